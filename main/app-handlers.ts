@@ -1,0 +1,23 @@
+import type { AppInfo, AppStatus } from '../preload/contract';
+import type { IpcRegistry } from './ipc/registry';
+import type { AppIdentity } from './platform';
+
+export interface AppInfoSource {
+  identity: AppIdentity;
+  status: () => AppStatus;
+  keyStorage: () => string;
+  minPasswordLength: () => number;
+}
+
+export function setupAppHandlers<S>(registry: IpcRegistry<S>, source: AppInfoSource): void {
+  registry.handle('app:get-info', function handleGetAppInfo(): AppInfo {
+    return {
+      name: 'Portico',
+      version: source.identity.version,
+      platform: source.identity.platform,
+      status: source.status(),
+      keyStorage: source.keyStorage(),
+      passwordPolicy: { minLength: source.minPasswordLength() },
+    };
+  });
+}

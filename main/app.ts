@@ -1,0 +1,119 @@
+/**
+ * createApp: builds Portico's services from the platform ports and registers every IPC
+ * handler from the contract. No electron import: the same function runs in the Electron
+ * main process and in the Node test host.
+ */
+import path from 'node:path';
+import { channels, type AppStatus, type ChannelName } from '../preload/contract';
+import { AppError } from './errors';
+import { IpcRegistry } from './ipc/registry';
+import type { AppIdentity, Clock, KeyProtector, Paths } from './platform';
+import { systemClock } from './platform';
+import type { PorticoConfig } from './policy/config-schema';
+import { parseConfig, type ConfigLayer } from './policy/load-config';
+import { LocalAccounts } from './auth/local/local-accounts';
+import { SessionManager, type Session } from './session/session-manager';
+import { Vault } from './vault/vault';
+import { describeStartupError } from './startup-errors';
+import { setupAppHandlers } from './app-handlers';
+import { setupLocalAuthHandlers } from './auth/local/local-auth-handlers';
+import { setupUserAdminHandlers } from './auth/local/user-admin-handlers';
+import { setupSessionHandlers } from './session/session-handlers';
+import { createAuthorizer } from './session/authorize';
+
+export interface Logger {
+  info(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+export interface AppPorts {
+  identity: AppIdentity;
+  paths: Paths;
+  /** Chosen after the configuration is known (e.g. whether weak storage is allowed). */
+  keyProtector: (config: PorticoConfig) => KeyProtector;
+  /** Configuration layers, lowest precedence first (user settings, then machine policy). */
+  configLayers: () => Promise<ConfigLayer[]>;
+  clock?: Clock;
+  log?: Logger;
+}
+
+export interface PorticoApp {
+  registry: IpcRegistry<Session>;
+  status(): AppStatus;
+  config: PorticoConfig | null;
+}
+
+export interface Services {
+  config: PorticoConfig;
+  vault: Vault;
+  accounts: LocalAccounts;
+  sessions: SessionManager;
+  keyStorage: string;
+}
+
+export async function createApp(ports: AppPorts): Promise<PorticoApp> {
+  const clock = ports.clock ?? systemClock;
+  const log = ports.log ?? { info: () => undefined, error: () => undefined };
+  let services: Services | null = null;
+  let status: AppStatus;
+  let keyStorage = 'unavailable';
+
+  try {
+    const config = parseConfig(await ports.configLayers());
+    const protector = ports.keyProtector(config);
+    keyStorage = protector.backend;
+    const vault = await Vault.open({ dir: path.join(ports.paths.userData), protector });
+    const accounts = new LocalAccounts(
+      vault,
+      {
+        minPasswordLength: config.localAccounts.minPasswordLength,
+        argon2: config.localAccounts.argon2,
+        maxFailures: config.localAccounts.maxFailures,
+        lockoutMs: config.localAccounts.lockoutMinutes * 60_000,
+        backoffBaseMs: config.localAccounts.backoffBaseMs,
+      },
+      clock,
+    );
+    const sessions = new SessionManager(clock, {
+      idleMs: config.session.idleMinutes * 60_000,
+      absoluteMs: config.session.absoluteHours * 3600_000,
+    });
+    services = { config, vault, accounts, sessions, keyStorage };
+    status = accounts.hasUsers() ? { state: 'ready' } : { state: 'needs-setup' };
+    log.info('Portico started', { keyStorage, users: Object.keys(vault.read().users).length });
+  } catch (error) {
+    status = describeStartupError(error);
+    log.error('Portico cannot start', { code: status.state === 'error' ? status.code : 'unknown' });
+  }
+
+  const ready = services;
+  const registry = new IpcRegistry<Session>({
+    appOrigin: ports.identity.origin,
+    authorize: ready ? createAuthorizer(ready) : () => null,
+    onInternalError: (channel, error) => log.error('IPC handler failed', { channel, error: String(error) }),
+  });
+
+  const getStatus = (): AppStatus =>
+    ready && status.state === 'needs-setup' && ready.accounts.hasUsers() ? (status = { state: 'ready' }) : status;
+
+  setupAppHandlers(registry, {
+    identity: ports.identity,
+    status: getStatus,
+    keyStorage: () => keyStorage,
+    minPasswordLength: () => ready?.config.localAccounts.minPasswordLength ?? 12,
+  });
+  if (ready) {
+    setupLocalAuthHandlers(registry, ready);
+    setupSessionHandlers(registry, ready);
+    setupUserAdminHandlers(registry, ready);
+  } else {
+    // Fail closed: every other channel answers with the reason the app cannot start.
+    for (const channel of Object.keys(channels) as ChannelName[]) {
+      if (registry.registeredChannels().includes(channel)) continue;
+      registry.handle(channel, () => {
+        throw new AppError('APP_UNAVAILABLE', status.state === 'error' ? status.message : 'Portico is not available.');
+      });
+    }
+  }
+  return { registry, status: getStatus, config: ready?.config ?? null };
+}

@@ -1,0 +1,222 @@
+/**
+ * Local accounts kept in the vault: first-run admin, sign-in with throttling and lockout,
+ * and the admin's user management. Passwords exist here only long enough to hash them.
+ */
+import { randomUUID } from 'node:crypto';
+import type { LocalRole, UserRecordSummary } from '../../../preload/contract';
+import { AppError } from '../../errors';
+import type { Clock } from '../../platform';
+import type { LocalUserRecord, VaultDocument } from '../../vault/vault-document';
+import type { Vault } from '../../vault/vault';
+import { hashPassword, needsRehash, verifyPassword, type Argon2Params } from './password-hashing';
+import { checkNewPassword } from './password-rules';
+import { checkThrottle, pruneThrottle, recordFailure, type ThrottlePolicy } from './throttle';
+import { KeyedMutex } from '../../util/keyed-mutex';
+
+export interface LocalAccountsPolicy extends ThrottlePolicy {
+  minPasswordLength: number;
+  argon2: Argon2Params;
+}
+
+const BAD_CREDENTIALS = 'The username or password is incorrect. Check both and try again.';
+
+/** Usernames compare case-insensitively and after Unicode compatibility normalisation. */
+export function normaliseUsername(username: string): string {
+  return username.trim().normalize('NFKC').toLowerCase();
+}
+
+export class LocalAccounts {
+  private dummyHash: Promise<string> | null = null;
+  private readonly perUser = new KeyedMutex();
+
+  constructor(
+    private readonly vault: Vault,
+    private readonly policy: LocalAccountsPolicy,
+    private readonly clock: Clock,
+  ) {}
+
+  hasUsers(): boolean {
+    return Object.keys(this.vault.read().users).length > 0;
+  }
+
+  get(id: string): LocalUserRecord | undefined {
+    return this.vault.read().users[id];
+  }
+
+  list(): UserRecordSummary[] {
+    const doc = this.vault.read();
+    return Object.values(doc.users)
+      .map((u) => this.summarise(u, doc))
+      .sort((a, b) => a.username.localeCompare(b.username));
+  }
+
+  async createFirstAdmin(input: { username: string; displayName: string; password: string }): Promise<LocalUserRecord> {
+    if (this.hasUsers()) {
+      throw new AppError('SETUP_ALREADY_DONE', 'Portico is already set up. Sign in with an existing account.');
+    }
+    return this.create({ ...input, roles: ['admin'] }, { firstRun: true });
+  }
+
+  async create(
+    input: { username: string; displayName: string; password: string; roles: LocalRole[] },
+    options: { firstRun?: boolean } = {},
+  ): Promise<LocalUserRecord> {
+    const username = normaliseUsername(input.username);
+    this.assertPasswordAllowed(input.password, username);
+    const passwordHash = await hashPassword(input.password, this.policy.argon2);
+    const now = this.clock.now();
+    const record: LocalUserRecord = {
+      id: randomUUID(),
+      username,
+      displayName: input.displayName.trim(),
+      roles: [...new Set(input.roles)],
+      passwordHash,
+      disabled: false,
+      createdAt: now,
+      updatedAt: now,
+      lastSignInAt: null,
+    };
+    return this.vault.update((doc) => {
+      // Checked inside the write so two concurrent creates cannot both pass.
+      if (options.firstRun && Object.keys(doc.users).length > 0) {
+        throw new AppError('SETUP_ALREADY_DONE', 'Portico is already set up. Sign in with an existing account.');
+      }
+      if (Object.values(doc.users).some((u) => u.username === username)) {
+        throw new AppError('USERNAME_TAKEN', `The username "${username}" is already in use. Choose another.`, {
+          fields: { username: 'Already in use.' },
+        });
+      }
+      doc.users[record.id] = record;
+      return record;
+    });
+  }
+
+  /**
+   * Verifies a sign-in. Unknown users are verified against a dummy hash and counted like
+   * known ones, so message and timing do not reveal which usernames exist.
+   */
+  async signIn(rawUsername: string, password: string): Promise<LocalUserRecord> {
+    const username = normaliseUsername(rawUsername);
+    // One attempt per username at a time: parallel guesses cannot all slip past the counter.
+    return this.perUser.run(username, async () => {
+      const now = this.clock.now();
+      const decision = checkThrottle(this.vault.read().throttle[username], now);
+      if (!decision.allowed) throw throttledError(decision.locked, decision.retryAt, now);
+
+      const user = Object.values(this.vault.read().users).find((u) => u.username === username);
+      const ok = await verifyPassword(user?.passwordHash ?? (await this.getDummyHash()), password);
+      if (!user || !ok) {
+        const record = await this.vault.update((doc) => {
+          const next = recordFailure(doc.throttle[username], this.clock.now(), this.policy);
+          doc.throttle[username] = next;
+          pruneThrottle(doc.throttle, this.clock.now(), this.policy);
+          return next;
+        });
+        if (record.locked) throw throttledError(true, record.blockedUntil, this.clock.now());
+        throw new AppError('INVALID_CREDENTIALS', BAD_CREDENTIALS);
+      }
+      if (user.disabled) {
+        // Said only to someone who knows the password.
+        throw new AppError('ACCOUNT_DISABLED', 'This account is disabled. Ask your Portico administrator to enable it.');
+      }
+      const upgraded = needsRehash(user.passwordHash, this.policy.argon2)
+        ? await hashPassword(password, this.policy.argon2)
+        : null;
+      return this.vault.update((doc) => {
+        delete doc.throttle[username];
+        const current = doc.users[user.id]!;
+        current.lastSignInAt = this.clock.now();
+        if (upgraded) {
+          current.passwordHash = upgraded;
+          current.updatedAt = this.clock.now();
+        }
+        return current;
+      });
+    });
+  }
+
+  async setDisabled(actorId: string, userId: string, disabled: boolean): Promise<UserRecordSummary> {
+    if (actorId === userId && disabled) {
+      throw new AppError('CANNOT_DISABLE_SELF', 'You cannot disable your own account. Ask another administrator.');
+    }
+    return this.vault.update((doc) => {
+      const user = requireUser(doc, userId);
+      if (disabled && user.roles.includes('admin') && !user.disabled && activeAdmins(doc).length <= 1) {
+        throw new AppError('CANNOT_DISABLE_SELF', 'This is the last active administrator and cannot be disabled.');
+      }
+      user.disabled = disabled;
+      user.updatedAt = this.clock.now();
+      return this.summarise(user, doc);
+    });
+  }
+
+  /** Sets a new password and clears any lockout for the account. */
+  async resetPassword(userId: string, password: string): Promise<UserRecordSummary> {
+    const existing = this.vault.read().users[userId];
+    if (!existing) throw notFound();
+    this.assertPasswordAllowed(password, existing.username);
+    const passwordHash = await hashPassword(password, this.policy.argon2);
+    return this.vault.update((doc) => {
+      const user = requireUser(doc, userId);
+      user.passwordHash = passwordHash;
+      user.updatedAt = this.clock.now();
+      delete doc.throttle[user.username];
+      return this.summarise(user, doc);
+    });
+  }
+
+  summarise(user: LocalUserRecord, doc: Readonly<VaultDocument> = this.vault.read()): UserRecordSummary {
+    const throttle = doc.throttle[user.username];
+    return {
+      id: user.id,
+      username: user.username,
+      displayName: user.displayName,
+      roles: user.roles,
+      disabled: user.disabled,
+      locked: Boolean(throttle?.locked && this.clock.now() < throttle.blockedUntil),
+      createdAt: user.createdAt,
+      lastSignInAt: user.lastSignInAt,
+    };
+  }
+
+  private assertPasswordAllowed(password: string, username: string): void {
+    const problem = checkNewPassword(password, this.policy.minPasswordLength, username);
+    if (problem) throw new AppError('WEAK_PASSWORD', problem, { fields: { password: problem } });
+  }
+
+  private getDummyHash(): Promise<string> {
+    // Same parameters as real hashes, so verifying it costs the same.
+    this.dummyHash ??= hashPassword(`dummy-${randomUUID()}`, this.policy.argon2);
+    return this.dummyHash;
+  }
+}
+
+function throttledError(locked: boolean, retryAt: number, now: number): AppError {
+  const seconds = Math.max(1, Math.ceil((retryAt - now) / 1000));
+  if (locked) {
+    const minutes = Math.ceil(seconds / 60);
+    return new AppError(
+      'ACCOUNT_LOCKED',
+      `Too many failed sign-in attempts. Sign-in for this account is locked for ${minutes} minute${minutes === 1 ? '' : 's'}; ` +
+        'try again later or ask your Portico administrator to reset the password.',
+      { retryAt },
+    );
+  }
+  return new AppError('THROTTLED', `Too many attempts. Wait ${seconds} second${seconds === 1 ? '' : 's'} and try again.`, {
+    retryAt,
+  });
+}
+
+function requireUser(doc: VaultDocument, id: string): LocalUserRecord {
+  const user = doc.users[id];
+  if (!user) throw notFound();
+  return user;
+}
+
+function notFound(): AppError {
+  return new AppError('NOT_FOUND', 'That user no longer exists. Refresh the list.');
+}
+
+function activeAdmins(doc: VaultDocument): LocalUserRecord[] {
+  return Object.values(doc.users).filter((u) => u.roles.includes('admin') && !u.disabled);
+}

@@ -1,0 +1,35 @@
+import { AppError } from '../../errors';
+import type { IpcRegistry } from '../../ipc/registry';
+import type { Session, SessionManager } from '../../session/session-manager';
+import type { LocalAccounts } from './local-accounts';
+import type { LocalUserRecord } from '../../vault/vault-document';
+import type { PorticoConfig } from '../../policy/config-schema';
+
+interface Deps {
+  accounts: LocalAccounts;
+  sessions: SessionManager;
+  config: PorticoConfig;
+}
+
+export function setupLocalAuthHandlers(registry: IpcRegistry<Session>, { accounts, sessions, config }: Deps): void {
+  const startSession = (user: LocalUserRecord) =>
+    sessions.summary(
+      sessions.start({ id: user.id, username: user.username, displayName: user.displayName, provider: 'local' }, user.roles),
+    );
+
+  registry.handle('setup:create-admin', async function handleCreateAdmin(input) {
+    const admin = await accounts.createFirstAdmin(input);
+    return startSession(admin);
+  });
+
+  registry.handle('auth:sign-in-local', async function handleSignInLocal(input) {
+    if (!config.localAccounts.enabled) {
+      throw new AppError('PERMISSION_DENIED', 'Local accounts are turned off by your IT department. Use single sign-on.');
+    }
+    if (!accounts.hasUsers()) throw new AppError('SETUP_REQUIRED', 'Portico has no accounts yet. Create the administrator first.');
+    // Any earlier session ends before the new one starts (no fixation, no carry-over).
+    sessions.end();
+    const user = await accounts.signIn(input.username, input.password);
+    return startSession(user);
+  });
+}

@@ -1,0 +1,22 @@
+import type { IpcRegistry } from '../../ipc/registry';
+import type { Session } from '../../session/session-manager';
+import type { LocalAccounts } from './local-accounts';
+
+/** Admin user management; the registry has already checked `users:manage`. */
+export function setupUserAdminHandlers(registry: IpcRegistry<Session>, { accounts }: { accounts: LocalAccounts }): void {
+  registry.handle('users:list', function handleListUsers() {
+    return accounts.list();
+  });
+
+  registry.handle('users:create', async function handleCreateUser(input) {
+    return accounts.summarise(await accounts.create(input));
+  });
+
+  registry.handle('users:set-disabled', function handleSetUserDisabled(input, { session }) {
+    return accounts.setDisabled(session!.user.id, input.userId, input.disabled);
+  });
+
+  registry.handle('users:reset-password', function handleResetUserPassword(input) {
+    return accounts.resetPassword(input.userId, input.password);
+  });
+}

@@ -1,0 +1,58 @@
+/**
+ * Ports: the small interfaces through which the app reaches the platform. `main/index.ts`
+ * implements them with Electron; the test host (`test/host/`) with real OS parts under Node.
+ */
+
+/** Protects the vault's random data key. */
+export interface KeyProtector {
+  /** Stable backend name recorded in the vault header (a change of backend is refused). */
+  readonly backend: string;
+  /** Throws `KeyStorageError` when the OS storage is unavailable, locked or too weak. */
+  assertAvailable(): Promise<void>;
+  /** The stored data key, or null when none was ever stored. */
+  loadKey(): Promise<Buffer | null>;
+  storeKey(key: Buffer): Promise<void>;
+}
+
+export interface Paths {
+  /** Per-user data folder: the vault lives here. */
+  userData: string;
+}
+
+export interface Clock {
+  now(): number;
+}
+
+export const systemClock: Clock = { now: () => Date.now() };
+
+/** A request the auth surface saw going to a callback URL (SAML ACS, OIDC redirect). */
+export interface CallbackRequest {
+  method: string;
+  url: string;
+  body: string | null;
+}
+
+/**
+ * Opens an IdP URL in a dedicated auth window (own non-persistent partition, no preload) or
+ * the system browser, and resolves with the first request to `callbackUrl`.
+ */
+export interface AuthSurface {
+  open(options: { url: string; callbackUrl: string; timeoutMs: number; signal?: AbortSignal }): Promise<CallbackRequest>;
+}
+
+/** The app's own origin: `app://portico` in Electron, a routed https origin in the test host. */
+export interface AppIdentity {
+  origin: string;
+  version: string;
+  platform: string;
+}
+
+export class KeyStorageError extends Error {
+  constructor(
+    readonly code: 'KEY_STORAGE_UNAVAILABLE' | 'KEY_STORAGE_WEAK' | 'KEY_STORAGE_LOCKED',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'KeyStorageError';
+  }
+}

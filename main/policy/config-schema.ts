@@ -1,0 +1,59 @@
+/**
+ * One schema for Portico's configuration: built-in defaults < user settings < machine policy.
+ * Unknown keys are refused (a typo in a policy file must not silently weaken it).
+ * zod 4: `.prefault({})` parses the default, so nested defaults apply.
+ */
+import { z } from 'zod';
+
+const httpsUrl = z.url({ protocol: /^https$/, message: 'Must be an https:// URL.' });
+
+export const OWASP_ARGON2ID = { memoryKiB: 19456, timeCost: 2, parallelism: 1 } as const;
+
+export const sessionConfig = z
+  .strictObject({
+    idleMinutes: z.number().int().min(1).max(24 * 60).default(15),
+    absoluteHours: z.number().min(0.01).max(24 * 30).default(12),
+    persistSession: z.boolean().default(false),
+  })
+  .prefault({});
+
+export const localAccountsConfig = z
+  .strictObject({
+    enabled: z.boolean().default(true),
+    minPasswordLength: z.number().int().min(12).max(256).default(12),
+    /** Failures before the account locks. */
+    maxFailures: z.number().int().min(1).max(100).default(5),
+    lockoutMinutes: z.number().min(0.01).max(24 * 60).default(15),
+    /** Wait after the first failure; doubles with each further one (capped at 30 s). */
+    backoffBaseMs: z.number().int().min(0).max(60_000).default(1000),
+    /** argon2id cost; never below the OWASP minimum. Raising it rehashes at next sign-in. */
+    argon2: z
+      .strictObject({
+        memoryKiB: z.number().int().min(OWASP_ARGON2ID.memoryKiB).max(4 * 1024 * 1024).default(OWASP_ARGON2ID.memoryKiB),
+        timeCost: z.number().int().min(OWASP_ARGON2ID.timeCost).max(20).default(OWASP_ARGON2ID.timeCost),
+        parallelism: z.literal(1).default(1),
+      })
+      .prefault({}),
+  })
+  .prefault({});
+
+export const securityConfig = z
+  .strictObject({
+    /** Linux without a keyring: Electron would use a hard-coded key. Off unless IT allows it. */
+    allowWeakKeyStorage: z.boolean().default(false),
+    /** https URLs (prefixes by origin + path) the app may open in the system browser. */
+    externalUrlAllowList: z.array(httpsUrl).max(100).default([]),
+  })
+  .prefault({});
+
+export const porticoConfig = z
+  .strictObject({
+    $schema: z.string().optional(),
+    session: sessionConfig,
+    localAccounts: localAccountsConfig,
+    security: securityConfig,
+  })
+  .prefault({});
+
+export type PorticoConfig = z.output<typeof porticoConfig>;
+export type PorticoConfigInput = z.input<typeof porticoConfig>;

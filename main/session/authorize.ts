@@ -1,0 +1,45 @@
+/**
+ * The access check run by the IPC registry before any handler: the session must be active
+ * (idle and absolute timeouts checked now), its user still enabled, and its roles (re-read
+ * from the vault on every call, so removing a role takes effect at the next call) must
+ * grant the channel's permission.
+ */
+import type { Access } from '../../preload/contract';
+import { AppError } from '../errors';
+import { permissionsFor } from '../auth/roles';
+import type { LocalAccounts } from '../auth/local/local-accounts';
+import type { Session, SessionManager, SessionState } from './session-manager';
+
+export function createAuthorizer({ sessions, accounts }: { sessions: SessionManager; accounts: LocalAccounts }) {
+  return (access: Access): Session | null => {
+    const state = sessions.check();
+    if (access === 'public') return state.state === 'active' ? state.session : null;
+    const session = requireActive(state);
+    const user = accounts.get(session.user.id);
+    if (!user || user.disabled) {
+      sessions.end();
+      throw new AppError('NOT_SIGNED_IN', 'Your account was disabled or removed. Ask your Portico administrator.');
+    }
+    sessions.updateRoles(user.roles);
+    if (access !== 'session' && !permissionsFor(user.roles).includes(access)) {
+      throw new AppError('PERMISSION_DENIED', 'Your role does not allow this action. Ask your Portico administrator for access.');
+    }
+    sessions.touch();
+    return session;
+  };
+}
+
+export function requireActive(state: SessionState): Session {
+  if (state.state === 'active') return state.session;
+  if (state.state === 'expired') throw expiredError(state.reason);
+  throw new AppError('NOT_SIGNED_IN', 'You are not signed in. Sign in to continue.');
+}
+
+export function expiredError(reason: 'idle' | 'absolute'): AppError {
+  return new AppError(
+    'SESSION_EXPIRED',
+    reason === 'idle'
+      ? 'You were signed out because Portico was idle for too long. Sign in again to continue.'
+      : 'Your session reached its maximum length. Sign in again to continue.',
+  );
+}

@@ -1,0 +1,93 @@
+/**
+ * The signed-in session, held only in main. Idle and absolute timeouts are enforced here on
+ * every check, against an injected clock; the renderer only ever sees a SessionSummary.
+ */
+import { randomUUID } from 'node:crypto';
+import type { SessionSummary } from '../../preload/contract';
+import type { Clock } from '../platform';
+import { permissionsFor } from '../auth/roles';
+
+export interface SessionUser {
+  id: string;
+  username: string;
+  displayName: string;
+  provider: 'local';
+}
+
+export interface Session {
+  id: string;
+  user: SessionUser;
+  roles: string[];
+  createdAt: number;
+  lastActivityAt: number;
+  expiresAt: number;
+}
+
+export interface SessionPolicy {
+  idleMs: number;
+  absoluteMs: number;
+}
+
+export type SessionState =
+  | { state: 'none' }
+  | { state: 'active'; session: Session }
+  | { state: 'expired'; reason: 'idle' | 'absolute' };
+
+export class SessionManager {
+  private session: Session | null = null;
+  private expiredReason: 'idle' | 'absolute' | null = null;
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly policy: SessionPolicy,
+  ) {}
+
+  /** Always a new session (new id) on sign-in: nothing carries over from an earlier one. */
+  start(user: SessionUser, roles: string[]): Session {
+    const now = this.clock.now();
+    this.session = { id: randomUUID(), user, roles: [...roles], createdAt: now, lastActivityAt: now, expiresAt: now + this.policy.absoluteMs };
+    this.expiredReason = null;
+    return this.session;
+  }
+
+  /** Checks the timeouts; an expired session is ended and reported once as expired. */
+  check(): SessionState {
+    const session = this.session;
+    if (!session) {
+      if (this.expiredReason) return { state: 'expired', reason: this.expiredReason };
+      return { state: 'none' };
+    }
+    const now = this.clock.now();
+    const reason = now >= session.expiresAt ? 'absolute' : now - session.lastActivityAt >= this.policy.idleMs ? 'idle' : null;
+    if (reason) {
+      this.session = null;
+      this.expiredReason = reason;
+      return { state: 'expired', reason };
+    }
+    return { state: 'active', session };
+  }
+
+  /** Records activity (an IPC call made by the user) for the idle timeout. */
+  touch(): void {
+    if (this.session) this.session.lastActivityAt = this.clock.now();
+  }
+
+  updateRoles(roles: string[]): void {
+    if (this.session) this.session.roles = [...roles];
+  }
+
+  end(): void {
+    this.session = null;
+    this.expiredReason = null;
+  }
+
+  summary(session: Session): SessionSummary {
+    return {
+      user: { ...session.user },
+      roles: [...session.roles],
+      permissions: permissionsFor(session.roles),
+      expiresAt: session.expiresAt,
+      idleExpiresAt: Math.min(session.expiresAt, session.lastActivityAt + this.policy.idleMs),
+    };
+  }
+}

@@ -1,0 +1,61 @@
+/**
+ * KeyProtector on the OS keychain through @napi-rs/keyring (N-API: loads in Electron without
+ * a rebuild). Secret Service / gnome-keyring on Linux, Keychain on macOS, Credential Manager
+ * on Windows. Used by the test host, and available to the app as an alternative to
+ * safeStorage.
+ */
+import { AsyncEntry } from '@napi-rs/keyring';
+import { KeyStorageError, type KeyProtector } from '../platform';
+
+export class KeychainKeyProtector implements KeyProtector {
+  readonly backend = 'os-keychain';
+  private readonly entry: AsyncEntry;
+
+  constructor(
+    readonly service: string,
+    readonly account: string,
+  ) {
+    this.entry = new AsyncEntry(service, account);
+  }
+
+  async assertAvailable(): Promise<void> {
+    // Reading a missing entry is the cheapest call that reaches the keychain daemon.
+    await this.call(() => this.entry.getPassword());
+  }
+
+  async loadKey(): Promise<Buffer | null> {
+    const value = await this.call(() => this.entry.getPassword());
+    return value === null ? null : Buffer.from(value, 'base64');
+  }
+
+  async storeKey(key: Buffer): Promise<void> {
+    await this.call(() => this.entry.setPassword(key.toString('base64')));
+  }
+
+  async deleteKey(): Promise<void> {
+    await this.call(() => this.entry.deleteCredential());
+  }
+
+  private async call<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (error) {
+      throw toKeyStorageError(error);
+    }
+  }
+}
+
+/** Maps keyring failures (no D-Bus, locked keyring, no daemon) to messages a user can act on. */
+export function toKeyStorageError(error: unknown): KeyStorageError {
+  const text = error instanceof Error ? error.message : String(error);
+  if (/prompt was dismissed|locked/i.test(text)) {
+    return new KeyStorageError(
+      'KEY_STORAGE_LOCKED',
+      'The OS keychain is locked. Unlock it (sign in to your desktop session again) and restart Portico.',
+    );
+  }
+  return new KeyStorageError(
+    'KEY_STORAGE_UNAVAILABLE',
+    `Portico cannot reach the OS keychain (${text}). Start your desktop's keyring service (e.g. gnome-keyring) and restart Portico.`,
+  );
+}

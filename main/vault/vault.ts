@@ -1,0 +1,203 @@
+/**
+ * The encrypted store: one AES-256-GCM file with a random data key protected by a
+ * KeyProtector (OS keychain / safeStorage). Writes are atomic (temp file + fsync + rename)
+ * and keep one backup generation; a file that fails to open is reported and never written
+ * over (fail closed: the user or IT decides what to do with it).
+ */
+import { constants as fsConstants, promises as fs } from 'node:fs';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { KeyProtector } from '../platform';
+import { decodeVault, encodeVault, newDataKey, readVaultHeader, VaultFormatError } from './vault-format';
+import { emptyVaultDocument, vaultDocument, type VaultDocument } from './vault-document';
+
+export const VAULT_FILE = 'vault.bin';
+export const VAULT_BACKUP_FILE = 'vault.bin.bak';
+
+export type VaultErrorCode =
+  | 'VAULT_KEY_MISSING'
+  | 'VAULT_UNREADABLE'
+  | 'VAULT_CORRUPT'
+  | 'VAULT_NEWER_FORMAT'
+  | 'VAULT_BACKEND_CHANGED'
+  | 'VAULT_WRITE_FAILED';
+
+export class VaultError extends Error {
+  constructor(
+    readonly code: VaultErrorCode,
+    message: string,
+    readonly file?: string,
+  ) {
+    super(message);
+    this.name = 'VaultError';
+  }
+}
+
+export interface VaultOpenOptions {
+  dir: string;
+  protector: KeyProtector;
+}
+
+export class Vault {
+  private writing: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    private doc: VaultDocument,
+    private readonly key: Buffer,
+    private readonly backend: string,
+    readonly file: string,
+  ) {}
+
+  static async open({ dir, protector }: VaultOpenOptions): Promise<Vault> {
+    await protector.assertAvailable();
+    await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+    const file = path.join(dir, VAULT_FILE);
+    const backup = path.join(dir, VAULT_BACKUP_FILE);
+
+    const bytes = (await readIfExists(file)) ?? (await readIfExists(backup));
+    if (bytes === null) {
+      // First run: a fresh data key. Any older keychain entry has no file left to open.
+      const key = newDataKey();
+      await protector.storeKey(key);
+      const vault = new Vault(emptyVaultDocument(), key, protector.backend, file);
+      await vault.persist(vault.doc);
+      return vault;
+    }
+
+    const { header } = wrapFormat(() => readVaultHeader(bytes), file);
+    if (header.backend !== protector.backend) {
+      // Signal's lesson: never silently switch key storage (e.g. keychain -> basic_text).
+      throw new VaultError(
+        'VAULT_BACKEND_CHANGED',
+        `The vault key was stored with "${header.backend}" but Portico now has "${protector.backend}". ` +
+          'Portico will not switch key storage silently.',
+        file,
+      );
+    }
+    const key = await protector.loadKey();
+    if (!key) {
+      throw new VaultError(
+        'VAULT_KEY_MISSING',
+        'The key that unlocks the vault is missing from the OS keychain, so the vault cannot be opened.',
+        file,
+      );
+    }
+    const { plaintext } = wrapFormat(() => decodeVault(bytes, key), file);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(plaintext.toString('utf8'));
+    } catch {
+      throw new VaultError('VAULT_CORRUPT', 'The vault decrypted but its contents are not valid.', file);
+    }
+    const doc = vaultDocument.safeParse(parsed);
+    if (!doc.success) throw new VaultError('VAULT_CORRUPT', 'The vault decrypted but its contents are not valid.', file);
+    return new Vault(doc.data, key, header.backend, file);
+  }
+
+  /** The current document. Treat as read-only: change it through `update`. */
+  read(): Readonly<VaultDocument> {
+    return this.doc;
+  }
+
+  /**
+   * Applies `mutate` to a copy of the document and writes it. The in-memory state changes
+   * only once the write succeeded, so a failed write loses nothing and leaves no half state.
+   * Calls are serialised.
+   */
+  update<T>(mutate: (draft: VaultDocument) => T): Promise<T> {
+    const run = async (): Promise<T> => {
+      const draft = structuredClone(this.doc);
+      const result = mutate(draft);
+      const checked = vaultDocument.parse(draft);
+      await this.persist(checked);
+      this.doc = checked;
+      return result;
+    };
+    const next = this.writing.then(run, run);
+    this.writing = next.catch(() => undefined);
+    return next;
+  }
+
+  private async persist(doc: VaultDocument): Promise<void> {
+    const bytes = encodeVault(Buffer.from(JSON.stringify(doc), 'utf8'), this.key, this.backend);
+    try {
+      await writeAtomically(this.file, bytes, path.join(path.dirname(this.file), VAULT_BACKUP_FILE));
+    } catch (error) {
+      throw new VaultError(
+        'VAULT_WRITE_FAILED',
+        `Portico could not save its vault (${(error as NodeJS.ErrnoException).code ?? 'I/O error'}). Nothing was changed.`,
+        this.file,
+      );
+    }
+  }
+}
+
+/**
+ * temp file (0600) -> write -> fsync -> current file becomes the backup (hard link, or copy
+ * where links are unsupported) -> rename temp over current -> fsync the folder. A crash at
+ * any point leaves either the old or the new file in place, never a partial one.
+ */
+async function writeAtomically(file: string, bytes: Buffer, backup: string): Promise<void> {
+  const dir = path.dirname(file);
+  const temp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  const handle = await fs.open(temp, fsConstants.O_CREAT | fsConstants.O_EXCL | fsConstants.O_WRONLY, 0o600);
+  try {
+    await handle.writeFile(bytes);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  try {
+    if (await exists(file)) {
+      await fs.rm(backup, { force: true });
+      try {
+        await fs.link(file, backup);
+      } catch {
+        await fs.copyFile(file, backup);
+      }
+    }
+    await fs.rename(temp, file);
+  } catch (error) {
+    await fs.rm(temp, { force: true });
+    throw error;
+  }
+  await syncDir(dir);
+}
+
+async function syncDir(dir: string): Promise<void> {
+  // Makes the rename durable on POSIX; Windows cannot open folders, and NTFS journals renames.
+  if (process.platform === 'win32') return;
+  const handle = await fs.open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+async function readIfExists(file: string): Promise<Buffer | null> {
+  try {
+    return await fs.readFile(file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await fs.access(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function wrapFormat<T>(fn: () => T, file: string): T {
+  try {
+    return fn();
+  } catch (error) {
+    if (error instanceof VaultFormatError) throw new VaultError(error.code, error.message, file);
+    throw error;
+  }
+}

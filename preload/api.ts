@@ -1,0 +1,25 @@
+/**
+ * The API the renderer sees as `window.portico`: one named function per channel, nothing
+ * generic (no raw invoke/on), so a compromised page cannot reach channels we never exposed.
+ * Built from an `invoke` function so it imports nothing from electron (the renderer's
+ * type is `PorticoApi`, derived from this file).
+ */
+import type { ChannelName, ChannelPayload, ChannelValue, IpcResult } from './contract';
+
+export type Invoke = <C extends ChannelName>(channel: C, payload: ChannelPayload<C>) => Promise<IpcResult<ChannelValue<C>>>;
+
+export function createPorticoApi(invoke: Invoke) {
+  return {
+    getAppInfo: () => invoke('app:get-info', {}),
+    createAdmin: (payload: ChannelPayload<'setup:create-admin'>) => invoke('setup:create-admin', payload),
+    signInLocal: (payload: ChannelPayload<'auth:sign-in-local'>) => invoke('auth:sign-in-local', payload),
+    signOut: () => invoke('auth:sign-out', {}),
+    getCurrentSession: () => invoke('session:get-current', {}),
+    listUsers: () => invoke('users:list', {}),
+    createUser: (payload: ChannelPayload<'users:create'>) => invoke('users:create', payload),
+    setUserDisabled: (payload: ChannelPayload<'users:set-disabled'>) => invoke('users:set-disabled', payload),
+    resetUserPassword: (payload: ChannelPayload<'users:reset-password'>) => invoke('users:reset-password', payload),
+  };
+}
+
+export type PorticoApi = ReturnType<typeof createPorticoApi>;

@@ -1,0 +1,161 @@
+/**
+ * The typed IPC contract: the only code shared by main, preload and renderer.
+ *
+ * Each channel names its payload schema (validated in main as `unknown`), the permission
+ * it needs, and (as a phantom type) the value it resolves to. It imports nothing from
+ * electron or node, so the renderer can import its types and main its schemas.
+ */
+import { z } from 'zod';
+
+// ---------------------------------------------------------------------------
+// Permissions and roles
+// ---------------------------------------------------------------------------
+
+export const PERMISSIONS = ['users:manage', 'audit:read', 'data:read', 'data:export'] as const;
+export type Permission = (typeof PERMISSIONS)[number];
+
+/** `public`: no session needed. `session`: any signed-in user. Otherwise a permission. */
+export type Access = 'public' | 'session' | Permission;
+
+export const LOCAL_ROLES = ['admin', 'analyst', 'viewer'] as const;
+export type LocalRole = (typeof LOCAL_ROLES)[number];
+
+// ---------------------------------------------------------------------------
+// Value types sent to the renderer. Never tokens, hashes or keys.
+// ---------------------------------------------------------------------------
+
+export interface SessionSummary {
+  user: { id: string; username: string; displayName: string; provider: 'local' };
+  roles: string[];
+  permissions: Permission[];
+  /** Epoch ms: the absolute expiry. */
+  expiresAt: number;
+  /** Epoch ms: when the session ends if idle from now on. */
+  idleExpiresAt: number;
+}
+
+export type AppStatus =
+  | { state: 'needs-setup' }
+  | { state: 'ready' }
+  | { state: 'error'; code: string; title: string; message: string; detail?: string };
+
+export interface AppInfo {
+  name: string;
+  version: string;
+  platform: string;
+  status: AppStatus;
+  keyStorage: string;
+  passwordPolicy: { minLength: number };
+}
+
+export interface UserRecordSummary {
+  id: string;
+  username: string;
+  displayName: string;
+  roles: LocalRole[];
+  disabled: boolean;
+  locked: boolean;
+  createdAt: number;
+  lastSignInAt: number | null;
+}
+
+// ---------------------------------------------------------------------------
+// Payload schemas. Strict objects: unknown keys (including `__proto__`) are refused.
+// ---------------------------------------------------------------------------
+
+/** Usernames: what an employee types. Case-insensitive, normalised in main. */
+const username = z
+  .string()
+  .trim()
+  .min(1, 'Enter a username.')
+  .max(64, 'Usernames are at most 64 characters.')
+  .regex(/^[\p{L}\p{N}._@-]+$/u, 'Usernames may contain letters, digits and . _ @ - only.');
+
+/**
+ * Passwords are never trimmed or truncated; the upper bound only stops absurd inputs
+ * from costing argon2 time (OWASP: allow at least 64 characters).
+ */
+const password = z.string().min(1, 'Enter a password.').max(1024, 'Passwords are at most 1024 characters.');
+const displayName = z.string().trim().min(1, 'Enter a display name.').max(120);
+const roles = z.array(z.enum(LOCAL_ROLES)).min(1, 'Pick at least one role.').max(LOCAL_ROLES.length);
+const empty = z.strictObject({});
+
+export const schemas = {
+  empty,
+  createAdmin: z.strictObject({ username, displayName, password }),
+  signIn: z.strictObject({ username, password }),
+  createUser: z.strictObject({ username, displayName, password, roles }),
+  setDisabled: z.strictObject({ userId: z.string().uuid(), disabled: z.boolean() }),
+  resetPassword: z.strictObject({ userId: z.string().uuid(), password }),
+};
+
+// ---------------------------------------------------------------------------
+// Channels
+// ---------------------------------------------------------------------------
+
+interface ChannelDef<S extends z.ZodType, V> {
+  schema: S;
+  access: Access;
+  /** Phantom: the value type the channel resolves to. Never read at run time. */
+  value?: V;
+}
+
+function channel<V>() {
+  return <S extends z.ZodType>(schema: S, access: Access): ChannelDef<S, V> => ({ schema, access });
+}
+
+export const channels = {
+  'app:get-info': channel<AppInfo>()(empty, 'public'),
+  'setup:create-admin': channel<SessionSummary>()(schemas.createAdmin, 'public'),
+  'auth:sign-in-local': channel<SessionSummary>()(schemas.signIn, 'public'),
+  'auth:sign-out': channel<null>()(empty, 'public'),
+  'session:get-current': channel<SessionSummary | null>()(empty, 'public'),
+  'users:list': channel<UserRecordSummary[]>()(empty, 'users:manage'),
+  'users:create': channel<UserRecordSummary>()(schemas.createUser, 'users:manage'),
+  'users:set-disabled': channel<UserRecordSummary>()(schemas.setDisabled, 'users:manage'),
+  'users:reset-password': channel<UserRecordSummary>()(schemas.resetPassword, 'users:manage'),
+} as const;
+
+export type Channels = typeof channels;
+export type ChannelName = keyof Channels;
+export type ChannelPayload<C extends ChannelName> = z.input<Channels[C]['schema']>;
+export type ChannelInput<C extends ChannelName> = z.output<Channels[C]['schema']>;
+export type ChannelValue<C extends ChannelName> = Exclude<Channels[C]['value'], undefined>;
+
+// ---------------------------------------------------------------------------
+// Results: errors are values across IPC.
+// ---------------------------------------------------------------------------
+
+export const ERROR_CODES = [
+  'FORBIDDEN_SENDER',
+  'UNKNOWN_CHANNEL',
+  'INVALID_PAYLOAD',
+  'NOT_SIGNED_IN',
+  'SESSION_EXPIRED',
+  'PERMISSION_DENIED',
+  'INVALID_CREDENTIALS',
+  'ACCOUNT_LOCKED',
+  'ACCOUNT_DISABLED',
+  'THROTTLED',
+  'WEAK_PASSWORD',
+  'USERNAME_TAKEN',
+  'NOT_FOUND',
+  'SETUP_ALREADY_DONE',
+  'SETUP_REQUIRED',
+  'CANNOT_DISABLE_SELF',
+  'APP_UNAVAILABLE',
+  'INTERNAL',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export interface IpcError {
+  ok: false;
+  code: ErrorCode;
+  /** Says what happened and what to do; safe to show to the user. */
+  message: string;
+  /** Field-level messages for forms (from payload validation). */
+  fields?: Record<string, string>;
+  /** For THROTTLED / ACCOUNT_LOCKED: epoch ms when a new attempt is allowed. */
+  retryAt?: number;
+}
+export type IpcResult<V> = { ok: true; value: V } | IpcError;
