@@ -1,0 +1,111 @@
+/**
+ * Electron wiring, and nothing else: everything here is a port implementation or a call
+ * into createApp, which runs unchanged under Node in the test host. Kept thin on purpose:
+ * the Electron binary cannot run in our CI, so logic here is logic untested.
+ * References: https://www.electronjs.org/docs/latest/tutorial/security (checklist items cited).
+ */
+import path from 'node:path';
+import { app, BrowserWindow, ipcMain, protocol, safeStorage, session, shell, type IpcMainInvokeEvent } from 'electron';
+import { createApp } from './app';
+import { readConfigLayers } from './config-paths';
+import { serveAppAsset } from './shell/app-protocol';
+import { appWindowWebPreferences, isAllowedExternalUrl, isAllowedNavigation } from './shell/navigation-policy';
+import { SafeStorageKeyProtector } from './vault/safe-storage-key-protector';
+import type { IpcSender } from './ipc/sender';
+
+const APP_ORIGIN = 'app://portico';
+const RENDERER_DIR = path.join(__dirname, '../renderer');
+const PRELOAD = path.join(__dirname, '../preload/index.js');
+
+// Checklist #5: a custom, standard, secure scheme instead of file://.
+protocol.registerSchemesAsPrivileged([{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+app.enableSandbox();
+// Lets IT and the e2e suite (Playwright `_electron`) point Portico at another profile folder.
+if (process.env.PORTICO_USER_DATA_DIR) app.setPath('userData', path.resolve(process.env.PORTICO_USER_DATA_DIR));
+
+let mainWindow: BrowserWindow | null = null;
+let externalAllowList: readonly string[] = [];
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  app.on('second-instance', () => {
+    if (!mainWindow) return;
+    if (mainWindow.isMinimized()) mainWindow.restore();
+    mainWindow.focus();
+  });
+  app.on('window-all-closed', () => app.quit());
+  app.on('web-contents-created', (_event, contents) => {
+    // Checklist #13, #14: no navigation away from the app, no new windows.
+    contents.on('will-navigate', (event, url) => {
+      if (!isAllowedNavigation(url, APP_ORIGIN)) event.preventDefault();
+    });
+    contents.on('will-redirect', (event, url) => {
+      if (!isAllowedNavigation(url, APP_ORIGIN)) event.preventDefault();
+    });
+    contents.on('will-attach-webview', (event) => event.preventDefault());
+    contents.setWindowOpenHandler(({ url }) => {
+      // Checklist #15: openExternal only for allow-listed https URLs.
+      if (isAllowedExternalUrl(url, externalAllowList)) void shell.openExternal(url);
+      return { action: 'deny' };
+    });
+  });
+  void app.whenReady().then(start);
+}
+
+async function start(): Promise<void> {
+  // Checklist #5: deny every permission request (camera, notifications, geolocation...).
+  session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+  session.defaultSession.setPermissionCheckHandler(() => false);
+  protocol.handle('app', async (request) => {
+    const asset = await serveAppAsset(RENDERER_DIR, request.url, APP_ORIGIN);
+    return new Response(new Uint8Array(asset.body), { status: asset.status, headers: asset.headers });
+  });
+
+  const userData = app.getPath('userData');
+  const portico = await createApp({
+    identity: { origin: APP_ORIGIN, version: app.getVersion(), platform: process.platform },
+    paths: { userData },
+    configLayers: () => readConfigLayers(userData, process.platform, process.env),
+    keyProtector: (config) =>
+      new SafeStorageKeyProtector(safeStorage, path.join(userData, 'vault.key'), process.platform, config.security.allowWeakKeyStorage),
+    log: {
+      info: (message, fields) => console.info(`[portico] ${message}`, fields ?? ''),
+      error: (message, fields) => console.error(`[portico] ${message}`, fields ?? ''),
+    },
+  });
+  externalAllowList = portico.config?.security.externalUrlAllowList ?? [];
+
+  for (const channel of portico.registry.registeredChannels()) {
+    ipcMain.handle(channel, (event, payload: unknown) => portico.registry.dispatch(channel, senderOf(event), payload));
+  }
+
+  mainWindow = new BrowserWindow({
+    width: 1200,
+    height: 800,
+    minWidth: 720,
+    minHeight: 520,
+    title: 'Portico',
+    show: false,
+    webPreferences: {
+      ...appWindowWebPreferences(PRELOAD),
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true,
+    },
+  });
+  mainWindow.once('ready-to-show', () => mainWindow?.show());
+  mainWindow.on('closed', () => (mainWindow = null));
+  await mainWindow.loadURL(`${APP_ORIGIN}/index.html`);
+}
+
+/** Checklist #17: the IPC sender is checked by frame URL and window identity. */
+function senderOf(event: IpcMainInvokeEvent): IpcSender {
+  const frame = event.senderFrame;
+  return {
+    url: frame?.url ?? null,
+    isMainFrame: frame !== null && frame.parent === null,
+    isAppWindow: mainWindow !== null && event.sender === mainWindow.webContents,
+  };
+}

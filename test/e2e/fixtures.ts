@@ -1,0 +1,110 @@
+/**
+ * The e2e fixture. Specs are host-agnostic: they get `{ page, authWindows, userDataDir }`
+ * and set the Portico configuration (same schema as the config file) with
+ * `test.use({ porticoConfig: {...} })`.
+ *
+ * - Default host: the Chromium test host (test/host/): real createApp, renderer build,
+ *   preload bundle and OS keychain (run under scripts/with-keyring.mjs).
+ * - PORTICO_E2E_HOST=electron: the same specs through Playwright's `_electron` against the
+ *   built app (out/main/index.js), on a machine that has the Electron binary.
+ *
+ * Each test gets a fresh user-data dir and keychain entry. `portico.restart()` closes the
+ * app and starts it again on the same user-data dir and keychain (an app restart) and
+ * returns the new page.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { test as base, _electron, type Page } from '@playwright/test';
+import { KeychainKeyProtector } from '../../main/vault/keychain-key-protector';
+import type { PorticoApp } from '../../main/app';
+import { KEYCHAIN_ACCOUNT, launchTestHost, ROOT, writeConfig, type TestHost } from '../host/test-host';
+
+export type PorticoConfigInput = Record<string, unknown>;
+
+export interface PorticoHandle {
+  /** Stops the app and starts it again on the same user-data dir and keychain. */
+  restart(): Promise<Page>;
+  /** The running app's main-process object (test host only; null under Electron). */
+  app(): PorticoApp | null;
+  /** Console errors logged by the app page (CSP violations appear here). */
+  consoleErrors(): string[];
+}
+
+interface Fixtures {
+  porticoConfig: PorticoConfigInput;
+  userDataDir: string;
+  portico: PorticoHandle;
+  page: Page;
+  authWindows: Page[];
+}
+
+const isElectron = process.env.PORTICO_E2E_HOST === 'electron';
+
+export const test = base.extend<Fixtures>({
+  porticoConfig: [{}, { option: true }],
+
+  userDataDir: async ({}, use) => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'portico-e2e-'));
+    await use(dir);
+    await rm(dir, { recursive: true, force: true });
+  },
+
+  portico: async ({ browser, porticoConfig, userDataDir }, use) => {
+    await writeConfig(userDataDir, porticoConfig);
+    const keychainService = `portico-e2e-${randomUUID()}`;
+    let current: Running = isElectron
+      ? await launchElectron(userDataDir)
+      : wrapHost(await launchTestHost({ browser, userDataDir, keychainService }));
+    const handle: PorticoHandle & { current(): Running } = {
+      current: () => current,
+      restart: async () => {
+        await current.close();
+        current = isElectron ? await launchElectron(userDataDir) : wrapHost(await launchTestHost({ browser, userDataDir, keychainService }));
+        return current.page;
+      },
+      app: () => current.app,
+      consoleErrors: () => current.consoleErrors,
+    };
+    await use(handle);
+    await current.close();
+    if (!isElectron) await new KeychainKeyProtector(keychainService, KEYCHAIN_ACCOUNT).deleteKey().catch(() => undefined);
+  },
+
+  page: async ({ portico }, use) => {
+    await use((portico as PorticoHandle & { current(): Running }).current().page);
+  },
+
+  authWindows: async ({ portico }, use) => {
+    await use((portico as PorticoHandle & { current(): Running }).current().authWindows);
+  },
+});
+
+export { expect } from '@playwright/test';
+
+interface Running {
+  page: Page;
+  authWindows: Page[];
+  app: PorticoApp | null;
+  consoleErrors: string[];
+  close(): Promise<void>;
+}
+
+function wrapHost(host: TestHost): Running {
+  return { page: host.page, authWindows: host.authWindows, app: host.app, consoleErrors: host.consoleErrors, close: host.close };
+}
+
+/** Playwright's Electron host: the built app with its own userData (see main/index.ts). */
+async function launchElectron(userDataDir: string): Promise<Running> {
+  const electronApp = await _electron.launch({
+    args: [path.join(ROOT, 'out/main/index.js')],
+    env: { ...process.env, PORTICO_USER_DATA_DIR: userDataDir },
+  });
+  const page = await electronApp.firstWindow();
+  const consoleErrors: string[] = [];
+  page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
+  const authWindows: Page[] = [];
+  electronApp.on('window', (w) => w !== page && authWindows.push(w));
+  return { page, authWindows, app: null, consoleErrors, close: () => electronApp.close() };
+}

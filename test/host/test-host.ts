@@ -1,0 +1,110 @@
+/**
+ * The Chromium test host: Portico's real main-process code (createApp) under Node, the
+ * production renderer build served from the app origin through the same asset function
+ * Electron's app:// handler uses, the production preload bundle in the page, and the OS
+ * keychain (gnome-keyring) as KeyProtector. Only the Electron binary is missing.
+ */
+import { existsSync, promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { Browser, BrowserContext, Frame, Page } from 'playwright-core';
+import { createApp, type PorticoApp } from '../../main/app';
+import type { Clock } from '../../main/platform';
+import { readConfigLayer } from '../../main/policy/load-config';
+import { serveAppAsset } from '../../main/shell/app-protocol';
+import { KeychainKeyProtector } from '../../main/vault/keychain-key-protector';
+import type { IpcSender } from '../../main/ipc/sender';
+import { IPC_BINDING, preloadInitScript } from './preload-runner';
+
+/** Not resolvable (RFC 6761 `.test`): every request to it is answered by the host itself. */
+export const TEST_APP_ORIGIN = 'https://portico.test';
+export const ROOT = path.resolve(__dirname, '../..');
+export const RENDERER_DIR = path.join(ROOT, 'out/renderer');
+export const PRELOAD_FILE = path.join(ROOT, 'out/preload/index.js');
+export const KEYCHAIN_ACCOUNT = 'vault-key';
+
+export interface TestHostOptions {
+  browser: Browser;
+  userDataDir: string;
+  /** Keychain service name: one per test, so every test starts with an empty keychain. */
+  keychainService: string;
+  clock?: Clock;
+}
+
+export interface TestHost {
+  app: PorticoApp;
+  context: BrowserContext;
+  page: Page;
+  /** Auth windows the app opened (SAML/OIDC), newest last. */
+  authWindows: Page[];
+  /** Messages the page logged as console errors (CSP violations show up here). */
+  consoleErrors: string[];
+  close(): Promise<void>;
+}
+
+export async function launchTestHost(options: TestHostOptions): Promise<TestHost> {
+  for (const file of [path.join(RENDERER_DIR, 'index.html'), PRELOAD_FILE]) {
+    if (!existsSync(file)) throw new Error(`${path.relative(ROOT, file)} is missing: run \`npm run build\` first.`);
+  }
+  const app = await createApp({
+    identity: { origin: TEST_APP_ORIGIN, version: 'test-host', platform: process.platform },
+    paths: { userData: options.userDataDir },
+    // Same file and schema the Electron app reads from userData.
+    configLayers: async () => {
+      const layer = await readConfigLayer(path.join(options.userDataDir, 'config.json'), true);
+      return layer ? [layer] : [];
+    },
+    keyProtector: () => new KeychainKeyProtector(options.keychainService, KEYCHAIN_ACCOUNT),
+    clock: options.clock,
+  });
+
+  const context = await options.browser.newContext();
+  // Permission requests are denied, as session.setPermissionRequestHandler does in the app.
+  await context.clearPermissions();
+  await context.route(
+    (url) => url.origin === TEST_APP_ORIGIN,
+    async (route) => {
+      const asset = await serveAppAsset(RENDERER_DIR, route.request().url(), TEST_APP_ORIGIN);
+      await route.fulfill({ status: asset.status, headers: asset.headers, body: asset.body });
+    },
+  );
+  const page = await context.newPage();
+  await page.exposeBinding(IPC_BINDING, async (source: { frame: Frame; page: Page }, channel: unknown, payload: unknown) => {
+    if (typeof channel !== 'string') return { ok: false, code: 'UNKNOWN_CHANNEL', message: 'Bad channel.' };
+    return app.registry.dispatch(channel, senderOf(source, page), payload);
+  });
+  await page.addInitScript({ content: preloadInitScript(PRELOAD_FILE, TEST_APP_ORIGIN) });
+
+  const consoleErrors: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') consoleErrors.push(message.text());
+  });
+  const authWindows: Page[] = [];
+  await page.goto(`${TEST_APP_ORIGIN}/index.html`);
+
+  return {
+    app,
+    context,
+    page,
+    authWindows,
+    consoleErrors,
+    close: async () => {
+      await context.close();
+    },
+  };
+}
+
+function senderOf(source: { frame: Frame; page: Page }, appPage: Page): IpcSender {
+  let url: string | null = null;
+  try {
+    url = source.frame.url();
+  } catch {
+    url = null;
+  }
+  return { url, isMainFrame: source.frame.parentFrame() === null, isAppWindow: source.page === appPage };
+}
+
+/** Writes the configuration the app reads at start (same schema as the config file). */
+export async function writeConfig(userDataDir: string, config: unknown): Promise<void> {
+  await fs.mkdir(userDataDir, { recursive: true, mode: 0o700 });
+  await fs.writeFile(path.join(userDataDir, 'config.json'), JSON.stringify(config, null, 2));
+}
