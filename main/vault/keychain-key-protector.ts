@@ -9,36 +9,39 @@ import { KeyStorageError, type KeyProtector } from '../platform';
 
 export class KeychainKeyProtector implements KeyProtector {
   readonly backend = 'os-keychain';
-  private readonly entry: AsyncEntry;
+  private entry: AsyncEntry | null = null;
 
   constructor(
     readonly service: string,
     readonly account: string,
-  ) {
-    this.entry = new AsyncEntry(service, account);
-  }
+  ) {}
 
   async assertAvailable(): Promise<void> {
     // Reading a missing entry is the cheapest call that reaches the keychain daemon.
-    await this.call(() => this.entry.getPassword());
+    await this.call((entry) => entry.getPassword());
   }
 
   async loadKey(): Promise<Buffer | null> {
-    const value = await this.call(() => this.entry.getPassword());
+    const value = await this.call((entry) => entry.getPassword());
     return value === null ? null : Buffer.from(value, 'base64');
   }
 
   async storeKey(key: Buffer): Promise<void> {
-    await this.call(() => this.entry.setPassword(key.toString('base64')));
+    await this.call((entry) => entry.setPassword(key.toString('base64')));
   }
 
   async deleteKey(): Promise<void> {
-    await this.call(() => this.entry.deleteCredential());
+    await this.call((entry) => entry.deleteCredential());
   }
 
-  private async call<T>(fn: () => Promise<T>): Promise<T> {
+  private async call<T>(fn: (entry: AsyncEntry) => Promise<T>): Promise<T> {
     try {
-      return await fn();
+      // Pinned to the Secret Service on Linux: by default the binding falls back to the kernel
+      // keyring (keyutils) when there is no session bus, which hides the missing keychain
+      // (reads resolve null) and would keep the key only until logout or reboot. Pinned, the
+      // entry cannot be made without the bus, so it is made here where the error is mapped.
+      this.entry ??= new AsyncEntry(this.service, this.account, { linux: { store: 'secret-service' } });
+      return await fn(this.entry);
     } catch (error) {
       throw toKeyStorageError(error);
     }
