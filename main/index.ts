@@ -46,7 +46,8 @@ if (!app.requestSingleInstanceLock()) {
     contents.on('will-attach-webview', (event) => event.preventDefault());
     contents.setWindowOpenHandler(({ url }) => {
       // Checklist #15: openExternal only for allow-listed https URLs.
-      if (isAllowedExternalUrl(url, externalAllowList)) void shell.openExternal(url);
+      // Reviewed for Electronegativity: only https URLs on IT's allow-list reach openExternal.
+      if (isAllowedExternalUrl(url, externalAllowList)) void shell.openExternal(url); // eng-disable OPEN_EXTERNAL_JS_CHECK
       return { action: 'deny' };
     });
   });
@@ -93,6 +94,7 @@ async function start(): Promise<void> {
       sandbox: true,
       nodeIntegration: false,
       webSecurity: true,
+      disableBlinkFeatures: 'Auxclick',
     },
   });
   mainWindow.once('ready-to-show', () => mainWindow?.show());

@@ -50,5 +50,7 @@ export function appWindowWebPreferences(preloadPath: string) {
     webviewTag: false,
     navigateOnDragDrop: false,
     spellcheck: false,
+    // Middle-click opens new windows even with window.open denied (Electronegativity AUXCLICK).
+    disableBlinkFeatures: 'Auxclick',
   } as const;
 }

@@ -67,6 +67,13 @@ export async function launchTestHost(options: TestHostOptions): Promise<TestHost
       await route.fulfill({ status: asset.status, headers: asset.headers, body: asset.body });
     },
   );
+  // Nothing else is reachable from the app page (in Electron: will-navigate / window.open
+  // denied, CSP connect-src 'self'). Registered last, so it is consulted first by Playwright
+  // only for URLs the app-origin route does not match.
+  await context.route(
+    (url) => url.origin !== TEST_APP_ORIGIN,
+    (route) => route.abort('blockedbyclient'),
+  );
   const page = await context.newPage();
   await page.exposeBinding(IPC_BINDING, async (source: { frame: Frame; page: Page }, channel: unknown, payload: unknown) => {
     if (typeof channel !== 'string') return { ok: false, code: 'UNKNOWN_CHANNEL', message: 'Bad channel.' };
@@ -94,11 +101,11 @@ export async function launchTestHost(options: TestHostOptions): Promise<TestHost
 }
 
 function senderOf(source: { frame: Frame; page: Page }, appPage: Page): IpcSender {
-  let url: string | null = null;
+  let url: string | null;
   try {
     url = source.frame.url();
   } catch {
-    url = null;
+    url = null; // the frame is gone
   }
   return { url, isMainFrame: source.frame.parentFrame() === null, isAppWindow: source.page === appPage };
 }
