@@ -9,7 +9,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { KeyProtector } from '../platform';
 import { decodeVault, encodeVault, newDataKey, readVaultHeader, VaultFormatError } from './vault-format';
-import { emptyVaultDocument, vaultDocument, type VaultDocument } from './vault-document';
+import { draftOf, emptyVaultDocument, serializeDocument, vaultDocument, type VaultDocument } from './vault-document';
 
 export const VAULT_FILE = 'vault.bin';
 export const VAULT_BACKUP_FILE = 'vault.bin.bak';
@@ -89,9 +89,10 @@ export class Vault {
     } catch {
       throw new VaultError('VAULT_CORRUPT', 'The vault decrypted but its contents are not valid.', file);
     }
+    // Validated once, on open; updates are typed code working on immutable records.
     const doc = vaultDocument.safeParse(parsed);
     if (!doc.success) throw new VaultError('VAULT_CORRUPT', 'The vault decrypted but its contents are not valid.', file);
-    return new Vault(doc.data, key, header.backend, file);
+    return new Vault(doc.data as VaultDocument, key, header.backend, file);
   }
 
   /** The current document. Treat as read-only: change it through `update`. */
@@ -100,17 +101,17 @@ export class Vault {
   }
 
   /**
-   * Applies `mutate` to a copy of the document and writes it. The in-memory state changes
+   * Applies `mutate` to a draft of the document and writes it. The in-memory state changes
    * only once the write succeeded, so a failed write loses nothing and leaves no half state.
-   * Calls are serialised.
+   * Calls are serialised. Records are immutable: replace them, never change them in place
+   * (the types say so).
    */
   update<T>(mutate: (draft: VaultDocument) => T): Promise<T> {
     const run = async (): Promise<T> => {
-      const draft = structuredClone(this.doc);
+      const draft = draftOf(this.doc);
       const result = mutate(draft);
-      const checked = vaultDocument.parse(draft);
-      await this.persist(checked);
-      this.doc = checked;
+      await this.persist(draft);
+      this.doc = draft;
       return result;
     };
     const next = this.writing.then(run, run);
@@ -119,7 +120,7 @@ export class Vault {
   }
 
   private async persist(doc: VaultDocument): Promise<void> {
-    const bytes = encodeVault(Buffer.from(JSON.stringify(doc), 'utf8'), this.key, this.backend);
+    const bytes = encodeVault(Buffer.from(serializeDocument(doc), 'utf8'), this.key, this.backend);
     try {
       await writeAtomically(this.file, bytes, path.join(path.dirname(this.file), VAULT_BACKUP_FILE));
     } catch (error) {

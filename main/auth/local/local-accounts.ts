@@ -39,7 +39,7 @@ export class LocalAccounts {
     return Object.keys(this.vault.read().users).length > 0;
   }
 
-  get(id: string): LocalUserRecord | undefined {
+  get(id: string): Readonly<LocalUserRecord> | undefined {
     return this.vault.read().users[id];
   }
 
@@ -50,7 +50,7 @@ export class LocalAccounts {
       .sort((a, b) => a.username.localeCompare(b.username));
   }
 
-  async createFirstAdmin(input: { username: string; displayName: string; password: string }): Promise<LocalUserRecord> {
+  async createFirstAdmin(input: { username: string; displayName: string; password: string }): Promise<Readonly<LocalUserRecord>> {
     if (this.hasUsers()) {
       throw new AppError('SETUP_ALREADY_DONE', 'Portico is already set up. Sign in with an existing account.');
     }
@@ -60,7 +60,7 @@ export class LocalAccounts {
   async create(
     input: { username: string; displayName: string; password: string; roles: LocalRole[] },
     options: { firstRun?: boolean } = {},
-  ): Promise<LocalUserRecord> {
+  ): Promise<Readonly<LocalUserRecord>> {
     const username = normaliseUsername(input.username);
     this.assertPasswordAllowed(input.password, username);
     const passwordHash = await hashPassword(input.password, this.policy.argon2);
@@ -95,7 +95,7 @@ export class LocalAccounts {
    * Verifies a sign-in. Unknown users are verified against a dummy hash and counted like
    * known ones, so message and timing do not reveal which usernames exist.
    */
-  async signIn(rawUsername: string, password: string): Promise<LocalUserRecord> {
+  async signIn(rawUsername: string, password: string): Promise<Readonly<LocalUserRecord>> {
     const username = normaliseUsername(rawUsername);
     // One attempt per username at a time: parallel guesses cannot all slip past the counter.
     return this.perUser.run(username, async () => {
@@ -124,13 +124,11 @@ export class LocalAccounts {
         : null;
       return this.vault.update((doc) => {
         delete doc.throttle[username];
+        const now = this.clock.now();
         const current = doc.users[user.id]!;
-        current.lastSignInAt = this.clock.now();
-        if (upgraded) {
-          current.passwordHash = upgraded;
-          current.updatedAt = this.clock.now();
-        }
-        return current;
+        const next = upgraded ? { ...current, lastSignInAt: now, passwordHash: upgraded, updatedAt: now } : { ...current, lastSignInAt: now };
+        doc.users[user.id] = next;
+        return next;
       });
     });
   }
@@ -144,9 +142,9 @@ export class LocalAccounts {
       if (disabled && user.roles.includes('admin') && !user.disabled && activeAdmins(doc).length <= 1) {
         throw new AppError('CANNOT_DISABLE_SELF', 'This is the last active administrator and cannot be disabled.');
       }
-      user.disabled = disabled;
-      user.updatedAt = this.clock.now();
-      return this.summarise(user, doc);
+      const next = { ...user, disabled, updatedAt: this.clock.now() };
+      doc.users[userId] = next;
+      return this.summarise(next, doc);
     });
   }
 
@@ -158,14 +156,14 @@ export class LocalAccounts {
     const passwordHash = await hashPassword(password, this.policy.argon2);
     return this.vault.update((doc) => {
       const user = requireUser(doc, userId);
-      user.passwordHash = passwordHash;
-      user.updatedAt = this.clock.now();
+      const next = { ...user, passwordHash, updatedAt: this.clock.now() };
+      doc.users[userId] = next;
       delete doc.throttle[user.username];
-      return this.summarise(user, doc);
+      return this.summarise(next, doc);
     });
   }
 
-  summarise(user: LocalUserRecord, doc: Readonly<VaultDocument> = this.vault.read()): UserRecordSummary {
+  summarise(user: Readonly<LocalUserRecord>, doc: Readonly<VaultDocument> = this.vault.read()): UserRecordSummary {
     const throttle = doc.throttle[user.username];
     return {
       id: user.id,
@@ -207,7 +205,7 @@ function throttledError(locked: boolean, retryAt: number, now: number): AppError
   });
 }
 
-function requireUser(doc: VaultDocument, id: string): LocalUserRecord {
+function requireUser(doc: VaultDocument, id: string): Readonly<LocalUserRecord> {
   const user = doc.users[id];
   if (!user) throw notFound();
   return user;
@@ -217,6 +215,6 @@ function notFound(): AppError {
   return new AppError('NOT_FOUND', 'That user no longer exists. Refresh the list.');
 }
 
-function activeAdmins(doc: VaultDocument): LocalUserRecord[] {
+function activeAdmins(doc: VaultDocument): Readonly<LocalUserRecord>[] {
   return Object.values(doc.users).filter((u) => u.roles.includes('admin') && !u.disabled);
 }

@@ -12,7 +12,7 @@ interface Deps {
 }
 
 export function setupLocalAuthHandlers(registry: IpcRegistry<Session>, { accounts, sessions, config }: Deps): void {
-  const startSession = (user: LocalUserRecord) =>
+  const startSession = (user: Readonly<LocalUserRecord>) =>
     sessions.summary(
       sessions.start({ id: user.id, username: user.username, displayName: user.displayName, provider: 'local' }, user.roles),
     );

@@ -34,7 +34,7 @@ export function recordFailure(record: ThrottleRecord | undefined, now: number, p
 }
 
 /** Drops the oldest records beyond the cap (mutates `table`). */
-export function pruneThrottle(table: Record<string, ThrottleRecord>, now: number, policy: ThrottlePolicy): void {
+export function pruneThrottle(table: Record<string, Readonly<ThrottleRecord>>, now: number, policy: ThrottlePolicy): void {
   for (const [name, record] of Object.entries(table)) {
     if (now >= record.blockedUntil && now - record.lastFailureAt > Math.max(policy.lockoutMs, 24 * 3600_000)) {
       delete table[name];

@@ -1,0 +1,182 @@
+/**
+ * `npm run bench`: Portico's hot paths against baselines measured in the same run, printed
+ * as JSON (medians, ms). Budgets from the foundation issue:
+ *   - local sign-in through IPC: everything but argon2id < 5 ms (argon2id = raw
+ *     @node-rs/argon2 verify of the same hash, measured alongside);
+ *   - vault open with 10,000 entries < 50 ms; one vault write < 10 ms (baseline: raw
+ *     AES-256-GCM + JSON of the same document, no I/O);
+ *   - renderer load to an interactive login form in the test host < 500 ms (baseline: a
+ *     blank page on the same routed origin).
+ * Exits non-zero when a budget is missed.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import { verify } from '@node-rs/argon2';
+import { createApp } from '../../main/app';
+import { KeychainKeyProtector } from '../../main/vault/keychain-key-protector';
+import { Vault } from '../../main/vault/vault';
+import { decodeVault, encodeVault, newDataKey } from '../../main/vault/vault-format';
+import { hashPassword } from '../../main/auth/local/password-hashing';
+import { OWASP_ARGON2ID } from '../../main/policy/config-schema';
+import { chromiumLaunchOptions } from '../host/chromium';
+import { KEYCHAIN_ACCOUNT, launchTestHost, TEST_APP_ORIGIN } from '../host/test-host';
+import { median, round, timeRuns } from './stats';
+
+const TRUSTED = { url: `${TEST_APP_ORIGIN}/index.html`, isMainFrame: true, isAppWindow: true };
+const PASSWORD = 'correct horse battery staple';
+
+async function withTempDir<T>(fn: (dir: string, service: string) => Promise<T>): Promise<T> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'portico-bench-'));
+  const service = `portico-bench-${randomUUID()}`;
+  try {
+    return await fn(dir, service);
+  } finally {
+    await new KeychainKeyProtector(service, KEYCHAIN_ACCOUNT).deleteKey().catch(() => undefined);
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function benchSignIn() {
+  return withTempDir(async (dir, service) => {
+    const app = await createApp({
+      identity: { origin: TEST_APP_ORIGIN, version: 'bench', platform: process.platform },
+      paths: { userData: dir },
+      configLayers: async () => [],
+      keyProtector: () => new KeychainKeyProtector(service, KEYCHAIN_ACCOUNT),
+    });
+    await app.registry.dispatch('setup:create-admin', TRUSTED, { username: 'ada', displayName: 'Ada', password: PASSWORD });
+    const runs = 30;
+    const total = await timeRuns(runs, async () => {
+      const r = await app.registry.dispatch('auth:sign-in-local', TRUSTED, { username: 'ada', password: PASSWORD });
+      if (!r.ok) throw new Error(r.message);
+    });
+    const hash = await hashPassword(PASSWORD, OWASP_ARGON2ID);
+    const argon = await timeRuns(runs, () => verify(hash, PASSWORD));
+    const overhead = Math.max(0, median(total) - median(argon));
+    return {
+      name: 'local sign-in through IPC',
+      runs,
+      medianTotalMs: round(median(total)),
+      baselineArgon2idVerifyMs: round(median(argon)),
+      medianEverythingElseMs: round(overhead),
+      budgetEverythingElseMs: 5,
+      pass: overhead < 5,
+    };
+  });
+}
+
+async function benchVault() {
+  return withTempDir(async (dir, service) => {
+    const protector = new KeychainKeyProtector(service, KEYCHAIN_ACCOUNT);
+    const vault = await Vault.open({ dir, protector });
+    const fakeHash = await hashPassword('bench user password', OWASP_ARGON2ID);
+    await vault.update((doc) => {
+      for (let i = 0; i < 10_000; i++) {
+        const id = randomUUID();
+        doc.users[id] = {
+          id,
+          username: `user${i}`,
+          displayName: `User ${i}`,
+          roles: ['viewer'],
+          passwordHash: fakeHash,
+          disabled: false,
+          createdAt: 0,
+          updatedAt: 0,
+          lastSignInAt: null,
+        };
+      }
+    });
+    const runs = 20;
+    const open = await timeRuns(runs, () => Vault.open({ dir, protector }));
+    let n = 0;
+    const write = await timeRuns(runs, () => vault.update((doc) => void (doc.secrets.counter = String(n++))));
+    const typical = await withTempDir(async (smallDir, smallService) => {
+      const small = await Vault.open({ dir: smallDir, protector: new KeychainKeyProtector(smallService, KEYCHAIN_ACCOUNT) });
+      await small.update((doc) => {
+        for (let i = 0; i < 100; i++) doc.users[`${i}`] = { ...Object.values(vault.read().users)[i]!, id: randomUUID() };
+      });
+      return timeRuns(runs, () => small.update((doc) => void (doc.secrets.counter = String(n++))));
+    });
+
+    // Baseline: the same document through JSON + AES-256-GCM in memory, no keychain, no disk.
+    const key = newDataKey();
+    const plain = Buffer.from(JSON.stringify(vault.read()));
+    const sealed = encodeVault(plain, key, 'bench');
+    const rawDecode = await timeRuns(runs, async () => JSON.parse(decodeVault(sealed, key).plaintext.toString('utf8')));
+    const rawEncode = await timeRuns(runs, async () => encodeVault(Buffer.from(JSON.stringify(vault.read())), key, 'bench'));
+    return [
+      {
+        name: 'vault open, 10,000 users',
+        runs,
+        fileBytes: sealed.length,
+        medianMs: round(median(open)),
+        baselineDecryptParseMs: round(median(rawDecode)),
+        budgetMs: 50,
+        pass: median(open) < 50,
+      },
+      {
+        name: 'vault write, 100 users (temp + fsync + rename + backup)',
+        runs,
+        medianMs: round(median(typical)),
+        budgetMs: 10,
+        pass: median(typical) < 10,
+      },
+      {
+        // Reported, not budgeted: the whole 3 MB file is rewritten (see the issue note).
+        name: 'vault write, 10,000 users (temp + fsync + rename + backup)',
+        runs,
+        medianMs: round(median(write)),
+        baselineJsonStringifyEncryptMs: round(median(rawEncode)),
+        pass: true,
+      },
+    ];
+  });
+}
+
+async function benchRendererLoad() {
+  const browser = await chromium.launch(chromiumLaunchOptions());
+  try {
+    return await withTempDir(async (dir, service) => {
+      // One user exists, so the app opens on the login form.
+      const first = await launchTestHost({ browser, userDataDir: dir, keychainService: service });
+      await first.app.registry.dispatch('setup:create-admin', TRUSTED, { username: 'ada', displayName: 'Ada', password: PASSWORD });
+      await first.close();
+      const host = await launchTestHost({ browser, userDataDir: dir, keychainService: service });
+      const page = host.page;
+      const runs = 15;
+      const toLogin = await timeRuns(runs, async () => {
+        await page.goto(`${TEST_APP_ORIGIN}/index.html`);
+        await page.getByLabel('Username', { exact: true }).waitFor({ state: 'visible' });
+        await page.getByRole('button', { name: 'Sign in' }).waitFor({ state: 'visible' });
+      });
+      const blank = await timeRuns(runs, async () => {
+        await page.goto(`${TEST_APP_ORIGIN}/does-not-exist`);
+      });
+      await host.close();
+      return {
+        name: 'renderer load to interactive login form (test host)',
+        runs,
+        medianMs: round(median(toLogin)),
+        baselineRoutedBlankPageMs: round(median(blank)),
+        budgetMs: 500,
+        pass: median(toLogin) < 500,
+      };
+    });
+  } finally {
+    await browser.close();
+  }
+}
+
+async function main() {
+  const results = [await benchSignIn(), ...(await benchVault()), await benchRendererLoad()];
+  console.log(JSON.stringify({ node: process.version, platform: process.platform, results }, null, 2));
+  if (results.some((r) => !r.pass)) process.exit(1);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
