@@ -10,7 +10,9 @@ export const ROLE_PERMISSIONS: Record<LocalRole, readonly Permission[]> = {
 export function permissionsFor(roles: readonly string[]): Permission[] {
   const granted = new Set<Permission>();
   for (const role of roles) {
-    for (const permission of ROLE_PERMISSIONS[role as LocalRole] ?? []) granted.add(permission);
+    // Own keys only: a role named "constructor" or "__proto__" (e.g. from an IdP claim) grants nothing.
+    if (!Object.hasOwn(ROLE_PERMISSIONS, role)) continue;
+    for (const permission of ROLE_PERMISSIONS[role as LocalRole]) granted.add(permission);
   }
   return [...granted].sort();
 }
