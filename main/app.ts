@@ -77,6 +77,7 @@ export async function createApp(ports: AppPorts): Promise<PorticoApp> {
     const sessions = new SessionManager(clock, {
       idleMs: config.session.idleMinutes * 60_000,
       absoluteMs: config.session.absoluteHours * 3600_000,
+      recentSignInMs: config.session.recentSignInMinutes * 60_000,
     });
     services = { config, vault, accounts, sessions, keyStorage };
     status = accounts.hasUsers() ? { state: 'ready' } : { state: 'needs-setup' };

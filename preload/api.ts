@@ -14,6 +14,7 @@ export function createPorticoApi(invoke: Invoke) {
     createAdmin: (payload: ChannelPayload<'setup:create-admin'>) => invoke('setup:create-admin', payload),
     signInLocal: (payload: ChannelPayload<'auth:sign-in-local'>) => invoke('auth:sign-in-local', payload),
     signOut: () => invoke('auth:sign-out', {}),
+    confirmPassword: (payload: ChannelPayload<'auth:confirm-password'>) => invoke('auth:confirm-password', payload),
     getCurrentSession: () => invoke('session:get-current', {}),
     listUsers: () => invoke('users:list', {}),
     createUser: (payload: ChannelPayload<'users:create'>) => invoke('users:create', payload),

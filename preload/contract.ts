@@ -32,6 +32,8 @@ export interface SessionSummary {
   expiresAt: number;
   /** Epoch ms: when the session ends if idle from now on. */
   idleExpiresAt: number;
+  /** Epoch ms: until when admin actions need no password confirmation. */
+  recentSignInUntil: number;
 }
 
 export type AppStatus =
@@ -87,6 +89,7 @@ export const schemas = {
   createUser: z.strictObject({ username, displayName, password, roles }),
   setDisabled: z.strictObject({ userId: z.string().uuid(), disabled: z.boolean() }),
   resetPassword: z.strictObject({ userId: z.string().uuid(), password }),
+  confirmPassword: z.strictObject({ password }),
 };
 
 // ---------------------------------------------------------------------------
@@ -96,13 +99,21 @@ export const schemas = {
 interface ChannelDef<S extends z.ZodType, V> {
   schema: S;
   access: Access;
+  /** Needs a recent sign-in (password confirmed within `session.recentSignInMinutes`). */
+  recentSignIn: boolean;
   /** Phantom: the value type the channel resolves to. Never read at run time. */
   value?: V;
 }
 
 function channel<V>() {
-  return <S extends z.ZodType>(schema: S, access: Access): ChannelDef<S, V> => ({ schema, access });
+  return <S extends z.ZodType>(schema: S, access: Access, options: { recentSignIn?: boolean } = {}): ChannelDef<S, V> => ({
+    schema,
+    access,
+    recentSignIn: options.recentSignIn ?? false,
+  });
 }
+
+const sensitive = { recentSignIn: true };
 
 export const channels = {
   'app:get-info': channel<AppInfo>()(empty, 'public'),
@@ -111,9 +122,10 @@ export const channels = {
   'auth:sign-out': channel<null>()(empty, 'public'),
   'session:get-current': channel<SessionSummary | null>()(empty, 'public'),
   'users:list': channel<UserRecordSummary[]>()(empty, 'users:manage'),
-  'users:create': channel<UserRecordSummary>()(schemas.createUser, 'users:manage'),
-  'users:set-disabled': channel<UserRecordSummary>()(schemas.setDisabled, 'users:manage'),
-  'users:reset-password': channel<UserRecordSummary>()(schemas.resetPassword, 'users:manage'),
+  'users:create': channel<UserRecordSummary>()(schemas.createUser, 'users:manage', sensitive),
+  'users:set-disabled': channel<UserRecordSummary>()(schemas.setDisabled, 'users:manage', sensitive),
+  'users:reset-password': channel<UserRecordSummary>()(schemas.resetPassword, 'users:manage', sensitive),
+  'auth:confirm-password': channel<SessionSummary>()(schemas.confirmPassword, 'session'),
 } as const;
 
 export type Channels = typeof channels;
@@ -132,6 +144,7 @@ export const ERROR_CODES = [
   'INVALID_PAYLOAD',
   'NOT_SIGNED_IN',
   'SESSION_EXPIRED',
+  'RECENT_SIGN_IN_REQUIRED',
   'PERMISSION_DENIED',
   'INVALID_CREDENTIALS',
   'ACCOUNT_LOCKED',

@@ -23,7 +23,7 @@ export type Handler<C extends ChannelName, S> = (input: ChannelInput<C>, ctx: Ca
 export interface RegistryOptions<S> {
   appOrigin: string;
   /** Resolves the session for `access`, or throws AppError (NOT_SIGNED_IN, PERMISSION_DENIED...). */
-  authorize: (access: Access, channel: ChannelName) => Promise<S | null> | S | null;
+  authorize: (access: Access, options: { channel: ChannelName; recentSignIn: boolean }) => Promise<S | null> | S | null;
   /** Errors that are not AppErrors: logged in main, never sent. */
   onInternalError?: (channel: string, error: unknown) => void;
 }
@@ -53,7 +53,7 @@ export class IpcRegistry<S> {
     const parsed = channels[name].schema.safeParse(payload);
     if (!parsed.success) return invalidPayload(parsed.error);
     try {
-      const session = await this.options.authorize(channels[name].access, name);
+      const session = await this.options.authorize(channels[name].access, { channel: name, recentSignIn: channels[name].recentSignIn });
       const value = await handler(parsed.data as ChannelInput<ChannelName>, { sender, session });
       return { ok: true, value };
     } catch (error) {

@@ -14,6 +14,8 @@ export const sessionConfig = z
     idleMinutes: z.number().int().min(1).max(24 * 60).default(15),
     absoluteHours: z.number().min(0.01).max(24 * 30).default(12),
     persistSession: z.boolean().default(false),
+    /** Admin actions need the password confirmed within this many minutes. */
+    recentSignInMinutes: z.number().min(1).max(24 * 60).default(15),
   })
   .prefault({});
 

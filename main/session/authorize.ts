@@ -11,7 +11,7 @@ import type { LocalAccounts } from '../auth/local/local-accounts';
 import type { Session, SessionManager, SessionState } from './session-manager';
 
 export function createAuthorizer({ sessions, accounts }: { sessions: SessionManager; accounts: LocalAccounts }) {
-  return (access: Access): Session | null => {
+  return (access: Access, options: { recentSignIn: boolean } = { recentSignIn: false }): Session | null => {
     const state = sessions.check();
     if (access === 'public') return state.state === 'active' ? state.session : null;
     const session = requireActive(state);
@@ -23,6 +23,11 @@ export function createAuthorizer({ sessions, accounts }: { sessions: SessionMana
     sessions.updateRoles(user.roles);
     if (access !== 'session' && !permissionsFor(user.roles).includes(access)) {
       throw new AppError('PERMISSION_DENIED', 'Your role does not allow this action. Ask your Portico administrator for access.');
+    }
+    if (options.recentSignIn && !sessions.isRecentSignIn(session)) {
+      // SECURITY.md: admin actions need a recent sign-in (a walk-up attacker at an
+      // unlocked screen cannot create accounts without the password).
+      throw new AppError('RECENT_SIGN_IN_REQUIRED', 'Confirm your password to continue with this administrator action.');
     }
     sessions.touch();
     return session;

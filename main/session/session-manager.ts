@@ -19,6 +19,8 @@ export interface Session {
   user: SessionUser;
   roles: string[];
   createdAt: number;
+  /** When the user last proved who they are (sign-in or password confirmation). */
+  authenticatedAt: number;
   lastActivityAt: number;
   expiresAt: number;
 }
@@ -26,6 +28,8 @@ export interface Session {
 export interface SessionPolicy {
   idleMs: number;
   absoluteMs: number;
+  /** Admin actions need a sign-in or password confirmation at most this old. */
+  recentSignInMs: number;
 }
 
 export type SessionState =
@@ -45,7 +49,15 @@ export class SessionManager {
   /** Always a new session (new id) on sign-in: nothing carries over from an earlier one. */
   start(user: SessionUser, roles: string[]): Session {
     const now = this.clock.now();
-    this.session = { id: randomUUID(), user, roles: [...roles], createdAt: now, lastActivityAt: now, expiresAt: now + this.policy.absoluteMs };
+    this.session = {
+      id: randomUUID(),
+      user,
+      roles: [...roles],
+      createdAt: now,
+      authenticatedAt: now,
+      lastActivityAt: now,
+      expiresAt: now + this.policy.absoluteMs,
+    };
     this.expiredReason = null;
     return this.session;
   }
@@ -72,6 +84,16 @@ export class SessionManager {
     if (this.session) this.session.lastActivityAt = this.clock.now();
   }
 
+  /** Whether the user proved their identity recently enough for an admin action. */
+  isRecentSignIn(session: Session): boolean {
+    return this.clock.now() - session.authenticatedAt < this.policy.recentSignInMs;
+  }
+
+  /** After a successful password confirmation. */
+  markAuthenticated(): void {
+    if (this.session) this.session.authenticatedAt = this.clock.now();
+  }
+
   updateRoles(roles: string[]): void {
     if (this.session) this.session.roles = [...roles];
   }
@@ -88,6 +110,7 @@ export class SessionManager {
       permissions: permissionsFor(session.roles),
       expiresAt: session.expiresAt,
       idleExpiresAt: Math.min(session.expiresAt, session.lastActivityAt + this.policy.idleMs),
+      recentSignInUntil: session.authenticatedAt + this.policy.recentSignInMs,
     };
   }
 }

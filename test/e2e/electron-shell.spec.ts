@@ -34,6 +34,7 @@ test('window.portico exposes named functions only, frozen, with no generic invok
     };
   });
   expect(shape.keys).toEqual([
+    'confirmPassword',
     'createAdmin',
     'createUser',
     'getAppInfo',

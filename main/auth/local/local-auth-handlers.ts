@@ -32,4 +32,12 @@ export function setupLocalAuthHandlers(registry: IpcRegistry<Session>, { account
     const user = await accounts.signIn(input.username, input.password);
     return startSession(user);
   });
+
+  // Re-proves the signed-in user's identity before admin actions. Same throttling and
+  // lockout as sign-in; a wrong password does not end the session.
+  registry.handle('auth:confirm-password', async function handleConfirmPassword(input, { session }) {
+    await accounts.signIn(session!.user.username, input.password);
+    sessions.markAuthenticated();
+    return sessions.summary(session!);
+  });
 }
