@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { LocalRole, UserRecordSummary } from '../../../preload/contract';
 import { AppError } from '../../errors';
 import type { Clock } from '../../platform';
-import type { LocalUserRecord, VaultDocument } from '../../vault/vault-document';
+import type { LocalUserRecord, ThrottleRecord, VaultDocument } from '../../vault/vault-document';
 import type { Vault } from '../../vault/vault';
 import { hashPassword, needsRehash, verifyPassword, type Argon2Params } from './password-hashing';
 import { checkNewPassword } from './password-rules';
@@ -100,15 +100,15 @@ export class LocalAccounts {
     // One attempt per username at a time: parallel guesses cannot all slip past the counter.
     return this.perUser.run(username, async () => {
       const now = this.clock.now();
-      const decision = checkThrottle(this.vault.read().throttle[username], now);
+      const decision = checkThrottle(throttleOf(this.vault.read(), username), now);
       if (!decision.allowed) throw throttledError(decision.locked, decision.retryAt, now);
 
       const user = Object.values(this.vault.read().users).find((u) => u.username === username);
       const ok = await verifyPassword(user?.passwordHash ?? (await this.getDummyHash()), password);
       if (!user || !ok) {
         const record = await this.vault.update((doc) => {
-          const next = recordFailure(doc.throttle[username], this.clock.now(), this.policy);
-          doc.throttle[username] = next;
+          const next = recordFailure(throttleOf(doc, username), this.clock.now(), this.policy);
+          setThrottle(doc, username, next);
           pruneThrottle(doc.throttle, this.clock.now(), this.policy);
           return next;
         });
@@ -164,7 +164,7 @@ export class LocalAccounts {
   }
 
   summarise(user: Readonly<LocalUserRecord>, doc: Readonly<VaultDocument> = this.vault.read()): UserRecordSummary {
-    const throttle = doc.throttle[user.username];
+    const throttle = throttleOf(doc, user.username);
     return {
       id: user.id,
       username: user.username,
@@ -203,6 +203,19 @@ function throttledError(locked: boolean, retryAt: number, now: number): AppError
   return new AppError('THROTTLED', `Too many attempts. Wait ${seconds} second${seconds === 1 ? '' : 's'} and try again.`, {
     retryAt,
   });
+}
+
+/**
+ * Throttle records are keyed by typed usernames: look up own keys only, so that "constructor"
+ * or "__proto__" find no inherited value (which read as a permanent "Wait NaN seconds"), and
+ * store with defineProperty, so that "__proto__" is a key and not the map's prototype.
+ */
+function throttleOf(doc: Readonly<VaultDocument>, username: string): Readonly<ThrottleRecord> | undefined {
+  return Object.hasOwn(doc.throttle, username) ? doc.throttle[username] : undefined;
+}
+
+function setThrottle(doc: VaultDocument, username: string, record: ThrottleRecord): void {
+  Object.defineProperty(doc.throttle, username, { value: record, enumerable: true, writable: true, configurable: true });
 }
 
 function requireUser(doc: VaultDocument, id: string): Readonly<LocalUserRecord> {
