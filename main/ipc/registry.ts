@@ -34,7 +34,7 @@ export class IpcRegistry<S> {
   constructor(private readonly options: RegistryOptions<S>) {}
 
   handle<C extends ChannelName>(channel: C, handler: Handler<C, S>): void {
-    if (!(channel in channels)) throw new Error(`Channel ${channel} is not in the contract.`);
+    if (!Object.hasOwn(channels, channel)) throw new Error(`Channel ${channel} is not in the contract.`);
     if (this.handlers.has(channel)) throw new Error(`Channel ${channel} already has a handler.`);
     this.handlers.set(channel, handler as unknown as Handler<ChannelName, S>);
   }
