@@ -3,6 +3,9 @@ import { expect, test } from './fixtures';
 import { seriousA11yViolations } from './support/axe';
 import { ADMIN, createFirstAdmin, signIn, signOut } from './support/local-flows';
 
+// No backoff between attempts here: these tests retype passwords on purpose (backoff has its own tests).
+test.use({ porticoConfig: { localAccounts: { backoffBaseMs: 0 } } });
+
 const VIEWER = { username: 'vic', displayName: 'Vic Viewer', password: 'a viewer with a long passphrase' };
 
 async function createViewer(page: import('@playwright/test').Page) {
@@ -30,7 +33,12 @@ test('an admin creates a viewer, who signs in without admin screens or channels'
   const list = await page.evaluate(() => (window as any).portico.listUsers());
   expect(list).toMatchObject({ ok: false, code: 'PERMISSION_DENIED' });
   const create = await page.evaluate(() =>
-    (window as any).portico.createUser({ username: 'mallory', displayName: 'M', password: 'another long passphrase', roles: ['admin'] }),
+    (window as any).portico.createUser({
+      username: 'mallory',
+      displayName: 'M',
+      password: 'another long passphrase',
+      roles: ['admin'],
+    }),
   );
   expect(create).toMatchObject({ ok: false, code: 'PERMISSION_DENIED' });
 });
@@ -65,7 +73,13 @@ test('user data renders as text: markup in a display name runs nothing', async (
   await createFirstAdmin(page);
   const evil = '<img src=x onerror="window.__pwned=1">';
   const created = await page.evaluate(
-    (name) => (window as any).portico.createUser({ username: 'eve', displayName: name, password: 'eve has a long passphrase', roles: ['viewer'] }),
+    (name) =>
+      (window as any).portico.createUser({
+        username: 'eve',
+        displayName: name,
+        password: 'a long passphrase of her own',
+        roles: ['viewer'],
+      }),
     evil,
   );
   expect(created.ok).toBe(true);

@@ -61,7 +61,9 @@ export const test = base.extend<Fixtures>({
       current: () => current,
       restart: async () => {
         await current.close();
-        current = isElectron ? await launchElectron(userDataDir) : wrapHost(await launchTestHost({ browser, userDataDir, keychainService }));
+        current = isElectron
+          ? await launchElectron(userDataDir)
+          : wrapHost(await launchTestHost({ browser, userDataDir, keychainService }));
         return current.page;
       },
       app: () => current.app,

@@ -41,25 +41,47 @@ test('setup refuses a short or common password and mismatched confirmation, crea
   expect(info).toMatchObject({ ok: true, value: { status: { state: 'needs-setup' } } });
 });
 
-test('sign-in: wrong password is refused with a clear message, then the right one works', async ({ page }) => {
-  await createFirstAdmin(page);
-  await signOut(page);
-  await expect(page.getByRole('status')).toContainText('You have signed out.');
-  expect(await seriousA11yViolations(page)).toEqual([]);
+test.describe('without backoff', () => {
+  test.use({ porticoConfig: { localAccounts: { backoffBaseMs: 0 } } });
 
-  await signIn(page, ADMIN.username, 'not the right password');
-  await expect(page.getByRole('alert')).toHaveText(/username or password is incorrect/);
-  await expect(page.getByLabel('Password', { exact: true })).toHaveValue('');
-  expect(await seriousA11yViolations(page)).toEqual([]);
+  test('sign-in: wrong password is refused with a clear message, then the right one works', async ({ page }) => {
+    await createFirstAdmin(page);
+    await signOut(page);
+    await expect(page.getByRole('status')).toContainText('You have signed out.');
+    expect(await seriousA11yViolations(page)).toEqual([]);
 
-  // Unknown users get exactly the same answer.
-  const unknown = await page.evaluate(() => (window as any).portico.signInLocal({ username: 'nobody', password: 'whatever it is' }));
-  const known = await page.evaluate(() => (window as any).portico.signInLocal({ username: 'ada', password: 'not the right one' }));
-  expect(unknown).toMatchObject({ ok: false, code: 'INVALID_CREDENTIALS' });
-  expect(known.message).toBe(unknown.message);
+    await signIn(page, ADMIN.username, 'not the right password');
+    await expect(page.getByRole('alert')).toHaveText(/username or password is incorrect/);
+    await expect(page.getByLabel('Password', { exact: true })).toHaveValue('');
+    expect(await seriousA11yViolations(page)).toEqual([]);
 
-  await signIn(page, 'ADA', ADMIN.password); // usernames are case-insensitive
-  await expect(page.getByRole('heading', { level: 1, name: `Welcome, ${ADMIN.displayName}` })).toBeVisible();
+    // Unknown users get exactly the same answer.
+    const unknown = await page.evaluate(() =>
+      (window as any).portico.signInLocal({ username: 'nobody', password: 'whatever it is' }),
+    );
+    const known = await page.evaluate(() =>
+      (window as any).portico.signInLocal({ username: 'ada', password: 'not the right one' }),
+    );
+    expect(unknown).toMatchObject({ ok: false, code: 'INVALID_CREDENTIALS' });
+    expect(known).toEqual(unknown);
+
+    await signIn(page, 'ADA', ADMIN.password); // usernames are case-insensitive
+    await expect(page.getByRole('heading', { level: 1, name: `Welcome, ${ADMIN.displayName}` })).toBeVisible();
+  });
+});
+
+test.describe('backoff', () => {
+  test.use({ porticoConfig: { localAccounts: { backoffBaseMs: 20_000 } } });
+
+  test('a failure makes the next attempt wait, and says how long', async ({ page }) => {
+    await createFirstAdmin(page);
+    await signOut(page);
+    await signIn(page, ADMIN.username, 'not the right password');
+    await expect(page.getByRole('alert')).toContainText('incorrect');
+    await signIn(page, ADMIN.username, ADMIN.password);
+    await expect(page.getByRole('alert')).toContainText(/Wait \d+ seconds? and try again/);
+    await expect(page.getByRole('heading', { level: 1, name: 'Sign in to Portico' })).toBeVisible();
+  });
 });
 
 test.describe('lockout', () => {
@@ -111,7 +133,11 @@ test('restart with the same user-data dir keeps the accounts', async ({ page, po
   await expect(next.getByRole('heading', { level: 1, name: `Welcome, ${ADMIN.displayName}` })).toBeVisible();
 });
 
-test('a tampered vault stops the app with a clear error and the file is kept as it was', async ({ page, portico, userDataDir }) => {
+test('a tampered vault stops the app with a clear error and the file is kept as it was', async ({
+  page,
+  portico,
+  userDataDir,
+}) => {
   await createFirstAdmin(page);
   const file = path.join(userDataDir, 'vault.bin');
   const bytes = await readFile(file);
@@ -124,7 +150,9 @@ test('a tampered vault stops the app with a clear error and the file is kept as 
   await expect(next.getByRole('alert')).toContainText('has not changed or deleted it');
   expect(await seriousA11yViolations(next)).toEqual([]);
   // Nothing else works, and nothing wrote over the file.
-  const attempt = await next.evaluate(() => (window as any).portico.signInLocal({ username: 'ada', password: 'correct horse battery staple' }));
+  const attempt = await next.evaluate(() =>
+    (window as any).portico.signInLocal({ username: 'ada', password: 'correct horse battery staple' }),
+  );
   expect(attempt).toMatchObject({ ok: false, code: 'APP_UNAVAILABLE' });
   expect(sha256(await readFile(file))).toBe(tampered);
 });

@@ -18,6 +18,8 @@ export async function signIn(page: Page, username: string, password: string): Pr
   await page.getByLabel('Username', { exact: true }).fill(username);
   await page.getByLabel('Password', { exact: true }).fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
+  // Wait for the answer: the form is busy while main verifies.
+  await expect(page.locator('form[aria-busy="true"]')).toHaveCount(0);
 }
 
 export async function signOut(page: Page): Promise<void> {
