@@ -1,0 +1,66 @@
+import { useEffect, useState } from 'react';
+import type { SessionSummary } from '../../../preload/contract';
+import { SESSION_ENDED_MESSAGE, SIGNED_OUT_MESSAGE } from '../lib/api-errors';
+import { AdminUsersScreen } from '../screens/admin/AdminUsersScreen';
+import { HomeScreen } from '../screens/HomeScreen';
+import { AppHeader, type SignedInPage } from './AppHeader';
+
+interface SignedInShellProps {
+  session: SessionSummary;
+  minPasswordLength: number;
+  onSessionChange: (session: SessionSummary) => void;
+  /** The session is over (signed out, expired, revoked): show sign-in with this message. */
+  onSessionEnd: (message: string) => void;
+}
+
+/** setTimeout's delay is a signed 32-bit number of milliseconds. */
+const MAX_TIMER_DELAY = 2 ** 31 - 1;
+
+export function SignedInShell({ session, minPasswordLength, onSessionChange, onSessionEnd }: SignedInShellProps) {
+  const [page, setPage] = useState<SignedInPage>('home');
+  const [signingOut, setSigningOut] = useState(false);
+  const canManageUsers = session.permissions.includes('users:manage');
+  const shownPage: SignedInPage = canManageUsers ? page : 'home';
+
+  // Idle expiry: check with main just after the session would end if idle since the last
+  // call. Activity in the meantime moves idleExpiresAt on, and the check schedules again.
+  useEffect(() => {
+    let cancelled = false;
+    const delay = Math.min(Math.max(session.idleExpiresAt - Date.now() + 1000, 1000), MAX_TIMER_DELAY);
+    const timer = setTimeout(async () => {
+      const result = await window.portico.getCurrentSession();
+      if (cancelled) return;
+      if (!result.ok) onSessionEnd(result.message);
+      else if (!result.value) onSessionEnd(SESSION_ENDED_MESSAGE);
+      else onSessionChange(result.value);
+    }, delay);
+    return () => {
+      cancelled = true;
+      clearTimeout(timer);
+    };
+  }, [session, onSessionChange, onSessionEnd]);
+
+  async function signOut() {
+    setSigningOut(true);
+    const result = await window.portico.signOut();
+    onSessionEnd(result.ok ? SIGNED_OUT_MESSAGE : result.message);
+  }
+
+  return (
+    <div className="shell">
+      <AppHeader
+        page={shownPage}
+        brandIsHeading={shownPage !== 'home'}
+        canManageUsers={canManageUsers}
+        signingOut={signingOut}
+        onNavigate={setPage}
+        onSignOut={() => void signOut()}
+      />
+      {shownPage === 'users' ? (
+        <AdminUsersScreen minPasswordLength={minPasswordLength} onSessionEnd={onSessionEnd} />
+      ) : (
+        <HomeScreen session={session} />
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,28 @@
+import type { SessionSummary } from '../../../preload/contract';
+import { useFocusOnMount } from '../lib/use-focus-on-mount';
+
+export function HomeScreen({ session }: { session: SessionSummary }) {
+  const headingRef = useFocusOnMount<HTMLHeadingElement>();
+  return (
+    <main className="page">
+      <h1 ref={headingRef} tabIndex={-1}>
+        Welcome, {session.user.displayName}
+      </h1>
+      <p className="lead">Signed in as {session.user.username}</p>
+      <div className="panel">
+        <h2 className="panel-title">Your roles</h2>
+        {session.roles.length > 0 ? (
+          <ul aria-label="Your roles" className="role-list">
+            {session.roles.map((role) => (
+              <li key={role} className="role">
+                {role}
+              </li>
+            ))}
+          </ul>
+        ) : (
+          <p className="muted">You have no roles yet. Ask your Portico administrator for access.</p>
+        )}
+      </div>
+    </main>
+  );
+}

@@ -1,0 +1,114 @@
+import { useCallback, useEffect, useState } from 'react';
+import type { IpcError, UserRecordSummary } from '../../../../preload/contract';
+import { AlertMessage } from '../../components/AlertMessage';
+import { StatusMessage } from '../../components/StatusMessage';
+import { isSessionLost } from '../../lib/api-errors';
+import { createNotice, type Notice } from '../../lib/notice';
+import { useFocusOnMount } from '../../lib/use-focus-on-mount';
+import { ConfirmPasswordDialog } from './ConfirmPasswordDialog';
+import { CreateUserForm } from './CreateUserForm';
+import { useRecentSignIn, type AdminCall } from './use-recent-sign-in';
+import { UsersTable } from './UsersTable';
+
+interface AdminUsersScreenProps {
+  minPasswordLength: number;
+  onSessionEnd: (message: string) => void;
+}
+
+interface PageError {
+  id: number;
+  message: string;
+}
+
+/** User management for holders of `users:manage`: list, create, disable/enable, reset password. */
+export function AdminUsersScreen({ minPasswordLength, onSessionEnd }: AdminUsersScreenProps) {
+  const headingRef = useFocusOnMount<HTMLHeadingElement>();
+  const [users, setUsers] = useState<UserRecordSummary[] | null>(null);
+  const [reloads, setReloads] = useState(0);
+  const [notice, setNotice] = useState<Notice | null>(null);
+  const [pageError, setPageError] = useState<PageError | null>(null);
+  const [busyUserId, setBusyUserId] = useState<string | null>(null);
+  const [resetOpenFor, setResetOpenFor] = useState<string | null>(null);
+  const { withRecentSignIn, confirming, settle } = useRecentSignIn();
+
+  /** Every admin action: earlier messages go, so only the new outcome is on screen. */
+  const run: AdminCall = useCallback(
+    (call) => {
+      setNotice(null);
+      setPageError(null);
+      return withRecentSignIn(call);
+    },
+    [withRecentSignIn],
+  );
+
+  /** Handles a failed call: true when the session is gone and the screen is leaving. */
+  const sessionLost = useCallback(
+    (error: IpcError): boolean => {
+      if (!isSessionLost(error)) return false;
+      onSessionEnd(error.message);
+      return true;
+    },
+    [onSessionEnd],
+  );
+
+  useEffect(() => {
+    let cancelled = false;
+    void window.portico.listUsers().then((result) => {
+      if (cancelled) return;
+      if (result.ok) setUsers(result.value);
+      else if (!sessionLost(result)) setPageError({ id: Date.now(), message: result.message });
+    });
+    return () => {
+      cancelled = true;
+    };
+  }, [reloads, sessionLost]);
+
+  function succeeded(message: string) {
+    setPageError(null);
+    setNotice(createNotice(message));
+    setReloads((count) => count + 1);
+  }
+
+  async function toggleDisabled(user: UserRecordSummary) {
+    if (busyUserId) return;
+    setBusyUserId(user.id);
+    const disabled = !user.disabled;
+    const result = await run(() => window.portico.setUserDisabled({ userId: user.id, disabled }));
+    setBusyUserId(null);
+    if (!result) return;
+    if (result.ok) succeeded(`${result.value.username} ${disabled ? 'disabled' : 'enabled'}.`);
+    else if (!sessionLost(result)) setPageError({ id: Date.now(), message: result.message });
+  }
+
+  return (
+    <main className="page">
+      <h2 ref={headingRef} tabIndex={-1} className="page-title">
+        Users
+      </h2>
+      <p className="lead">Create accounts, disable or enable them, and reset passwords.</p>
+      <StatusMessage notice={notice} />
+      {pageError ? <AlertMessage key={pageError.id} message={pageError.message} takeFocus={false} /> : null}
+      <UsersTable
+        users={users}
+        busyUserId={busyUserId}
+        resetOpenFor={resetOpenFor}
+        minPasswordLength={minPasswordLength}
+        onToggleDisabled={(user) => void toggleDisabled(user)}
+        onToggleReset={setResetOpenFor}
+        onPasswordReset={(user) => {
+          setResetOpenFor(null);
+          succeeded(`Password for ${user.username} reset.`);
+        }}
+        run={run}
+        sessionLost={sessionLost}
+      />
+      <CreateUserForm
+        minPasswordLength={minPasswordLength}
+        onCreated={(user) => succeeded(`User ${user.username} created.`)}
+        run={run}
+        sessionLost={sessionLost}
+      />
+      <ConfirmPasswordDialog open={confirming} onDone={settle} sessionLost={sessionLost} />
+    </main>
+  );
+}

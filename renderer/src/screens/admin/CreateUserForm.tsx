@@ -1,0 +1,134 @@
+import { useRef, useState, type FormEvent } from 'react';
+import type { IpcError, LocalRole, UserRecordSummary } from '../../../../preload/contract';
+import { AlertMessage } from '../../components/AlertMessage';
+import { FormField } from '../../components/FormField';
+import { fieldProblem, formFailure, type FormFailure } from '../../lib/api-errors';
+import type { AdminCall } from './use-recent-sign-in';
+
+interface CreateUserFormProps {
+  minPasswordLength: number;
+  onCreated: (user: UserRecordSummary) => void;
+  run: AdminCall;
+  sessionLost: (error: IpcError) => boolean;
+}
+
+const ALERT_ID = 'new-user-error';
+const DEFAULT_ROLES: LocalRole[] = ['viewer'];
+
+/**
+ * The roles offered, in contract order. A type-only copy of LOCAL_ROLES: importing the
+ * value would pull the contract's zod schemas into the renderer bundle.
+ */
+const ROLE_CHOICES = ['admin', 'analyst', 'viewer'] as const satisfies readonly LocalRole[];
+/** Fails to compile if the contract gains a role that is not offered here. */
+const ALL_ROLES_OFFERED: Exclude<LocalRole, (typeof ROLE_CHOICES)[number]> extends never ? true : false = true;
+void ALL_ROLES_OFFERED;
+
+export function CreateUserForm({ minPasswordLength, onCreated, run, sessionLost }: CreateUserFormProps) {
+  const usernameInput = useRef<HTMLInputElement>(null);
+  const [username, setUsername] = useState('');
+  const [displayName, setDisplayName] = useState('');
+  const [password, setPassword] = useState('');
+  const [roles, setRoles] = useState<LocalRole[]>(DEFAULT_ROLES);
+  const [busy, setBusy] = useState(false);
+  const [failure, setFailure] = useState<FormFailure | null>(null);
+
+  function toggleRole(role: LocalRole, checked: boolean) {
+    setRoles((current) => (checked ? [...current, role] : current.filter((r) => r !== role)));
+  }
+
+  async function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    if (busy) return;
+    setBusy(true);
+    const result = await run(() => window.portico.createUser({ username, displayName, password, roles }));
+    if (result && !result.ok && sessionLost(result)) return;
+    setBusy(false);
+    if (!result) return;
+    if (!result.ok) {
+      setFailure(formFailure(result, failure));
+      return;
+    }
+    setFailure(null);
+    setUsername('');
+    setDisplayName('');
+    setPassword('');
+    setRoles(DEFAULT_ROLES);
+    usernameInput.current?.focus();
+    onCreated(result.value);
+  }
+
+  const rolesProblem = fieldProblem(failure, 'roles', ALERT_ID);
+  const rolesErrorId = rolesProblem?.text ? 'new-user-roles-error' : rolesProblem?.describedBy;
+  return (
+    <section className="panel create-user">
+      <form
+        aria-labelledby="create-user-heading"
+        className="form"
+        noValidate
+        aria-busy={busy}
+        onSubmit={(event) => void submit(event)}
+      >
+        <h3 id="create-user-heading" className="panel-title">
+          Create a user
+        </h3>
+        {failure ? <AlertMessage key={failure.attempt} id={ALERT_ID} message={failure.message} /> : null}
+        <div className="form-grid">
+          <FormField
+            id="new-user-username"
+            inputRef={usernameInput}
+            label="Username"
+            autoComplete="off"
+            autoCapitalize="none"
+            spellCheck={false}
+            value={username}
+            onChange={(event) => setUsername(event.target.value)}
+            problem={fieldProblem(failure, 'username', ALERT_ID)}
+          />
+          <FormField
+            id="new-user-display-name"
+            label="Display name"
+            autoComplete="off"
+            value={displayName}
+            onChange={(event) => setDisplayName(event.target.value)}
+            problem={fieldProblem(failure, 'displayName', ALERT_ID)}
+          />
+          <FormField
+            id="new-user-password"
+            label="Password"
+            type="password"
+            autoComplete="new-password"
+            hint={`At least ${minPasswordLength} characters`}
+            value={password}
+            onChange={(event) => setPassword(event.target.value)}
+            problem={fieldProblem(failure, 'password', ALERT_ID)}
+          />
+        </div>
+        <fieldset className="roles-fieldset" aria-describedby={rolesErrorId}>
+          <legend>Roles</legend>
+          <div className="checkbox-row">
+            {ROLE_CHOICES.map((role) => (
+              <div key={role} className="checkbox">
+                <input
+                  id={`new-user-role-${role}`}
+                  type="checkbox"
+                  checked={roles.includes(role)}
+                  onChange={(event) => toggleRole(role, event.target.checked)}
+                />
+                <label htmlFor={`new-user-role-${role}`}>{role}</label>
+              </div>
+            ))}
+          </div>
+          {rolesProblem?.text ? (
+            <p id={rolesErrorId} className="field-error">
+              {rolesProblem.text}
+            </p>
+          ) : null}
+        </fieldset>
+        <button type="submit" className="button button-primary" aria-disabled={busy || undefined}>
+          Create user
+        </button>
+      </form>
+    </section>
+  );
+}
