@@ -19,7 +19,7 @@ export default defineConfig({
       rollupOptions: {
         input: { index: resolve(__dirname, 'preload/index.ts') },
         external: ['electron'],
-        output: { format: 'cjs', entryFileNames: '[name].js', inlineDynamicImports: true },
+        output: { format: 'cjs', entryFileNames: '[name].js' },
       },
     },
   },
@@ -30,6 +30,7 @@ export default defineConfig({
       outDir: resolve(__dirname, 'out/renderer'),
       // No inline scripts or eval in the output: the CSP forbids them.
       modulePreload: { polyfill: false },
+      minify: true,
       assetsInlineLimit: 0,
       rollupOptions: { input: { index: resolve(__dirname, 'renderer/index.html') } },
     },

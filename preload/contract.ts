@@ -6,19 +6,12 @@
  * electron or node, so the renderer can import its types and main its schemas.
  */
 import { z } from 'zod';
+import { LOCAL_ROLES, type ErrorCode, type LocalRole, type Permission } from './constants';
 
-// ---------------------------------------------------------------------------
-// Permissions and roles
-// ---------------------------------------------------------------------------
-
-export const PERMISSIONS = ['users:manage', 'audit:read', 'data:read', 'data:export'] as const;
-export type Permission = (typeof PERMISSIONS)[number];
+export * from './constants';
 
 /** `public`: no session needed. `session`: any signed-in user. Otherwise a permission. */
 export type Access = 'public' | 'session' | Permission;
-
-export const LOCAL_ROLES = ['admin', 'analyst', 'viewer'] as const;
-export type LocalRole = (typeof LOCAL_ROLES)[number];
 
 // ---------------------------------------------------------------------------
 // Value types sent to the renderer. Never tokens, hashes or keys.
@@ -87,8 +80,8 @@ export const schemas = {
   createAdmin: z.strictObject({ username, displayName, password }),
   signIn: z.strictObject({ username, password }),
   createUser: z.strictObject({ username, displayName, password, roles }),
-  setDisabled: z.strictObject({ userId: z.string().uuid(), disabled: z.boolean() }),
-  resetPassword: z.strictObject({ userId: z.string().uuid(), password }),
+  setDisabled: z.strictObject({ userId: z.uuid(), disabled: z.boolean() }),
+  resetPassword: z.strictObject({ userId: z.uuid(), password }),
   confirmPassword: z.strictObject({ password }),
 };
 
@@ -138,28 +131,7 @@ export type ChannelValue<C extends ChannelName> = Exclude<Channels[C]['value'], 
 // Results: errors are values across IPC.
 // ---------------------------------------------------------------------------
 
-export const ERROR_CODES = [
-  'FORBIDDEN_SENDER',
-  'UNKNOWN_CHANNEL',
-  'INVALID_PAYLOAD',
-  'NOT_SIGNED_IN',
-  'SESSION_EXPIRED',
-  'RECENT_SIGN_IN_REQUIRED',
-  'PERMISSION_DENIED',
-  'INVALID_CREDENTIALS',
-  'ACCOUNT_LOCKED',
-  'ACCOUNT_DISABLED',
-  'THROTTLED',
-  'WEAK_PASSWORD',
-  'USERNAME_TAKEN',
-  'NOT_FOUND',
-  'SETUP_ALREADY_DONE',
-  'SETUP_REQUIRED',
-  'CANNOT_DISABLE_SELF',
-  'APP_UNAVAILABLE',
-  'INTERNAL',
-] as const;
-export type ErrorCode = (typeof ERROR_CODES)[number];
+
 
 export interface IpcError {
   ok: false;

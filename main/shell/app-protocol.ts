@@ -7,7 +7,10 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 
-/** Electron security checklist #7. Mirrors the meta tag in renderer/index.html. */
+/**
+ * Electron security checklist #7. Same as the meta tag in renderer/index.html, plus
+ * `frame-ancestors`, which browsers honour only in a header.
+ */
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'none'",
   "script-src 'self'",

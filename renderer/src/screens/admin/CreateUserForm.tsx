@@ -1,5 +1,6 @@
 import { useRef, useState, type FormEvent } from 'react';
-import type { IpcError, LocalRole, UserRecordSummary } from '../../../../preload/contract';
+import type { IpcError, UserRecordSummary } from '../../../../preload/contract';
+import { LOCAL_ROLES, type LocalRole } from '../../../../preload/constants';
 import { AlertMessage } from '../../components/AlertMessage';
 import { FormField } from '../../components/FormField';
 import { fieldProblem, formFailure, type FormFailure } from '../../lib/api-errors';
@@ -15,14 +16,8 @@ interface CreateUserFormProps {
 const ALERT_ID = 'new-user-error';
 const DEFAULT_ROLES: LocalRole[] = ['viewer'];
 
-/**
- * The roles offered, in contract order. A type-only copy of LOCAL_ROLES: importing the
- * value would pull the contract's zod schemas into the renderer bundle.
- */
-const ROLE_CHOICES = ['admin', 'analyst', 'viewer'] as const satisfies readonly LocalRole[];
-/** Fails to compile if the contract gains a role that is not offered here. */
-const ALL_ROLES_OFFERED: Exclude<LocalRole, (typeof ROLE_CHOICES)[number]> extends never ? true : false = true;
-void ALL_ROLES_OFFERED;
+/** The roles offered, in contract order (constants.ts has no zod, so nothing heavy is bundled). */
+const ROLE_CHOICES = LOCAL_ROLES;
 
 export function CreateUserForm({ minPasswordLength, onCreated, run, sessionLost }: CreateUserFormProps) {
   const usernameInput = useRef<HTMLInputElement>(null);
