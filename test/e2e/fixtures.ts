@@ -20,6 +20,7 @@ import { test as base, _electron, type Page } from '@playwright/test';
 import { KeychainKeyProtector } from '../../main/vault/keychain-key-protector';
 import type { PorticoApp } from '../../main/app';
 import { KEYCHAIN_ACCOUNT, launchTestHost, ROOT, writeConfig, type TestHost } from '../host/test-host';
+import { TestClock } from '../host/test-clock';
 
 export type PorticoConfigInput = Record<string, unknown>;
 
@@ -30,6 +31,8 @@ export interface PorticoHandle {
   app(): PorticoApp | null;
   /** Console errors logged by the app page (CSP violations appear here). */
   consoleErrors(): string[];
+  /** Moves main's clock forward (test host only; null under Electron). */
+  clock: TestClock | null;
 }
 
 interface Fixtures {
@@ -54,9 +57,10 @@ export const test = base.extend<Fixtures>({
   portico: async ({ browser, porticoConfig, userDataDir }, use) => {
     await writeConfig(userDataDir, porticoConfig);
     const keychainService = `portico-e2e-${randomUUID()}`;
-    let current: Running = isElectron
-      ? await launchElectron(userDataDir)
-      : wrapHost(await launchTestHost({ browser, userDataDir, keychainService }));
+    const clock = isElectron ? null : new TestClock();
+    const launch = async () =>
+      isElectron ? launchElectron(userDataDir) : wrapHost(await launchTestHost({ browser, userDataDir, keychainService, clock: clock! }));
+    let current: Running = await launch();
     const handle: PorticoHandle & { current(): Running } = {
       current: () => current,
       restart: async () => {
@@ -68,6 +72,7 @@ export const test = base.extend<Fixtures>({
       },
       app: () => current.app,
       consoleErrors: () => current.consoleErrors,
+      clock,
     };
     await use(handle);
     await current.close();
