@@ -1,0 +1,330 @@
+/**
+ * createApp end to end at unit level: real vault on the real OS keychain, real argon2, the
+ * registry the Electron main process and the test host both use; only the clock is fake.
+ */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createApp, type Logger } from '../../../main/app';
+import type { KeychainKeyProtector } from '../../../main/vault/keychain-key-protector';
+import { VAULT_FILE } from '../../../main/vault/vault';
+import {
+  channels,
+  type AppInfo,
+  type ChannelName,
+  type ChannelPayload,
+  type ChannelValue,
+  type ErrorCode,
+  type IpcResult,
+  type SessionSummary,
+} from '../../../preload/contract';
+import { APP_ORIGIN, FakeClock, flipByte, GOOD_PASSWORD, OTHER_GOOD_PASSWORD, snapshotDir, tempDir, testKeychain, trustedSender } from '../helpers';
+
+const MIN = 60_000;
+const ADMIN = { username: 'root', displayName: 'Root Admin', password: GOOD_PASSWORD };
+const VIEWER = { username: 'vera', displayName: 'Vera Viewer', password: OTHER_GOOD_PASSWORD, roles: ['viewer' as const] };
+const SOME_USER_ID = '00000000-0000-4000-8000-000000000000';
+
+/** A valid payload for every channel: adding a channel to the contract fails to compile here until it is covered. */
+const validPayloads: { [C in ChannelName]: ChannelPayload<C> } = {
+  'app:get-info': {},
+  'setup:create-admin': ADMIN,
+  'auth:sign-in-local': { username: ADMIN.username, password: ADMIN.password },
+  'auth:sign-out': {},
+  'session:get-current': {},
+  'users:list': {},
+  'users:create': { username: 'newbie', displayName: 'New', password: 'hollow-granite-pepper-owl', roles: ['viewer'] },
+  'users:set-disabled': { userId: SOME_USER_ID, disabled: true },
+  'users:reset-password': { userId: SOME_USER_ID, password: 'hollow-granite-pepper-owl' },
+  'auth:confirm-password': { password: ADMIN.password },
+};
+const allChannels = Object.keys(channels) as ChannelName[];
+const sessionChannels = allChannels.filter((c) => channels[c].access !== 'public');
+
+/** Every response and log line of the current test, checked for leaks after it. */
+let responses: unknown[] = [];
+let logs: unknown[] = [];
+
+afterEach(() => {
+  const text = JSON.stringify({ responses, logs });
+  expect(text).not.toContain('passwordHash');
+  expect(text).not.toContain('$argon2');
+  for (const password of [GOOD_PASSWORD, OTHER_GOOD_PASSWORD, 'hollow-granite-pepper-owl', 'wrong-password-here']) {
+    expect(text).not.toContain(password);
+  }
+  responses = [];
+  logs = [];
+});
+
+async function start(options: { dir?: string; protector?: KeychainKeyProtector; layers?: unknown[]; clock?: FakeClock } = {}) {
+  const dir = options.dir ?? path.join(await tempDir(), 'userData');
+  const protector = options.protector ?? testKeychain();
+  const clock = options.clock ?? new FakeClock();
+  const log: Logger = { info: (m, f) => logs.push([m, f]), error: (m, f) => logs.push([m, f]) };
+  let protectorsMade = 0;
+  const app = await createApp({
+    identity: { origin: APP_ORIGIN, version: '1.2.3', platform: 'linux' },
+    paths: { userData: dir },
+    keyProtector: () => {
+      protectorsMade += 1;
+      return protector;
+    },
+    configLayers: async () => (options.layers ?? []).map((value, i) => ({ source: `layer-${i}.json`, value })),
+    clock,
+    log,
+  });
+  async function call<C extends ChannelName>(channel: C, payload: ChannelPayload<C> = validPayloads[channel]): Promise<IpcResult<ChannelValue<C>>> {
+    const result = (await app.registry.dispatch(channel, trustedSender, payload)) as IpcResult<ChannelValue<C>>;
+    responses.push(result);
+    return result;
+  }
+  async function ok<C extends ChannelName>(channel: C, payload?: ChannelPayload<C>): Promise<ChannelValue<C>> {
+    const result = await call(channel, payload);
+    if (!result.ok) throw new Error(`${channel} failed: ${result.code} ${result.message}`);
+    return result.value;
+  }
+  async function fails<C extends ChannelName>(channel: C, code: ErrorCode, payload?: ChannelPayload<C>) {
+    const result = await call(channel, payload);
+    expect(result, `${channel} should fail with ${code}`).toMatchObject({ ok: false, code });
+    if (result.ok) throw new Error('unreachable');
+    return result;
+  }
+  return { app, dir, protector, clock, call, ok, fails, protectorsMade: () => protectorsMade };
+}
+
+/** A started app with the admin set up and a viewer created; the admin is signed in. */
+async function withAdminAndViewer() {
+  const ctx = await start();
+  const admin = await ctx.ok('setup:create-admin');
+  const viewer = await ctx.ok('users:create', VIEWER);
+  return { ...ctx, admin, viewer };
+}
+
+describe('createApp', () => {
+  it('starts in needs-setup on a fresh profile, then create-admin signs the admin in', async () => {
+    const { ok, dir } = await start();
+    const info: AppInfo = await ok('app:get-info');
+    expect(info).toEqual({
+      name: 'Portico',
+      version: '1.2.3',
+      platform: 'linux',
+      status: { state: 'needs-setup' },
+      keyStorage: 'os-keychain',
+      passwordPolicy: { minLength: 12 },
+    });
+    expect(await ok('session:get-current')).toBeNull();
+    expect(await fs.readdir(dir)).toContain(VAULT_FILE);
+
+    const session: SessionSummary = await ok('setup:create-admin');
+    expect(session.user).toMatchObject({ username: 'root', displayName: 'Root Admin', provider: 'local' });
+    expect(session.roles).toEqual(['admin']);
+    expect(session.permissions).toContain('users:manage');
+    expect((await ok('app:get-info')).status).toEqual({ state: 'ready' });
+    expect(await ok('session:get-current')).toEqual(session);
+  });
+
+  it('refuses a second create-admin and sign-in before setup', async () => {
+    const { ok, fails } = await start();
+    await fails('auth:sign-in-local', 'SETUP_REQUIRED');
+    await ok('setup:create-admin');
+    await fails('setup:create-admin', 'SETUP_ALREADY_DONE', { ...ADMIN, username: 'mallory' });
+  });
+
+  it('refuses a weak first-admin password, stays in needs-setup', async () => {
+    const { ok, fails } = await start();
+    const result = await fails('setup:create-admin', 'WEAK_PASSWORD', { ...ADMIN, password: 'Password1234!' });
+    expect(result.fields?.password).toBeDefined();
+    expect((await ok('app:get-info')).status).toEqual({ state: 'needs-setup' });
+  });
+
+  it('lets an admin manage users, and refuses users:* to a viewer (PERMISSION_DENIED)', async () => {
+    const { ok, fails, viewer } = await withAdminAndViewer();
+    expect((await ok('users:list')).map((u) => u.username)).toEqual(['root', 'vera']);
+    expect(viewer).toMatchObject({ username: 'vera', roles: ['viewer'], disabled: false, locked: false });
+
+    await ok('auth:sign-out');
+    const session = await ok('auth:sign-in-local', { username: 'Vera', password: VIEWER.password });
+    expect(session.permissions).toEqual(['data:read']);
+
+    await fails('users:list', 'PERMISSION_DENIED');
+    await fails('users:create', 'PERMISSION_DENIED');
+    await fails('users:set-disabled', 'PERMISSION_DENIED', { userId: viewer.id, disabled: false });
+    await fails('users:reset-password', 'PERMISSION_DENIED', { userId: viewer.id, password: 'hollow-granite-pepper-owl' });
+    // Still signed in: a refused call does not end the session.
+    expect((await ok('session:get-current'))?.user.username).toBe('vera');
+  });
+
+  it('refuses every session channel after sign-out with NOT_SIGNED_IN', async () => {
+    const { ok, fails } = await withAdminAndViewer();
+    await ok('auth:sign-out');
+    expect(sessionChannels.length).toBeGreaterThanOrEqual(5);
+    for (const channel of sessionChannels) await fails(channel, 'NOT_SIGNED_IN');
+    expect(await ok('session:get-current')).toBeNull();
+    expect(await ok('auth:sign-out')).toBeNull();
+  });
+
+  it('expires an idle session (SESSION_EXPIRED) and keeps refusing until a new sign-in', async () => {
+    const { ok, fails, clock } = await withAdminAndViewer();
+    clock.advance(14 * MIN);
+    await ok('users:list');
+    clock.advance(14 * MIN);
+    await ok('users:list');
+    clock.advance(15 * MIN);
+    await fails('users:list', 'SESSION_EXPIRED');
+    await fails('session:get-current', 'SESSION_EXPIRED');
+    for (const channel of sessionChannels) await fails(channel, 'SESSION_EXPIRED');
+
+    await ok('auth:sign-out');
+    await fails('users:list', 'NOT_SIGNED_IN');
+    await ok('auth:sign-in-local');
+    await ok('users:list');
+  });
+
+  it('ends a session at the absolute limit however active', async () => {
+    const { ok, fails, clock } = await start({ layers: [{ session: { absoluteHours: 1 } }] });
+    await ok('setup:create-admin');
+    for (let i = 0; i < 5; i++) {
+      clock.advance(10 * MIN);
+      await ok('users:list');
+    }
+    clock.advance(10 * MIN);
+    const result = await fails('users:list', 'SESSION_EXPIRED');
+    expect(result.message).toMatch(/maximum length/);
+  });
+
+  it('needs a recent sign-in for admin changes; auth:confirm-password renews it', async () => {
+    const { ok, fails, clock } = await withAdminAndViewer();
+    for (let i = 0; i < 2; i++) {
+      clock.advance(10 * MIN);
+      await ok('users:list');
+    }
+    await fails('users:create', 'RECENT_SIGN_IN_REQUIRED');
+    await fails('auth:confirm-password', 'INVALID_CREDENTIALS', { password: 'wrong-password-here' });
+    expect((await ok('session:get-current'))?.user.username).toBe('root');
+
+    clock.advance(1000);
+    await ok('auth:confirm-password');
+    expect((await ok('users:create')).username).toBe('newbie');
+  });
+
+  it('applies a disable at the user’s next sign-in, and keeps the last admin enabled', async () => {
+    const { ok, fails, admin, viewer } = await withAdminAndViewer();
+    expect((await ok('users:set-disabled', { userId: viewer.id, disabled: true })).disabled).toBe(true);
+    await fails('users:set-disabled', 'CANNOT_DISABLE_SELF', { userId: admin.user.id, disabled: true });
+
+    await ok('auth:sign-out');
+    await fails('auth:sign-in-local', 'ACCOUNT_DISABLED', { username: 'vera', password: VIEWER.password });
+    await fails('auth:sign-in-local', 'INVALID_CREDENTIALS', { username: 'vera', password: 'wrong-password-here' });
+    expect(await ok('session:get-current')).toBeNull();
+  });
+
+  it('resets a password: the old one stops working, the new one works', async () => {
+    const { ok, fails, viewer, clock } = await withAdminAndViewer();
+    await ok('users:reset-password', { userId: viewer.id, password: 'hollow-granite-pepper-owl' });
+    await ok('auth:sign-out');
+    await fails('auth:sign-in-local', 'INVALID_CREDENTIALS', { username: 'vera', password: VIEWER.password });
+    clock.advance(1000);
+    expect((await ok('auth:sign-in-local', { username: 'vera', password: 'hollow-granite-pepper-owl' })).user.username).toBe('vera');
+  });
+
+  it('gives a wrong password and an unknown user the same answer', async () => {
+    const { call, ok } = await withAdminAndViewer();
+    await ok('auth:sign-out');
+    const wrong = await call('auth:sign-in-local', { username: 'vera', password: 'wrong-password-here' });
+    const unknown = await call('auth:sign-in-local', { username: 'nobody', password: 'wrong-password-here' });
+    expect(wrong).toMatchObject({ ok: false, code: 'INVALID_CREDENTIALS' });
+    expect(unknown).toEqual(wrong);
+  });
+
+  it('keeps users and a lockout across a restart on the same profile', async () => {
+    const first = await withAdminAndViewer();
+    await first.ok('auth:sign-out');
+    for (let i = 0; i < 5; i++) {
+      first.clock.advance(31_000);
+      await first.call('auth:sign-in-local', { username: 'vera', password: 'wrong-password-here' });
+    }
+
+    const second = await start({ dir: first.dir, protector: first.protector, clock: first.clock });
+    expect((await second.ok('app:get-info')).status).toEqual({ state: 'ready' });
+    await second.fails('auth:sign-in-local', 'ACCOUNT_LOCKED', { username: 'vera', password: VIEWER.password });
+    await second.ok('auth:sign-in-local');
+    expect((await second.ok('users:list')).find((u) => u.username === 'vera')?.locked).toBe(true);
+  });
+
+  it('refuses sign-in when IT turned local accounts off', async () => {
+    const ctx = await start();
+    await ctx.ok('setup:create-admin');
+    const off = await start({ dir: ctx.dir, protector: ctx.protector, layers: [{ localAccounts: { enabled: false } }] });
+    const result = await off.fails('auth:sign-in-local', 'PERMISSION_DENIED');
+    expect(result.message).toMatch(/turned off/);
+  });
+
+  it('refuses a foreign sender on every channel, including app:get-info', async () => {
+    const { app } = await withAdminAndViewer();
+    for (const channel of allChannels) {
+      const result = await app.registry.dispatch(channel, { ...trustedSender, url: 'https://portico.test.evil.test/' }, validPayloads[channel]);
+      responses.push(result);
+      expect(result).toMatchObject({ ok: false, code: 'FORBIDDEN_SENDER' });
+    }
+  });
+
+  it.each([
+    ['a wrong type', { session: { idleMinutes: 'x' } }],
+    ['an unknown key', { sesion: { idleMinutes: 5 } }],
+    ['argon2 below OWASP', { localAccounts: { argon2: { memoryKiB: 4096 } } }],
+  ])('fails closed on an invalid configuration (%s): CONFIG_INVALID, everything else APP_UNAVAILABLE', async (_label, layer) => {
+    const { ok, fails, dir, protectorsMade } = await start({ layers: [layer] });
+    const info = await ok('app:get-info');
+    expect(info.status).toMatchObject({ state: 'error', code: 'CONFIG_INVALID' });
+    expect(info.status.state === 'error' && info.status.message).toMatch(/layer-0\.json/);
+    expect(info.keyStorage).toBe('unavailable');
+    for (const channel of allChannels.filter((c) => c !== 'app:get-info')) await fails(channel, 'APP_UNAVAILABLE');
+    // Nothing was touched: no key storage, no vault.
+    expect(protectorsMade()).toBe(0);
+    await expect(fs.access(dir)).rejects.toThrow();
+  });
+
+  it('reports a tampered vault as VAULT_UNREADABLE, keeps it unchanged, and serves nothing else', async () => {
+    const first = await withAdminAndViewer();
+    const file = path.join(first.dir, VAULT_FILE);
+    const bytes = await fs.readFile(file);
+    await fs.writeFile(file, flipByte(bytes, bytes.length - 10));
+    const before = await snapshotDir(first.dir);
+
+    const { ok, fails } = await start({ dir: first.dir, protector: first.protector });
+
+    const status = (await ok('app:get-info')).status;
+    expect(status).toMatchObject({ state: 'error', code: 'VAULT_UNREADABLE' });
+    expect(status.state === 'error' && status.message).toMatch(/has not changed or deleted it/);
+    for (const channel of allChannels.filter((c) => c !== 'app:get-info')) await fails(channel, 'APP_UNAVAILABLE');
+    expect(await snapshotDir(first.dir)).toEqual(before);
+  });
+
+  it('reports a missing keychain entry as VAULT_KEY_MISSING and keeps the vault', async () => {
+    const first = await withAdminAndViewer();
+    await first.protector.deleteKey();
+    const before = await snapshotDir(first.dir);
+
+    const { ok } = await start({ dir: first.dir, protector: first.protector });
+
+    expect((await ok('app:get-info')).status).toMatchObject({ state: 'error', code: 'VAULT_KEY_MISSING' });
+    expect(await snapshotDir(first.dir)).toEqual(before);
+    expect(await first.protector.loadKey()).toBeNull();
+  });
+
+  it('never sends a hash or a password over IPC in a whole admin session', async () => {
+    const { ok, call, viewer, clock } = await withAdminAndViewer();
+    await ok('users:list');
+    await ok('users:reset-password', { userId: viewer.id, password: 'hollow-granite-pepper-owl' });
+    await ok('users:set-disabled', { userId: viewer.id, disabled: true });
+    await ok('users:set-disabled', { userId: viewer.id, disabled: false });
+    await ok('auth:confirm-password');
+    await ok('auth:sign-out');
+    await call('auth:sign-in-local', { username: 'vera', password: 'wrong-password-here' });
+    clock.advance(1000);
+    await ok('auth:sign-in-local', { username: 'vera', password: 'hollow-granite-pepper-owl' });
+    await ok('session:get-current');
+    // The afterEach hook checks every response and log line of this test.
+    expect(responses.length).toBeGreaterThanOrEqual(10);
+  });
+});

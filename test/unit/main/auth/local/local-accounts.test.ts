@@ -1,0 +1,344 @@
+import { promises as fs } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { LocalAccounts, normaliseUsername, type LocalAccountsPolicy } from '../../../../../main/auth/local/local-accounts';
+import { readHashParams, verifyPassword } from '../../../../../main/auth/local/password-hashing';
+import { AppError } from '../../../../../main/errors';
+import { OWASP_ARGON2ID } from '../../../../../main/policy/config-schema';
+import { Vault } from '../../../../../main/vault/vault';
+import { decodeVault } from '../../../../../main/vault/vault-format';
+import {
+  expectAppError,
+  FakeClock,
+  GOOD_PASSWORD,
+  OTHER_GOOD_PASSWORD,
+  openTestVault,
+  snapshotDir,
+} from '../../../helpers';
+
+const policy: LocalAccountsPolicy = {
+  minPasswordLength: 12,
+  argon2: { ...OWASP_ARGON2ID },
+  maxFailures: 5,
+  lockoutMs: 15 * 60_000,
+  backoffBaseMs: 1000,
+};
+const WRONG = 'not-the-right-password';
+
+async function setup(overrides: Partial<LocalAccountsPolicy> = {}) {
+  const opened = await openTestVault();
+  const clock = new FakeClock();
+  const accounts = new LocalAccounts(opened.vault, { ...policy, ...overrides }, clock);
+  const admin = await accounts.createFirstAdmin({ username: 'Admin', displayName: 'The Admin', password: GOOD_PASSWORD });
+  return { ...opened, clock, accounts, admin };
+}
+
+/** The code (and retryAt) an attempt ends with, or 'OK'. */
+async function attempt(accounts: LocalAccounts, username: string, password: string): Promise<{ code: string; message?: string; retryAt?: number }> {
+  try {
+    await accounts.signIn(username, password);
+    return { code: 'OK' };
+  } catch (error) {
+    if (!(error instanceof AppError)) throw error;
+    return { code: error.code, message: error.message, retryAt: error.extra.retryAt };
+  }
+}
+
+/** Fails `n` times, each as soon as the previous backoff has ended; the clock stays at the last failure. */
+async function failTimes(
+  { accounts, vault, clock }: { accounts: LocalAccounts; vault: Vault; clock: FakeClock },
+  username: string,
+  n: number,
+) {
+  const outcomes: Awaited<ReturnType<typeof attempt>>[] = [];
+  for (let i = 0; i < n; i++) {
+    const blockedUntil = vault.read().throttle[normaliseUsername(username)]?.blockedUntil;
+    if (blockedUntil !== undefined) clock.t = Math.max(clock.t, blockedUntil);
+    outcomes.push(await attempt(accounts, username, WRONG));
+  }
+  return outcomes;
+}
+
+describe('LocalAccounts (real vault)', () => {
+  it('creates the first admin once; a second setup is refused and stores nothing', async () => {
+    const { accounts, admin, vault } = await setup();
+    expect(admin.roles).toEqual(['admin']);
+    expect(admin.username).toBe('admin');
+    expect(accounts.hasUsers()).toBe(true);
+
+    await expectAppError(accounts.createFirstAdmin({ username: 'mallory', displayName: 'M', password: OTHER_GOOD_PASSWORD }), 'SETUP_ALREADY_DONE');
+
+    expect(Object.keys(vault.read().users)).toEqual([admin.id]);
+  });
+
+  it('lets only one of two concurrent first-admin setups through', async () => {
+    const { vault } = await openTestVault();
+    const accounts = new LocalAccounts(vault, policy, new FakeClock());
+    const results = await Promise.allSettled([
+      accounts.createFirstAdmin({ username: 'one', displayName: 'One', password: GOOD_PASSWORD }),
+      accounts.createFirstAdmin({ username: 'two', displayName: 'Two', password: OTHER_GOOD_PASSWORD }),
+    ]);
+    expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect(Object.keys(vault.read().users)).toHaveLength(1);
+  });
+
+  it('signs in with the right password, case-insensitively by username, and records the time', async () => {
+    const { accounts, admin, clock } = await setup();
+    clock.advance(5000);
+    const user = await accounts.signIn('  ADMIN ', GOOD_PASSWORD);
+    expect(user.id).toBe(admin.id);
+    expect(user.lastSignInAt).toBe(clock.t);
+  });
+
+  it('gives a wrong password and an unknown user the same code and message', async () => {
+    const { accounts } = await setup();
+    const wrong = await attempt(accounts, 'admin', WRONG);
+    const unknown = await attempt(accounts, 'nobody', WRONG);
+    expect(wrong.code).toBe('INVALID_CREDENTIALS');
+    expect(unknown).toEqual(wrong);
+  });
+
+  it('backs off after a failure: THROTTLED with retryAt, even for the right password, until then', async () => {
+    const { accounts, clock } = await setup();
+    const t0 = clock.t;
+    expect((await attempt(accounts, 'admin', WRONG)).code).toBe('INVALID_CREDENTIALS');
+
+    const early = await attempt(accounts, 'admin', GOOD_PASSWORD);
+    expect(early.code).toBe('THROTTLED');
+    expect(early.retryAt).toBe(t0 + 1000);
+    expect(early.message).toMatch(/Wait 1 second/);
+
+    clock.t = t0 + 1000;
+    expect((await attempt(accounts, 'admin', GOOD_PASSWORD)).code).toBe('OK');
+  });
+
+  it('clears the failure count after a successful sign-in', async () => {
+    const { accounts, clock, vault } = await setup();
+    await failTimes({ accounts, vault, clock }, 'admin', 4);
+    clock.t = vault.read().throttle.admin!.blockedUntil;
+    await accounts.signIn('admin', GOOD_PASSWORD);
+    expect(vault.read().throttle.admin).toBeUndefined();
+    const outcomes = await failTimes({ accounts, vault, clock }, 'admin', 4);
+    expect(outcomes.map((o) => o.code)).toEqual(Array(4).fill('INVALID_CREDENTIALS'));
+  });
+
+  it('locks after maxFailures: ACCOUNT_LOCKED even with the right password', async () => {
+    const { accounts, clock, vault } = await setup();
+    const outcomes = await failTimes({ accounts, vault, clock }, 'admin', 5);
+    expect(outcomes.map((o) => o.code)).toEqual([...Array(4).fill('INVALID_CREDENTIALS'), 'ACCOUNT_LOCKED']);
+    const lockedUntil = outcomes[4]!.retryAt!;
+
+    const right = await attempt(accounts, 'admin', GOOD_PASSWORD);
+    expect(right.code).toBe('ACCOUNT_LOCKED');
+    expect(right.retryAt).toBe(lockedUntil);
+    expect(right.message).toMatch(/locked for 15 minutes/);
+    expect(accounts.list().find((u) => u.username === 'admin')?.locked).toBe(true);
+
+    clock.t = lockedUntil - 1;
+    expect((await attempt(accounts, 'admin', GOOD_PASSWORD)).code).toBe('ACCOUNT_LOCKED');
+    clock.t = lockedUntil;
+    expect((await attempt(accounts, 'admin', GOOD_PASSWORD)).code).toBe('OK');
+  });
+
+  it('keeps the lock across a restart (new Vault + new LocalAccounts)', async () => {
+    const { accounts, clock, vault, dir, protector } = await setup();
+    await failTimes({ accounts, vault, clock }, 'admin', 5);
+
+    const reopened = new LocalAccounts(await Vault.open({ dir, protector }), policy, clock);
+
+    expect((await attempt(reopened, 'admin', GOOD_PASSWORD)).code).toBe('ACCOUNT_LOCKED');
+    expect(reopened.list()[0]?.locked).toBe(true);
+  });
+
+  it('throttles unknown usernames exactly like known ones', async () => {
+    const { accounts, clock, vault } = await setup();
+    const start = clock.t;
+    const known = await failTimes({ accounts, vault, clock }, 'admin', 6);
+    clock.t = start;
+    const unknown = await failTimes({ accounts, vault, clock }, 'ghost', 6);
+    expect(unknown).toEqual(known);
+    expect(known.map((o) => o.code)).toContain('ACCOUNT_LOCKED');
+  });
+
+  it('counts the username after normalisation (case and width do not reset the counter)', async () => {
+    const { accounts, clock, vault } = await setup();
+    await failTimes({ accounts, vault, clock }, 'admin', 5);
+    expect((await attempt(accounts, 'ADMIN', GOOD_PASSWORD)).code).toBe('ACCOUNT_LOCKED');
+    expect((await attempt(accounts, 'ａｄｍｉｎ', GOOD_PASSWORD)).code).toBe('ACCOUNT_LOCKED');
+    expect(normaliseUsername('ａｄｍｉｎ')).toBe('admin');
+  });
+
+  it.each(['constructor', '__proto__'])('lets a user named %s sign in and be throttled like anyone', async (name) => {
+    const { accounts, vault, clock } = await setup();
+    await accounts.create({ username: name, displayName: name, password: OTHER_GOOD_PASSWORD, roles: ['viewer'] });
+    expect((await attempt(accounts, name, OTHER_GOOD_PASSWORD)).code).toBe('OK');
+
+    const outcomes = await failTimes({ accounts, vault, clock }, name, 5);
+
+    expect(outcomes.map((o) => o.code)).toEqual([...Array(4).fill('INVALID_CREDENTIALS'), 'ACCOUNT_LOCKED']);
+    const right = await attempt(accounts, name, OTHER_GOOD_PASSWORD);
+    expect(right.code).toBe('ACCOUNT_LOCKED');
+    expect(right.message).not.toMatch(/NaN/);
+    expect(Object.hasOwn(vault.read().throttle, name)).toBe(true);
+    expect(Object.getPrototypeOf(vault.read().throttle)).toBe(Object.prototype);
+  });
+
+  it.each(['constructor', '__proto__', 'hasownproperty'])('throttles the unknown name %s like any unknown name', async (name) => {
+    const { accounts, vault, clock } = await setup();
+    const start = clock.t;
+    const ghost = await failTimes({ accounts, vault, clock }, 'ghost', 6);
+    clock.t = start;
+    expect(await failTimes({ accounts, vault, clock }, name, 6)).toEqual(ghost);
+  });
+
+  it('clears the lock when the password is reset; the old password no longer works', async () => {
+    const { accounts, clock, vault, admin } = await setup();
+    await failTimes({ accounts, vault, clock }, 'admin', 5);
+
+    const summary = await accounts.resetPassword(admin.id, OTHER_GOOD_PASSWORD);
+
+    expect(summary.locked).toBe(false);
+    expect((await attempt(accounts, 'admin', GOOD_PASSWORD)).code).toBe('INVALID_CREDENTIALS');
+    clock.advance(1000);
+    expect((await attempt(accounts, 'admin', OTHER_GOOD_PASSWORD)).code).toBe('OK');
+  });
+
+  it('refuses a disabled user: ACCOUNT_DISABLED with the right password, INVALID_CREDENTIALS with a wrong one', async () => {
+    const { accounts, admin, clock } = await setup();
+    const viewer = await accounts.create({ username: 'vera', displayName: 'Vera', password: OTHER_GOOD_PASSWORD, roles: ['viewer'] });
+    await accounts.setDisabled(admin.id, viewer.id, true);
+
+    expect((await attempt(accounts, 'vera', OTHER_GOOD_PASSWORD)).code).toBe('ACCOUNT_DISABLED');
+    const wrong = await attempt(accounts, 'vera', WRONG);
+    expect(wrong.code).toBe('INVALID_CREDENTIALS');
+    expect(wrong).toEqual(await attempt(accounts, 'nobody-at-all', WRONG));
+
+    await accounts.setDisabled(admin.id, viewer.id, false);
+    clock.advance(1000);
+    expect((await attempt(accounts, 'vera', OTHER_GOOD_PASSWORD)).code).toBe('OK');
+  });
+
+  it('upgrades a hash when the argon2 parameters rise, at the next successful sign-in only', async () => {
+    const { vault, accounts, admin, clock } = await setup();
+    expect(readHashParams(vault.read().users[admin.id]!.passwordHash)).toMatchObject({ memoryKiB: 19456, timeCost: 2 });
+    const stronger = new LocalAccounts(vault, { ...policy, argon2: { memoryKiB: 24576, timeCost: 3, parallelism: 1 } }, clock);
+
+    expect((await attempt(stronger, 'admin', WRONG)).code).toBe('INVALID_CREDENTIALS');
+    expect(readHashParams(vault.read().users[admin.id]!.passwordHash)).toMatchObject({ memoryKiB: 19456, timeCost: 2 });
+
+    clock.advance(1000);
+    await stronger.signIn('admin', GOOD_PASSWORD);
+
+    const upgraded = vault.read().users[admin.id]!.passwordHash;
+    expect(readHashParams(upgraded)).toEqual({ algorithm: 'argon2id', memoryKiB: 24576, timeCost: 3, parallelism: 1 });
+    expect(await verifyPassword(upgraded, GOOD_PASSWORD)).toBe(true);
+    // And the old parameters do not downgrade it again.
+    const before = vault.read().users[admin.id]!.passwordHash;
+    await accounts.signIn('admin', GOOD_PASSWORD);
+    expect(vault.read().users[admin.id]!.passwordHash).toBe(before);
+  });
+
+  it('refuses a duplicate username, case- and width-insensitively', async () => {
+    const { accounts, vault } = await setup();
+    await accounts.create({ username: 'Alice', displayName: 'Alice', password: OTHER_GOOD_PASSWORD, roles: ['viewer'] });
+    for (const username of ['alice', 'ALICE', ' Alice ', 'ａｌｉｃｅ']) {
+      const error = await expectAppError(
+        accounts.create({ username, displayName: 'Imposter', password: OTHER_GOOD_PASSWORD, roles: ['admin'] }),
+        'USERNAME_TAKEN',
+      );
+      expect(error.extra.fields).toEqual({ username: 'Already in use.' });
+    }
+    expect(Object.values(vault.read().users).map((u) => u.username).sort()).toEqual(['admin', 'alice']);
+  });
+
+  it('refuses a weak password on create and stores nothing', async () => {
+    const { accounts, dir } = await setup();
+    const before = await snapshotDir(dir);
+    for (const password of ['short', 'Password1234!', 'violet-bobby-canal', 'zzzzzzzzzzzzzz']) {
+      const error = await expectAppError(accounts.create({ username: 'bobby', displayName: 'B', password, roles: ['viewer'] }), 'WEAK_PASSWORD');
+      expect(error.extra.fields?.password).toBe(error.message);
+    }
+    expect(accounts.list().map((u) => u.username)).toEqual(['admin']);
+    expect(await snapshotDir(dir)).toEqual(before);
+  });
+
+  it('refuses a weak password on reset and keeps the old hash', async () => {
+    const { accounts, admin, vault } = await setup();
+    const hash = vault.read().users[admin.id]!.passwordHash;
+    await expectAppError(accounts.resetPassword(admin.id, 'qwerty123456'), 'WEAK_PASSWORD');
+    await expectAppError(accounts.resetPassword(admin.id, 'my-admin-secret-words'), 'WEAK_PASSWORD');
+    expect(vault.read().users[admin.id]!.passwordHash).toBe(hash);
+  });
+
+  it('reports NOT_FOUND for resetting or disabling an unknown user', async () => {
+    const { accounts, admin } = await setup();
+    const missing = '00000000-0000-4000-8000-000000000000';
+    await expectAppError(accounts.resetPassword(missing, OTHER_GOOD_PASSWORD), 'NOT_FOUND');
+    await expectAppError(accounts.setDisabled(admin.id, missing, true), 'NOT_FOUND');
+  });
+
+  it('does not let a user disable themselves', async () => {
+    const { accounts, admin } = await setup();
+    await accounts.create({ username: 'second', displayName: 'Second', password: OTHER_GOOD_PASSWORD, roles: ['admin'] });
+    await expectAppError(accounts.setDisabled(admin.id, admin.id, true), 'CANNOT_DISABLE_SELF');
+    expect(accounts.get(admin.id)?.disabled).toBe(false);
+  });
+
+  it('does not let the last active admin be disabled', async () => {
+    const { accounts, admin } = await setup();
+    const second = await accounts.create({ username: 'second', displayName: 'Second', password: OTHER_GOOD_PASSWORD, roles: ['admin'] });
+    const viewer = await accounts.create({ username: 'vera', displayName: 'Vera', password: OTHER_GOOD_PASSWORD, roles: ['viewer'] });
+
+    await accounts.setDisabled(admin.id, second.id, true);
+    const error = await expectAppError(accounts.setDisabled(viewer.id, admin.id, true), 'CANNOT_DISABLE_SELF');
+    expect(error.message).toMatch(/last active administrator/);
+    expect(accounts.get(admin.id)?.disabled).toBe(false);
+
+    // With a second active admin again, it is allowed.
+    await accounts.setDisabled(admin.id, second.id, false);
+    expect((await accounts.setDisabled(second.id, admin.id, true)).disabled).toBe(true);
+  });
+
+  it('counts every one of 5 concurrent wrong attempts', async () => {
+    const { accounts, vault } = await setup({ backoffBaseMs: 0 });
+    const outcomes = await Promise.all(Array.from({ length: 5 }, () => attempt(accounts, 'admin', WRONG)));
+    expect(outcomes.map((o) => o.code).sort()).toEqual(['ACCOUNT_LOCKED', ...Array(4).fill('INVALID_CREDENTIALS')]);
+    expect(vault.read().throttle.admin).toMatchObject({ failures: 5, locked: true });
+    expect((await attempt(accounts, 'admin', GOOD_PASSWORD)).code).toBe('ACCOUNT_LOCKED');
+  });
+
+  it('lets only the first of concurrent attempts be checked while a backoff is pending', async () => {
+    const { accounts, vault } = await setup();
+    const outcomes = await Promise.all(Array.from({ length: 5 }, () => attempt(accounts, 'admin', WRONG)));
+    expect(outcomes.map((o) => o.code)).toEqual(['INVALID_CREDENTIALS', ...Array(4).fill('THROTTLED')]);
+    expect(vault.read().throttle.admin?.failures).toBe(1);
+  });
+
+  it('never puts the password hash in list()', async () => {
+    const { accounts } = await setup();
+    await accounts.create({ username: 'vera', displayName: 'Vera', password: OTHER_GOOD_PASSWORD, roles: ['viewer'] });
+    const listed = accounts.list();
+    expect(listed.map((u) => u.username)).toEqual(['admin', 'vera']);
+    for (const user of listed) expect(Object.keys(user)).not.toContain('passwordHash');
+    const text = JSON.stringify(listed);
+    expect(text).not.toContain('passwordHash');
+    expect(text).not.toContain('$argon2');
+  });
+
+  it('never stores a plaintext password, right or wrong, in the vault file or its JSON', async () => {
+    const { accounts, vault, protector, admin, clock } = await setup();
+    await accounts.create({ username: 'vera', displayName: 'Vera', password: OTHER_GOOD_PASSWORD, roles: ['viewer'] });
+    await accounts.signIn('vera', OTHER_GOOD_PASSWORD);
+    await attempt(accounts, 'admin', WRONG);
+    clock.advance(1000);
+    await accounts.resetPassword(admin.id, 'brand-new-heron-kettle');
+
+    const bytes = await fs.readFile(vault.file);
+    const json = decodeVault(bytes, (await protector.loadKey())!).plaintext.toString('utf8');
+    expect(json).toContain('$argon2id$');
+    for (const secret of [GOOD_PASSWORD, OTHER_GOOD_PASSWORD, WRONG, 'brand-new-heron-kettle']) {
+      expect(json).not.toContain(secret);
+      expect(bytes.includes(Buffer.from(secret))).toBe(false);
+      expect(bytes.includes(Buffer.from(secret, 'utf16le'))).toBe(false);
+    }
+  });
+});

@@ -1,0 +1,136 @@
+import { describe, expect, it } from 'vitest';
+import { SessionManager, type SessionUser } from '../../../../main/session/session-manager';
+import { FakeClock } from '../../helpers';
+
+const MIN = 60_000;
+const HOUR = 60 * MIN;
+const user: SessionUser = { id: '9b2f3c1e-1111-4222-8333-444455556666', username: 'ada', displayName: 'Ada', provider: 'local' };
+const defaults = { idleMs: 15 * MIN, absoluteMs: 12 * HOUR, recentSignInMs: 15 * MIN };
+
+function started(policy = defaults) {
+  const clock = new FakeClock();
+  const sessions = new SessionManager(clock, policy);
+  const session = sessions.start(user, ['viewer']);
+  return { clock, sessions, session };
+}
+
+describe('SessionManager', () => {
+  it('has no session before sign-in', () => {
+    expect(new SessionManager(new FakeClock(), defaults).check()).toEqual({ state: 'none' });
+  });
+
+  it('is active until the idle timeout (15 min by default), then expired with reason idle', () => {
+    const { clock, sessions, session } = started();
+    clock.advance(15 * MIN - 1);
+    expect(sessions.check()).toEqual({ state: 'active', session });
+    clock.advance(1);
+    expect(sessions.check()).toEqual({ state: 'expired', reason: 'idle' });
+    // Expired is final: time going on, or a touch, does not bring it back.
+    sessions.touch();
+    expect(sessions.check()).toEqual({ state: 'expired', reason: 'idle' });
+  });
+
+  it('extends the idle timeout on touch()', () => {
+    const { clock, sessions } = started();
+    for (let i = 0; i < 8; i++) {
+      clock.advance(14 * MIN);
+      expect(sessions.check().state).toBe('active');
+      sessions.touch();
+    }
+    clock.advance(15 * MIN);
+    expect(sessions.check()).toEqual({ state: 'expired', reason: 'idle' });
+  });
+
+  it('expires at the absolute limit (12 h) however active the user is', () => {
+    const { clock, sessions, session } = started();
+    expect(session.expiresAt).toBe(session.createdAt + 12 * HOUR);
+    while (clock.t + 10 * MIN < session.expiresAt) {
+      clock.advance(10 * MIN);
+      expect(sessions.check().state).toBe('active');
+      sessions.touch();
+    }
+    clock.t = session.expiresAt;
+    expect(sessions.check()).toEqual({ state: 'expired', reason: 'absolute' });
+  });
+
+  it('ends on end(): none, not expired', () => {
+    const { sessions } = started();
+    sessions.end();
+    expect(sessions.check()).toEqual({ state: 'none' });
+  });
+
+  it('gives a new id on every start, and nothing carries over', () => {
+    const { sessions, session, clock } = started();
+    sessions.updateRoles(['admin']);
+    clock.advance(MIN);
+    const next = sessions.start(user, ['viewer']);
+    expect(next.id).not.toBe(session.id);
+    expect(next.roles).toEqual(['viewer']);
+    expect(next.createdAt).toBe(clock.t);
+    const ids = new Set(Array.from({ length: 20 }, () => sessions.start(user, []).id));
+    expect(ids.size).toBe(20);
+  });
+
+  it('starts fresh after an expiry', () => {
+    const { sessions, clock } = started();
+    clock.advance(16 * MIN);
+    expect(sessions.check().state).toBe('expired');
+    sessions.start(user, ['viewer']);
+    expect(sessions.check().state).toBe('active');
+  });
+
+  it('summarises without secrets, with permissions from the roles and both expiries', () => {
+    const { sessions, session, clock } = started();
+    clock.advance(3 * MIN);
+    sessions.touch();
+    const summary = sessions.summary(session);
+    expect(summary).toEqual({
+      user: { ...user },
+      roles: ['viewer'],
+      permissions: ['data:read'],
+      expiresAt: session.expiresAt,
+      idleExpiresAt: clock.t + 15 * MIN,
+      recentSignInUntil: session.createdAt + 15 * MIN,
+    });
+    expect(Object.keys(summary).sort()).toEqual(['expiresAt', 'idleExpiresAt', 'permissions', 'recentSignInUntil', 'roles', 'user']);
+    expect(JSON.stringify(summary)).not.toContain(session.id);
+
+    sessions.updateRoles(['admin', 'analyst']);
+    expect(sessions.summary(session).permissions).toEqual(['audit:read', 'data:export', 'data:read', 'users:manage']);
+  });
+
+  it('caps idleExpiresAt at the absolute expiry', () => {
+    const { sessions, session, clock } = started();
+    clock.t = session.expiresAt - MIN;
+    sessions.touch();
+    expect(sessions.summary(session).idleExpiresAt).toBe(session.expiresAt);
+  });
+
+  it('honours a configured idle timeout', () => {
+    const { sessions, clock } = started({ ...defaults, idleMs: 5 * MIN, absoluteMs: HOUR });
+    clock.advance(5 * MIN);
+    expect(sessions.check()).toEqual({ state: 'expired', reason: 'idle' });
+  });
+
+  it('counts a sign-in as recent for recentSignInMs only; activity does not extend it', () => {
+    const { sessions, session, clock } = started();
+    expect(sessions.isRecentSignIn(session)).toBe(true);
+    clock.advance(10 * MIN);
+    sessions.touch();
+    clock.advance(5 * MIN - 1);
+    expect(sessions.isRecentSignIn(session)).toBe(true);
+    clock.advance(1);
+    expect(sessions.isRecentSignIn(session)).toBe(false);
+    expect(sessions.check().state).toBe('active');
+  });
+
+  it('makes the sign-in recent again after markAuthenticated()', () => {
+    const { sessions, session, clock } = started();
+    clock.advance(20 * MIN);
+    sessions.touch();
+    expect(sessions.isRecentSignIn(session)).toBe(false);
+    sessions.markAuthenticated();
+    expect(sessions.isRecentSignIn(session)).toBe(true);
+    expect(sessions.summary(session).recentSignInUntil).toBe(clock.t + 15 * MIN);
+  });
+});

@@ -1,0 +1,270 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { decodeVault, readVaultHeader } from '../../../../main/vault/vault-format';
+import { Vault, VAULT_BACKUP_FILE, VAULT_FILE, VaultError, type VaultErrorCode } from '../../../../main/vault/vault';
+import {
+  flipByte,
+  openTestVault,
+  rejectionOf,
+  RenamedBackend,
+  sha256,
+  snapshotDir,
+  tempDir,
+  testKeychain,
+} from '../../helpers';
+import type { KeyProtector } from '../../../../main/platform';
+
+async function expectVaultError(promise: Promise<unknown>, code: VaultErrorCode): Promise<VaultError> {
+  const error = await rejectionOf(promise);
+  expect(error).toBeInstanceOf(VaultError);
+  expect((error as VaultError).code).toBe(code);
+  return error as VaultError;
+}
+
+/** Reads the vault file's JSON with the key from the keychain, bypassing the Vault class. */
+async function decryptFile(file: string, protector: KeyProtector): Promise<unknown> {
+  const key = await protector.loadKey();
+  expect(key).not.toBeNull();
+  return JSON.parse(decodeVault(await fs.readFile(file), key!).plaintext.toString('utf8'));
+}
+
+describe('Vault (real OS keychain)', () => {
+  it('creates the file, the folder and a 32-byte key in the keychain on first open', async () => {
+    const { vault, dir, protector } = await openTestVault();
+    expect(vault.file).toBe(path.join(dir, VAULT_FILE));
+    expect(vault.read()).toEqual({ version: 1, users: {}, throttle: {}, secrets: {} });
+    const key = await protector.loadKey();
+    expect(key?.length).toBe(32);
+    const bytes = await fs.readFile(vault.file);
+    expect(readVaultHeader(bytes).header.backend).toBe('os-keychain');
+    expect(await decryptFile(vault.file, protector)).toEqual(vault.read());
+  });
+
+  it('writes the vault file 0600 in a 0700 folder', async () => {
+    const { vault, dir } = await openTestVault();
+    await vault.update((doc) => {
+      doc.secrets.a = '1';
+    });
+    expect((await fs.stat(vault.file)).mode & 0o777).toBe(0o600);
+    expect((await fs.stat(path.join(dir, VAULT_BACKUP_FILE))).mode & 0o777).toBe(0o600);
+    expect((await fs.stat(dir)).mode & 0o777).toBe(0o700);
+  });
+
+  it('reads back what was written after reopening', async () => {
+    const { vault, dir, protector } = await openTestVault();
+    await vault.update((doc) => {
+      doc.secrets.token = 'refresh-token-value';
+    });
+    const reopened = await Vault.open({ dir, protector });
+    expect(reopened.read().secrets).toEqual({ token: 'refresh-token-value' });
+    await reopened.update((doc) => {
+      doc.secrets.token = 'rotated';
+    });
+    expect((await Vault.open({ dir, protector })).read().secrets).toEqual({ token: 'rotated' });
+  });
+
+  it('keeps the previous version in vault.bin.bak after a write', async () => {
+    const { vault, dir, protector } = await openTestVault();
+    await vault.update((doc) => {
+      doc.secrets.generation = 'one';
+    });
+    const before = await fs.readFile(vault.file);
+    await vault.update((doc) => {
+      doc.secrets.generation = 'two';
+    });
+    const backup = await fs.readFile(path.join(dir, VAULT_BACKUP_FILE));
+    expect(backup.equals(before)).toBe(true);
+    expect(await decryptFile(path.join(dir, VAULT_BACKUP_FILE), protector)).toMatchObject({ secrets: { generation: 'one' } });
+    expect(await decryptFile(vault.file, protector)).toMatchObject({ secrets: { generation: 'two' } });
+  });
+
+  it('refuses with VAULT_KEY_MISSING when the keychain entry is gone, and changes nothing', async () => {
+    const { vault, dir, protector } = await openTestVault();
+    await vault.update((doc) => {
+      doc.secrets.a = '1';
+    });
+    await protector.deleteKey();
+    const before = await snapshotDir(dir);
+
+    await expectVaultError(Vault.open({ dir, protector }), 'VAULT_KEY_MISSING');
+
+    expect(await snapshotDir(dir)).toEqual(before);
+    // No new key was made either: that would orphan the existing vault for good.
+    expect(await protector.loadKey()).toBeNull();
+  });
+
+  it('refuses a flipped byte in vault.bin with VAULT_UNREADABLE and writes nothing', async () => {
+    const { vault, dir, protector } = await openTestVault();
+    await vault.update((doc) => {
+      doc.secrets.a = '1';
+    });
+    const bytes = await fs.readFile(vault.file);
+    await fs.writeFile(vault.file, flipByte(bytes, bytes.length - 3));
+    const before = await snapshotDir(dir);
+    expect(Object.keys(before).sort()).toEqual([VAULT_FILE, VAULT_BACKUP_FILE].sort());
+
+    const error = await expectVaultError(Vault.open({ dir, protector }), 'VAULT_UNREADABLE');
+
+    expect(error.file).toBe(vault.file);
+    expect(await snapshotDir(dir)).toEqual(before);
+  });
+
+  it('refuses a truncated vault.bin with VAULT_CORRUPT and writes nothing', async () => {
+    const { vault, dir, protector } = await openTestVault();
+    await fs.truncate(vault.file, 20);
+    const before = await snapshotDir(dir);
+
+    await expectVaultError(Vault.open({ dir, protector }), 'VAULT_CORRUPT');
+
+    expect(await snapshotDir(dir)).toEqual(before);
+  });
+
+  it('refuses a newer format with VAULT_NEWER_FORMAT', async () => {
+    const { vault, dir, protector } = await openTestVault();
+    const bytes = await fs.readFile(vault.file);
+    bytes[8] = 9;
+    await fs.writeFile(vault.file, bytes);
+    await expectVaultError(Vault.open({ dir, protector }), 'VAULT_NEWER_FORMAT');
+    expect(sha256(await fs.readFile(vault.file))).toBe(sha256(bytes));
+  });
+
+  it('refuses a change of key backend before reading the key, and writes nothing', async () => {
+    const { dir, protector } = await openTestVault();
+    const before = await snapshotDir(dir);
+    const other = new RenamedBackend(protector, 'safe-storage:linux:basic_text');
+
+    const error = await expectVaultError(Vault.open({ dir, protector: other }), 'VAULT_BACKEND_CHANGED');
+
+    expect(error.message).toContain('os-keychain');
+    expect(error.message).toContain('safe-storage:linux:basic_text');
+    expect(other.loadKeyCalls).toBe(0);
+    expect(other.storeKeyCalls).toBe(0);
+    expect(await snapshotDir(dir)).toEqual(before);
+  });
+
+  it('opens from vault.bin.bak when vault.bin is missing', async () => {
+    const { vault, dir, protector } = await openTestVault();
+    await vault.update((doc) => {
+      doc.secrets.kept = 'in backup';
+    });
+    await vault.update((doc) => {
+      doc.secrets.kept = 'lost with the main file';
+    });
+    await fs.rm(vault.file);
+
+    const reopened = await Vault.open({ dir, protector });
+
+    expect(reopened.read().secrets).toEqual({ kept: 'in backup' });
+    await reopened.update((doc) => {
+      doc.secrets.after = 'x';
+    });
+    expect(await decryptFile(vault.file, protector)).toMatchObject({ secrets: { kept: 'in backup', after: 'x' } });
+  });
+
+  it('ignores a stale temp file left by a crash', async () => {
+    const { vault, dir, protector } = await openTestVault();
+    await vault.update((doc) => {
+      doc.secrets.a = '1';
+    });
+    const stale = path.join(dir, `.${VAULT_FILE}.12345.a1b2c3d4e5f6.tmp`);
+    await fs.writeFile(stale, Buffer.from('PORTICOV half a write'));
+
+    const reopened = await Vault.open({ dir, protector });
+    expect(reopened.read().secrets).toEqual({ a: '1' });
+    await reopened.update((doc) => {
+      doc.secrets.b = '2';
+    });
+    expect((await Vault.open({ dir, protector })).read().secrets).toEqual({ a: '1', b: '2' });
+  });
+
+  it('reports VAULT_WRITE_FAILED and keeps the in-memory document when the folder cannot be written', async () => {
+    const { vault, dir } = await openTestVault();
+    await vault.update((doc) => {
+      doc.secrets.a = '1';
+    });
+    const before = await snapshotDir(dir);
+    // Tests run as root, where a read-only mode does not stop writes: put a plain file where the
+    // folder was, so every write in it fails (ENOTDIR) whatever the user.
+    const moved = `${dir}.moved`;
+    await fs.rename(dir, moved);
+    await fs.writeFile(dir, 'not a folder');
+    try {
+      const error = await expectVaultError(
+        vault.update((doc) => {
+          doc.secrets.a = 'changed';
+          doc.secrets.b = 'new';
+        }),
+        'VAULT_WRITE_FAILED',
+      );
+      expect(error.message).toContain('ENOTDIR');
+      expect(vault.read().secrets).toEqual({ a: '1' });
+    } finally {
+      await fs.rm(dir, { force: true });
+      await fs.rename(moved, dir);
+    }
+    expect(await snapshotDir(dir)).toEqual(before);
+    // The queue is not stuck after a failure: the next update lands.
+    await vault.update((doc) => {
+      doc.secrets.c = '3';
+    });
+    expect(vault.read().secrets).toEqual({ a: '1', c: '3' });
+  });
+
+  it('serialises concurrent updates: 10 increments all land', async () => {
+    const { vault, dir, protector } = await openTestVault();
+    await vault.update((doc) => {
+      doc.secrets.counter = '0';
+    });
+
+    const results = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        vault.update((doc) => {
+          const next = Number(doc.secrets.counter) + 1;
+          doc.secrets.counter = String(next);
+          return next;
+        }),
+      ),
+    );
+
+    expect(results).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(vault.read().secrets.counter).toBe('10');
+    expect((await Vault.open({ dir, protector })).read().secrets.counter).toBe('10');
+  });
+
+  it('leaves the document and the file unchanged when a mutator throws', async () => {
+    const { vault, dir } = await openTestVault();
+    await vault.update((doc) => {
+      doc.secrets.a = '1';
+    });
+    const before = await snapshotDir(dir);
+
+    const error = await rejectionOf(
+      vault.update((doc) => {
+        doc.secrets.a = 'half-done';
+        throw new Error('mutator failed');
+      }),
+    );
+
+    expect((error as Error).message).toBe('mutator failed');
+    expect(vault.read().secrets).toEqual({ a: '1' });
+    expect(await snapshotDir(dir)).toEqual(before);
+  });
+
+  it('cannot be read with another keychain entry (a vault copied to another account)', async () => {
+    const { vault } = await openTestVault();
+    await vault.update((doc) => {
+      doc.secrets.a = '1';
+    });
+    const copy = path.join(await tempDir(), 'elsewhere');
+    await fs.mkdir(copy);
+    await fs.copyFile(vault.file, path.join(copy, VAULT_FILE));
+    const stranger = testKeychain();
+
+    await expectVaultError(Vault.open({ dir: copy, protector: stranger }), 'VAULT_KEY_MISSING');
+
+    // Even with a key of its own in that keychain, the copy stays unreadable.
+    await stranger.storeKey(Buffer.alloc(32, 7));
+    await expectVaultError(Vault.open({ dir: copy, protector: stranger }), 'VAULT_UNREADABLE');
+  });
+});
