@@ -80,7 +80,8 @@ export async function createApp(ports: AppPorts): Promise<PorticoApp> {
       recentSignInMs: config.session.recentSignInMinutes * 60_000,
     });
     services = { config, vault, accounts, sessions, keyStorage };
-    status = accounts.hasUsers() ? { state: 'ready' } : { state: 'needs-setup' };
+    // First run asks for the local administrator, unless IT turned local accounts off.
+    status = accounts.hasUsers() || !config.localAccounts.enabled ? { state: 'ready' } : { state: 'needs-setup' };
     log.info('Portico started', { keyStorage, users: Object.keys(vault.read().users).length });
   } catch (error) {
     status = describeStartupError(error);

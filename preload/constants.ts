@@ -27,6 +27,7 @@ export const ERROR_CODES = [
   'SETUP_ALREADY_DONE',
   'SETUP_REQUIRED',
   'CANNOT_DISABLE_SELF',
+  'LAST_ADMIN',
   'APP_UNAVAILABLE',
   'INTERNAL',
 ] as const;

@@ -62,7 +62,10 @@ export class SessionManager {
     return this.session;
   }
 
-  /** Checks the timeouts; an expired session is ended and reported once as expired. */
+  /**
+   * Checks the timeouts. An expired session is ended, and reported as expired (with why)
+   * until the next sign-in or sign-out, so every screen can say why the user was signed out.
+   */
   check(): SessionState {
     const session = this.session;
     if (!session) {

@@ -9,7 +9,16 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { KeyProtector } from '../platform';
 import { decodeVault, encodeVault, newDataKey, readVaultHeader, VaultFormatError } from './vault-format';
-import { draftOf, emptyVaultDocument, serializeDocument, vaultDocument, type VaultDocument } from './vault-document';
+import { z } from 'zod';
+import {
+  draftOf,
+  emptyVaultDocument,
+  localUserRecord,
+  serializeDocument,
+  throttleRecord,
+  vaultDocument,
+  type VaultDocument,
+} from './vault-document';
 
 export const VAULT_FILE = 'vault.bin';
 export const VAULT_BACKUP_FILE = 'vault.bin.bak';
@@ -89,7 +98,7 @@ export class Vault {
     } catch {
       throw new VaultError('VAULT_CORRUPT', 'The vault decrypted but its contents are not valid.', file);
     }
-    // Validated once, on open; updates are typed code working on immutable records.
+    // Validated in full on open; updates then check only the records they change.
     const doc = vaultDocument.safeParse(parsed);
     if (!doc.success) throw new VaultError('VAULT_CORRUPT', 'The vault decrypted but its contents are not valid.', file);
     return new Vault(doc.data as VaultDocument, key, header.backend, file);
@@ -110,6 +119,9 @@ export class Vault {
     const run = async (): Promise<T> => {
       const draft = draftOf(this.doc);
       const result = mutate(draft);
+      // A write never stores what the next open would refuse: the records this update
+      // added or replaced are checked against the schema (unchanged ones were checked before).
+      assertChangedRecordsValid(this.doc, draft);
       await this.persist(draft);
       this.doc = draft;
       return result;
@@ -133,6 +145,21 @@ export class Vault {
   }
 }
 
+function assertChangedRecordsValid(before: Readonly<VaultDocument>, after: VaultDocument): void {
+  const maps = [
+    [before.users, after.users, localUserRecord],
+    [before.throttle, after.throttle, throttleRecord],
+    [before.secrets, after.secrets, z.string()],
+  ] as const;
+  for (const [old, next, schema] of maps) {
+    for (const key of Object.keys(next)) {
+      const value = (next as Record<string, unknown>)[key];
+      if ((old as Record<string, unknown>)[key] === value) continue;
+      if (!schema.safeParse(value).success) throw new Error(`Refusing to write an invalid vault record (${key}).`);
+    }
+  }
+}
+
 /**
  * temp file (0600) -> write -> fsync -> current file becomes the backup (hard link, or copy
  * where links are unsupported) -> rename temp over current -> fsync the folder. A crash at
@@ -150,16 +177,19 @@ async function writeAtomically(file: string, bytes: Buffer, backup: string): Pro
   }
   try {
     if (await exists(file)) {
-      await fs.rm(backup, { force: true });
+      // The new backup is complete before it replaces the old one.
+      const nextBackup = `${temp}.bak`;
       try {
-        await fs.link(file, backup);
+        await fs.link(file, nextBackup);
       } catch {
-        await fs.copyFile(file, backup);
+        await fs.copyFile(file, nextBackup);
       }
+      await fs.rename(nextBackup, backup);
     }
     await fs.rename(temp, file);
   } catch (error) {
     await fs.rm(temp, { force: true });
+    await fs.rm(`${temp}.bak`, { force: true });
     throw error;
   }
   await syncDir(dir);

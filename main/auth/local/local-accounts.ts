@@ -123,10 +123,15 @@ export class LocalAccounts {
         ? await hashPassword(password, this.policy.argon2)
         : null;
       return this.vault.update((doc) => {
-        delete doc.throttle[username];
+        clearThrottle(doc, username);
         const now = this.clock.now();
-        const current = doc.users[user.id]!;
-        const next = upgraded ? { ...current, lastSignInAt: now, passwordHash: upgraded, updatedAt: now } : { ...current, lastSignInAt: now };
+        const current = requireUser(doc, user.id);
+        // Only if the hash is still the one verified: a password reset that landed while we
+        // were hashing must not be overwritten with a hash of the old password.
+        const next =
+          upgraded && current.passwordHash === user.passwordHash
+            ? { ...current, lastSignInAt: now, passwordHash: upgraded, updatedAt: now }
+            : { ...current, lastSignInAt: now };
         doc.users[user.id] = next;
         return next;
       });
@@ -140,7 +145,7 @@ export class LocalAccounts {
     return this.vault.update((doc) => {
       const user = requireUser(doc, userId);
       if (disabled && user.roles.includes('admin') && !user.disabled && activeAdmins(doc).length <= 1) {
-        throw new AppError('CANNOT_DISABLE_SELF', 'This is the last active administrator and cannot be disabled.');
+        throw new AppError('LAST_ADMIN', 'This is the last active administrator. Give another user the admin role first.');
       }
       const next = { ...user, disabled, updatedAt: this.clock.now() };
       doc.users[userId] = next;
@@ -158,7 +163,7 @@ export class LocalAccounts {
       const user = requireUser(doc, userId);
       const next = { ...user, passwordHash, updatedAt: this.clock.now() };
       doc.users[userId] = next;
-      delete doc.throttle[user.username];
+      clearThrottle(doc, user.username);
       return this.summarise(next, doc);
     });
   }
@@ -206,16 +211,26 @@ function throttledError(locked: boolean, retryAt: number, now: number): AppError
 }
 
 /**
- * Throttle records are keyed by typed usernames: look up own keys only, so that "constructor"
- * or "__proto__" find no inherited value (which read as a permanent "Wait NaN seconds"), and
- * store with defineProperty, so that "__proto__" is a key and not the map's prototype.
+ * Throttle records are keyed by typed usernames, prefixed so that no username can be an
+ * Object.prototype name ("constructor", "__proto__"): such a key would read an inherited
+ * value (a permanent "Wait NaN seconds"), or become the map's prototype on the vault's next
+ * load and lose its lockout. Lookups also take own keys only.
  */
+export function throttleKey(username: string): string {
+  return `user:${username}`;
+}
+
 function throttleOf(doc: Readonly<VaultDocument>, username: string): Readonly<ThrottleRecord> | undefined {
-  return Object.hasOwn(doc.throttle, username) ? doc.throttle[username] : undefined;
+  const key = throttleKey(username);
+  return Object.hasOwn(doc.throttle, key) ? doc.throttle[key] : undefined;
 }
 
 function setThrottle(doc: VaultDocument, username: string, record: ThrottleRecord): void {
-  Object.defineProperty(doc.throttle, username, { value: record, enumerable: true, writable: true, configurable: true });
+  doc.throttle[throttleKey(username)] = record;
+}
+
+function clearThrottle(doc: VaultDocument, username: string): void {
+  delete doc.throttle[throttleKey(username)];
 }
 
 function requireUser(doc: VaultDocument, id: string): Readonly<LocalUserRecord> {

@@ -17,15 +17,20 @@ export function setupLocalAuthHandlers(registry: IpcRegistry<Session>, { account
       sessions.start({ id: user.id, username: user.username, displayName: user.displayName, provider: 'local' }, user.roles),
     );
 
+  const assertEnabled = () => {
+    if (!config.localAccounts.enabled) {
+      throw new AppError('PERMISSION_DENIED', 'Local accounts are turned off by your IT department. Use single sign-on.');
+    }
+  };
+
   registry.handle('setup:create-admin', async function handleCreateAdmin(input) {
+    assertEnabled();
     const admin = await accounts.createFirstAdmin(input);
     return startSession(admin);
   });
 
   registry.handle('auth:sign-in-local', async function handleSignInLocal(input) {
-    if (!config.localAccounts.enabled) {
-      throw new AppError('PERMISSION_DENIED', 'Local accounts are turned off by your IT department. Use single sign-on.');
-    }
+    assertEnabled();
     if (!accounts.hasUsers()) throw new AppError('SETUP_REQUIRED', 'Portico has no accounts yet. Create the administrator first.');
     // Any earlier session ends before the new one starts (no fixation, no carry-over).
     sessions.end();

@@ -259,6 +259,12 @@ describe('createApp', () => {
     expect(result.message).toMatch(/turned off/);
   });
 
+  it('does not offer first-run setup when IT turned local accounts off', async () => {
+    const off = await start({ layers: [{ localAccounts: { enabled: false } }] });
+    expect((await off.ok('app:get-info')).status).toEqual({ state: 'ready' });
+    await off.fails('setup:create-admin', 'PERMISSION_DENIED');
+  });
+
   it('refuses a foreign sender on every channel, including app:get-info', async () => {
     const { app } = await withAdminAndViewer();
     for (const channel of allChannels) {

@@ -267,4 +267,36 @@ describe('Vault (real OS keychain)', () => {
     await stranger.storeKey(Buffer.alloc(32, 7));
     await expectVaultError(Vault.open({ dir: copy, protector: stranger }), 'VAULT_UNREADABLE');
   });
+
+  it('refuses to write a record the next open would reject, and changes nothing', async () => {
+    const { vault, dir } = await openTestVault();
+    await vault.update((doc) => {
+      doc.secrets.a = '1';
+    });
+    const before = await snapshotDir(dir);
+
+    const error = await rejectionOf(
+      vault.update((doc) => {
+        doc.users['not-a-uuid'] = { passwordHash: 'plain' } as never;
+      }),
+    );
+
+    expect((error as Error).message).toMatch(/invalid vault record/);
+    expect(vault.read().users).toEqual({});
+    expect(await snapshotDir(dir)).toEqual(before);
+  });
+
+  it('replaces the backup only with a complete copy: after two writes it holds the middle version', async () => {
+    const { vault, protector } = await openTestVault();
+    for (const value of ['1', '2', '3']) {
+      await vault.update((doc) => {
+        doc.secrets.v = value;
+      });
+    }
+    const backup = path.join(path.dirname(vault.file), VAULT_BACKUP_FILE);
+    expect(await decryptFile(backup, protector)).toMatchObject({ secrets: { v: '2' } });
+    expect(await decryptFile(vault.file, protector)).toMatchObject({ secrets: { v: '3' } });
+    // No temporary files are left behind.
+    expect((await fs.readdir(path.dirname(vault.file))).sort()).toEqual([VAULT_FILE, VAULT_BACKUP_FILE].sort());
+  });
 });

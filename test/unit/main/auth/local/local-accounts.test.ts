@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { LocalAccounts, normaliseUsername, type LocalAccountsPolicy } from '../../../../../main/auth/local/local-accounts';
+import { LocalAccounts, normaliseUsername, throttleKey, type LocalAccountsPolicy } from '../../../../../main/auth/local/local-accounts';
 import { readHashParams, verifyPassword } from '../../../../../main/auth/local/password-hashing';
 import { AppError } from '../../../../../main/errors';
 import { OWASP_ARGON2ID } from '../../../../../main/policy/config-schema';
@@ -51,7 +51,7 @@ async function failTimes(
 ) {
   const outcomes: Awaited<ReturnType<typeof attempt>>[] = [];
   for (let i = 0; i < n; i++) {
-    const blockedUntil = vault.read().throttle[normaliseUsername(username)]?.blockedUntil;
+    const blockedUntil = vault.read().throttle[throttleKey(normaliseUsername(username))]?.blockedUntil;
     if (blockedUntil !== undefined) clock.t = Math.max(clock.t, blockedUntil);
     outcomes.push(await attempt(accounts, username, WRONG));
   }
@@ -114,9 +114,9 @@ describe('LocalAccounts (real vault)', () => {
   it('clears the failure count after a successful sign-in', async () => {
     const { accounts, clock, vault } = await setup();
     await failTimes({ accounts, vault, clock }, 'admin', 4);
-    clock.t = vault.read().throttle.admin!.blockedUntil;
+    clock.t = vault.read().throttle[throttleKey('admin')]!.blockedUntil;
     await accounts.signIn('admin', GOOD_PASSWORD);
-    expect(vault.read().throttle.admin).toBeUndefined();
+    expect(vault.read().throttle[throttleKey('admin')]).toBeUndefined();
     const outcomes = await failTimes({ accounts, vault, clock }, 'admin', 4);
     expect(outcomes.map((o) => o.code)).toEqual(Array(4).fill('INVALID_CREDENTIALS'));
   });
@@ -178,8 +178,18 @@ describe('LocalAccounts (real vault)', () => {
     const right = await attempt(accounts, name, OTHER_GOOD_PASSWORD);
     expect(right.code).toBe('ACCOUNT_LOCKED');
     expect(right.message).not.toMatch(/NaN/);
-    expect(Object.hasOwn(vault.read().throttle, name)).toBe(true);
+    expect(Object.hasOwn(vault.read().throttle, throttleKey(name))).toBe(true);
     expect(Object.getPrototypeOf(vault.read().throttle)).toBe(Object.prototype);
+  });
+
+  it.each(['constructor', '__proto__'])('keeps the lock of a user named %s across a restart', async (name) => {
+    const { accounts, vault, clock, dir, protector } = await setup();
+    await accounts.create({ username: name, displayName: name, password: OTHER_GOOD_PASSWORD, roles: ['viewer'] });
+    await failTimes({ accounts, vault, clock }, name, 5);
+
+    const reopened = new LocalAccounts(await Vault.open({ dir, protector }), policy, clock);
+
+    expect((await attempt(reopened, name, OTHER_GOOD_PASSWORD)).code).toBe('ACCOUNT_LOCKED');
   });
 
   it.each(['constructor', '__proto__', 'hasownproperty'])('throttles the unknown name %s like any unknown name', async (name) => {
@@ -289,7 +299,7 @@ describe('LocalAccounts (real vault)', () => {
     const viewer = await accounts.create({ username: 'vera', displayName: 'Vera', password: OTHER_GOOD_PASSWORD, roles: ['viewer'] });
 
     await accounts.setDisabled(admin.id, second.id, true);
-    const error = await expectAppError(accounts.setDisabled(viewer.id, admin.id, true), 'CANNOT_DISABLE_SELF');
+    const error = await expectAppError(accounts.setDisabled(viewer.id, admin.id, true), 'LAST_ADMIN');
     expect(error.message).toMatch(/last active administrator/);
     expect(accounts.get(admin.id)?.disabled).toBe(false);
 
@@ -302,7 +312,7 @@ describe('LocalAccounts (real vault)', () => {
     const { accounts, vault } = await setup({ backoffBaseMs: 0 });
     const outcomes = await Promise.all(Array.from({ length: 5 }, () => attempt(accounts, 'admin', WRONG)));
     expect(outcomes.map((o) => o.code).sort()).toEqual(['ACCOUNT_LOCKED', ...Array(4).fill('INVALID_CREDENTIALS')]);
-    expect(vault.read().throttle.admin).toMatchObject({ failures: 5, locked: true });
+    expect(vault.read().throttle[throttleKey('admin')]).toMatchObject({ failures: 5, locked: true });
     expect((await attempt(accounts, 'admin', GOOD_PASSWORD)).code).toBe('ACCOUNT_LOCKED');
   });
 
@@ -310,7 +320,7 @@ describe('LocalAccounts (real vault)', () => {
     const { accounts, vault } = await setup();
     const outcomes = await Promise.all(Array.from({ length: 5 }, () => attempt(accounts, 'admin', WRONG)));
     expect(outcomes.map((o) => o.code)).toEqual(['INVALID_CREDENTIALS', ...Array(4).fill('THROTTLED')]);
-    expect(vault.read().throttle.admin?.failures).toBe(1);
+    expect(vault.read().throttle[throttleKey('admin')]?.failures).toBe(1);
   });
 
   it('never puts the password hash in list()', async () => {
