@@ -6,7 +6,8 @@
  * for CI viewers) and the returned issues give each finding's severity. The two must agree.
  * AvailableSecurityFixesGlobalCheck is excluded: it needs the network (Electron releases).
  */
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
@@ -16,8 +17,15 @@ const out = path.resolve('test-results/electronegativity.sarif');
 mkdirSync('test-results', { recursive: true });
 rmSync(out, { force: true });
 
+// The sources only (not out/, whose bundles lose the reviewed-finding comments, nor tests).
+const input = mkdtempSync(path.join(tmpdir(), 'portico-security-'));
+for (const entry of ['main', 'preload', 'renderer', 'package.json']) {
+  cpSync(entry, path.join(input, entry), { recursive: true });
+}
+process.on('exit', () => rmSync(input, { recursive: true, force: true }));
+
 const result = await run({
-  input: path.resolve('.'),
+  input,
   output: out,
   isSarif: true,
   isRelative: true,
