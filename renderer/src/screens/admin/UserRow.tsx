@@ -4,7 +4,7 @@ import { ResetPasswordForm } from './ResetPasswordForm';
 import type { AdminCall } from './use-recent-sign-in';
 import { userStatus } from './user-status';
 
-interface UserRowProps {
+export interface UserRowProps {
   user: UserRecordSummary;
   busy: boolean;
   resetOpen: boolean;

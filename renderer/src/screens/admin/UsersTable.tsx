@@ -1,18 +1,12 @@
-import type { IpcError, UserRecordSummary } from '../../../../preload/contract';
-import type { AdminCall } from './use-recent-sign-in';
-import { UserRow } from './UserRow';
+import type { UserRecordSummary } from '../../../../preload/contract';
+import { UserRow, type UserRowProps } from './UserRow';
 
-interface UsersTableProps {
+/** The row props shared by every row, plus what decides each row's own state. */
+type UsersTableProps = Omit<UserRowProps, 'user' | 'busy' | 'resetOpen'> & {
   users: UserRecordSummary[] | null;
   busyUserId: string | null;
   resetOpenFor: string | null;
-  minPasswordLength: number;
-  onToggleDisabled: (user: UserRecordSummary) => void;
-  onToggleReset: (userId: string | null) => void;
-  onPasswordReset: (user: UserRecordSummary) => void;
-  run: AdminCall;
-  sessionLost: (error: IpcError) => boolean;
-}
+};
 
 export function UsersTable({ users, busyUserId, resetOpenFor, ...rowProps }: UsersTableProps) {
   return (
