@@ -6,9 +6,35 @@ import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
 
 const NODE_BUILTINS = [
-  'assert', 'buffer', 'child_process', 'cluster', 'crypto', 'dgram', 'dns', 'events', 'fs', 'fs/promises', 'http', 'http2',
-  'https', 'module', 'net', 'os', 'path', 'perf_hooks', 'process', 'querystring', 'readline', 'stream', 'tls', 'url', 'util',
-  'v8', 'vm', 'worker_threads', 'zlib',
+  'assert',
+  'buffer',
+  'child_process',
+  'cluster',
+  'crypto',
+  'dgram',
+  'dns',
+  'events',
+  'fs',
+  'fs/promises',
+  'http',
+  'http2',
+  'https',
+  'module',
+  'net',
+  'os',
+  'path',
+  'perf_hooks',
+  'process',
+  'querystring',
+  'readline',
+  'stream',
+  'tls',
+  'url',
+  'util',
+  'v8',
+  'vm',
+  'worker_threads',
+  'zlib',
 ];
 
 export default tseslint.config(
@@ -42,8 +68,14 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths: [{ name: 'electron', message: 'The renderer talks only to window.portico.' }, ...NODE_BUILTINS.map((name) => ({ name, message: 'No Node in the renderer.' }))],
-          patterns: [{ group: ['node:*'], message: 'No Node in the renderer.' }, { group: ['**/main/**'], message: 'The renderer imports only preload/contract and preload/api types.' }],
+          paths: [
+            { name: 'electron', message: 'The renderer talks only to window.portico.' },
+            ...NODE_BUILTINS.map((name) => ({ name, message: 'No Node in the renderer.' })),
+          ],
+          patterns: [
+            { group: ['node:*'], message: 'No Node in the renderer.' },
+            { group: ['**/main/**'], message: 'The renderer imports only preload/contract and preload/api types.' },
+          ],
         },
       ],
     },

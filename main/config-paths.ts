@@ -13,7 +13,11 @@ export function machinePolicyPath(platform: NodeJS.Platform, env: NodeJS.Process
  * Layers, lowest precedence first: `<userData>/config.json`, then the file named by
  * PORTICO_CONFIG (must exist if set), then the machine policy.
  */
-export async function readConfigLayers(userData: string, platform: NodeJS.Platform, env: NodeJS.ProcessEnv): Promise<ConfigLayer[]> {
+export async function readConfigLayers(
+  userData: string,
+  platform: NodeJS.Platform,
+  env: NodeJS.ProcessEnv,
+): Promise<ConfigLayer[]> {
   const layers = [
     await readConfigLayer(path.join(userData, 'config.json'), true),
     env.PORTICO_CONFIG ? await readConfigLayer(path.resolve(env.PORTICO_CONFIG), false) : null,

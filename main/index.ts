@@ -69,7 +69,12 @@ async function start(): Promise<void> {
     paths: { userData },
     configLayers: () => readConfigLayers(userData, process.platform, process.env),
     keyProtector: (config) =>
-      new SafeStorageKeyProtector(safeStorage, path.join(userData, 'vault.key'), process.platform, config.security.allowWeakKeyStorage),
+      new SafeStorageKeyProtector(
+        safeStorage,
+        path.join(userData, 'vault.key'),
+        process.platform,
+        config.security.allowWeakKeyStorage,
+      ),
     log: {
       info: (message, fields) => console.info(`[portico] ${message}`, fields ?? ''),
       error: (message, fields) => console.error(`[portico] ${message}`, fields ?? ''),

@@ -44,7 +44,8 @@ export function describeStartupError(error: unknown): Extract<AppStatus, { state
     state: 'error',
     code: 'STARTUP_FAILED',
     title: 'Portico could not start',
-    message: 'An unexpected error stopped Portico from starting. Restart the app; if it happens again, contact your IT department.',
+    message:
+      'An unexpected error stopped Portico from starting. Restart the app; if it happens again, contact your IT department.',
     detail: error instanceof Error ? error.message : String(error),
   };
 }

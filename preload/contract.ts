@@ -131,8 +131,6 @@ export type ChannelValue<C extends ChannelName> = Exclude<Channels[C]['value'], 
 // Results: errors are values across IPC.
 // ---------------------------------------------------------------------------
 
-
-
 export interface IpcError {
   ok: false;
   code: ErrorCode;

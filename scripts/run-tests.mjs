@@ -8,7 +8,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 
 if (process.platform === 'linux' && !process.env.PORTICO_KEYRING_READY) {
-  const r = spawnSync(process.execPath, ['scripts/with-keyring.mjs', process.execPath, 'scripts/run-tests.mjs'], { stdio: 'inherit' });
+  const r = spawnSync(process.execPath, ['scripts/with-keyring.mjs', process.execPath, 'scripts/run-tests.mjs'], {
+    stdio: 'inherit',
+  });
   process.exit(r.status ?? 1);
 }
 
@@ -18,6 +20,7 @@ const gates = [
   { name: 'typecheck (renderer)', ...npx(['tsc', '-p', 'tsconfig.web.json']) },
   { name: 'typecheck (tests)', ...npx(['tsc', '-p', 'tsconfig.test.json']) },
   { name: 'lint', ...npx(['eslint', '.', '--max-warnings', '0']) },
+  { name: 'format (prettier)', ...npx(['prettier', '--check', '.']) },
   { name: 'build', ...npx(['electron-vite', 'build']) },
   { name: 'security (Electronegativity)', cmd: process.execPath, args: ['scripts/security-gate.mjs'] },
 ];
@@ -40,13 +43,21 @@ const suites = [
     name: 'unit (vitest)',
     report: 'test-results/unit.json',
     ...npx(['vitest', 'run', '--reporter=default', '--reporter=json', '--outputFile.json=test-results/unit.json']),
-    count: (r) => ({ passed: r.numPassedTests, failed: r.numFailedTests + (r.numRuntimeErrorTestSuites ?? 0), skipped: r.numPendingTests + r.numTodoTests }),
+    count: (r) => ({
+      passed: r.numPassedTests,
+      failed: r.numFailedTests + (r.numRuntimeErrorTestSuites ?? 0),
+      skipped: r.numPendingTests + r.numTodoTests,
+    }),
   },
   {
     name: 'e2e (playwright, test host)',
     report: 'test-results/e2e.json',
     ...npx(['playwright', 'test']),
-    count: (r) => ({ passed: r.stats.expected + r.stats.flaky, failed: r.stats.unexpected + (r.errors?.length ?? 0), skipped: r.stats.skipped }),
+    count: (r) => ({
+      passed: r.stats.expected + r.stats.flaky,
+      failed: r.stats.unexpected + (r.errors?.length ?? 0),
+      skipped: r.stats.skipped,
+    }),
   },
 ];
 

@@ -58,5 +58,7 @@ const advisory = result.issues.length - blocking.length;
 for (const i of blocking) {
   console.error(`  ${i.severity.name} ${i.id}: ${i.description} (${i.file}:${i.location.line})`);
 }
-console.log(`security: ${result.atomicChecks + result.globalChecks} checks, ${blocking.length} HIGH/MEDIUM, ${advisory} low/informational (see ${out}).`);
+console.log(
+  `security: ${result.atomicChecks + result.globalChecks} checks, ${blocking.length} HIGH/MEDIUM, ${advisory} low/informational (see ${out}).`,
+);
 process.exit(blocking.length ? 1 : 0);

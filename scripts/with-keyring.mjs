@@ -22,10 +22,16 @@ const bin = (name) => (has(name) ? name : path.join('node_modules', '.bin', name
 
 let child;
 let dataHome;
-if (process.platform === 'linux' && has('dbus-run-session') && has('gnome-keyring-daemon') && !process.env.PORTICO_KEYRING_READY) {
+if (
+  process.platform === 'linux' &&
+  has('dbus-run-session') &&
+  has('gnome-keyring-daemon') &&
+  !process.env.PORTICO_KEYRING_READY
+) {
   dataHome = mkdtempSync(path.join(tmpdir(), 'portico-keyring-'));
   const password = randomBytes(12).toString('hex');
-  const script = 'printf %s "$PORTICO_KEYRING_PW" | gnome-keyring-daemon --unlock --components=secrets >/dev/null && unset PORTICO_KEYRING_PW && exec "$@"';
+  const script =
+    'printf %s "$PORTICO_KEYRING_PW" | gnome-keyring-daemon --unlock --components=secrets >/dev/null && unset PORTICO_KEYRING_PW && exec "$@"';
   child = spawn('dbus-run-session', ['--', 'sh', '-c', script, 'sh', bin(command), ...args], {
     stdio: 'inherit',
     env: { ...process.env, XDG_DATA_HOME: dataHome, PORTICO_KEYRING_PW: password, PORTICO_KEYRING_READY: '1' },

@@ -8,7 +8,14 @@
  * Results are values: `{ ok: true, value } | { ok: false, code, message }`.
  */
 import { z } from 'zod';
-import { channels, type ChannelInput, type ChannelName, type ChannelValue, type IpcResult, type Access } from '../../preload/contract';
+import {
+  channels,
+  type ChannelInput,
+  type ChannelName,
+  type ChannelValue,
+  type IpcResult,
+  type Access,
+} from '../../preload/contract';
 import { AppError } from '../errors';
 import { isTrustedSender, type IpcSender } from './sender';
 
@@ -18,7 +25,10 @@ export interface CallContext<S> {
   session: S | null;
 }
 
-export type Handler<C extends ChannelName, S> = (input: ChannelInput<C>, ctx: CallContext<S>) => Promise<ChannelValue<C>> | ChannelValue<C>;
+export type Handler<C extends ChannelName, S> = (
+  input: ChannelInput<C>,
+  ctx: CallContext<S>,
+) => Promise<ChannelValue<C>> | ChannelValue<C>;
 
 export interface RegistryOptions<S> {
   appOrigin: string;
@@ -53,7 +63,10 @@ export class IpcRegistry<S> {
     const parsed = channels[name].schema.safeParse(payload);
     if (!parsed.success) return invalidPayload(parsed.error);
     try {
-      const session = await this.options.authorize(channels[name].access, { channel: name, recentSignIn: channels[name].recentSignIn });
+      const session = await this.options.authorize(channels[name].access, {
+        channel: name,
+        recentSignIn: channels[name].recentSignIn,
+      });
       const value = await handler(parsed.data as ChannelInput<ChannelName>, { sender, session });
       return { ok: true, value };
     } catch (error) {
@@ -71,7 +84,11 @@ function fail(code: 'FORBIDDEN_SENDER' | 'UNKNOWN_CHANNEL' | 'INTERNAL', message
 function invalidPayload(error: z.ZodError): IpcResult<never> {
   const fields: Record<string, string> = {};
   for (const issue of error.issues) {
-    const key = issue.path.length ? issue.path.join('.') : issue.code === 'unrecognized_keys' ? issue.keys.join(',') : '(request)';
+    const key = issue.path.length
+      ? issue.path.join('.')
+      : issue.code === 'unrecognized_keys'
+        ? issue.keys.join(',')
+        : '(request)';
     fields[key] ??= issue.message;
   }
   const first = error.issues[0]?.message ?? 'The request was malformed.';

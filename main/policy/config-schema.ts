@@ -11,11 +11,24 @@ export const OWASP_ARGON2ID = { memoryKiB: 19456, timeCost: 2, parallelism: 1 } 
 
 export const sessionConfig = z
   .strictObject({
-    idleMinutes: z.number().int().min(1).max(24 * 60).default(15),
-    absoluteHours: z.number().min(0.01).max(24 * 30).default(12),
+    idleMinutes: z
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 60)
+      .default(15),
+    absoluteHours: z
+      .number()
+      .min(0.01)
+      .max(24 * 30)
+      .default(12),
     persistSession: z.boolean().default(false),
     /** Admin actions need the password confirmed within this many minutes. */
-    recentSignInMinutes: z.number().min(1).max(24 * 60).default(15),
+    recentSignInMinutes: z
+      .number()
+      .min(1)
+      .max(24 * 60)
+      .default(15),
   })
   .prefault({});
 
@@ -25,13 +38,22 @@ export const localAccountsConfig = z
     minPasswordLength: z.number().int().min(12).max(256).default(12),
     /** Failures before the account locks. */
     maxFailures: z.number().int().min(1).max(100).default(5),
-    lockoutMinutes: z.number().min(0.01).max(24 * 60).default(15),
+    lockoutMinutes: z
+      .number()
+      .min(0.01)
+      .max(24 * 60)
+      .default(15),
     /** Wait after the first failure; doubles with each further one (capped at 30 s). */
     backoffBaseMs: z.number().int().min(0).max(60_000).default(1000),
     /** argon2id cost; never below the OWASP minimum. Raising it rehashes at next sign-in. */
     argon2: z
       .strictObject({
-        memoryKiB: z.number().int().min(OWASP_ARGON2ID.memoryKiB).max(4 * 1024 * 1024).default(OWASP_ARGON2ID.memoryKiB),
+        memoryKiB: z
+          .number()
+          .int()
+          .min(OWASP_ARGON2ID.memoryKiB)
+          .max(4 * 1024 * 1024)
+          .default(OWASP_ARGON2ID.memoryKiB),
         timeCost: z.number().int().min(OWASP_ARGON2ID.timeCost).max(20).default(OWASP_ARGON2ID.timeCost),
         parallelism: z.literal(1).default(1),
       })

@@ -56,7 +56,9 @@ export async function readConfigLayer(file: string, optional: boolean): Promise<
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.getPrototypeOf(value) === Object.prototype;
+  return (
+    typeof value === 'object' && value !== null && !Array.isArray(value) && Object.getPrototypeOf(value) === Object.prototype
+  );
 }
 
 /** Objects merge key by key; arrays and scalars from later layers replace earlier ones. */

@@ -33,9 +33,7 @@ export interface SessionPolicy {
 }
 
 export type SessionState =
-  | { state: 'none' }
-  | { state: 'active'; session: Session }
-  | { state: 'expired'; reason: 'idle' | 'absolute' };
+  { state: 'none' } | { state: 'active'; session: Session } | { state: 'expired'; reason: 'idle' | 'absolute' };
 
 export class SessionManager {
   private session: Session | null = null;

@@ -142,7 +142,11 @@ async function benchRendererLoad() {
     return await withTempDir(async (dir, service) => {
       // One user exists, so the app opens on the login form.
       const first = await launchTestHost({ browser, userDataDir: dir, keychainService: service });
-      await first.app.registry.dispatch('setup:create-admin', TRUSTED, { username: 'ada', displayName: 'Ada', password: PASSWORD });
+      await first.app.registry.dispatch('setup:create-admin', TRUSTED, {
+        username: 'ada',
+        displayName: 'Ada',
+        password: PASSWORD,
+      });
       await first.close();
       const host = await launchTestHost({ browser, userDataDir: dir, keychainService: service });
       const page = host.page;

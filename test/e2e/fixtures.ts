@@ -59,7 +59,9 @@ export const test = base.extend<Fixtures>({
     const keychainService = `portico-e2e-${randomUUID()}`;
     const clock = isElectron ? null : new TestClock();
     const launch = async () =>
-      isElectron ? launchElectron(userDataDir) : wrapHost(await launchTestHost({ browser, userDataDir, keychainService, clock: clock! }));
+      isElectron
+        ? launchElectron(userDataDir)
+        : wrapHost(await launchTestHost({ browser, userDataDir, keychainService, clock: clock! }));
     let current: Running = await launch();
     const handle: PorticoHandle & { current(): Running } = {
       current: () => current,

@@ -40,7 +40,12 @@ test.describe('recent sign-in', () => {
     portico.clock!.advance(16 * 60_000);
 
     const refused = await page.evaluate(() =>
-      (window as any).portico.createUser({ username: 'bob', displayName: 'Bob', password: 'a long passphrase for him', roles: ['viewer'] }),
+      (window as any).portico.createUser({
+        username: 'bob',
+        displayName: 'Bob',
+        password: 'a long passphrase for him',
+        roles: ['viewer'],
+      }),
     );
     expect(refused).toMatchObject({ ok: false, code: 'RECENT_SIGN_IN_REQUIRED' });
 

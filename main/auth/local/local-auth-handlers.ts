@@ -31,7 +31,8 @@ export function setupLocalAuthHandlers(registry: IpcRegistry<Session>, { account
 
   registry.handle('auth:sign-in-local', async function handleSignInLocal(input) {
     assertEnabled();
-    if (!accounts.hasUsers()) throw new AppError('SETUP_REQUIRED', 'Portico has no accounts yet. Create the administrator first.');
+    if (!accounts.hasUsers())
+      throw new AppError('SETUP_REQUIRED', 'Portico has no accounts yet. Create the administrator first.');
     // Any earlier session ends before the new one starts (no fixation, no carry-over).
     sessions.end();
     const user = await accounts.signIn(input.username, input.password);

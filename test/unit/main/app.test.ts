@@ -18,7 +18,17 @@ import {
   type IpcResult,
   type SessionSummary,
 } from '../../../preload/contract';
-import { APP_ORIGIN, FakeClock, flipByte, GOOD_PASSWORD, OTHER_GOOD_PASSWORD, snapshotDir, tempDir, testKeychain, trustedSender } from '../helpers';
+import {
+  APP_ORIGIN,
+  FakeClock,
+  flipByte,
+  GOOD_PASSWORD,
+  OTHER_GOOD_PASSWORD,
+  snapshotDir,
+  tempDir,
+  testKeychain,
+  trustedSender,
+} from '../helpers';
 
 const MIN = 60_000;
 const ADMIN = { username: 'root', displayName: 'Root Admin', password: GOOD_PASSWORD };
@@ -73,7 +83,10 @@ async function start(options: { dir?: string; protector?: KeychainKeyProtector; 
     clock,
     log,
   });
-  async function call<C extends ChannelName>(channel: C, payload: ChannelPayload<C> = validPayloads[channel]): Promise<IpcResult<ChannelValue<C>>> {
+  async function call<C extends ChannelName>(
+    channel: C,
+    payload: ChannelPayload<C> = validPayloads[channel],
+  ): Promise<IpcResult<ChannelValue<C>>> {
     const result = (await app.registry.dispatch(channel, trustedSender, payload)) as IpcResult<ChannelValue<C>>;
     responses.push(result);
     return result;
@@ -224,7 +237,9 @@ describe('createApp', () => {
     await ok('auth:sign-out');
     await fails('auth:sign-in-local', 'INVALID_CREDENTIALS', { username: 'vera', password: VIEWER.password });
     clock.advance(1000);
-    expect((await ok('auth:sign-in-local', { username: 'vera', password: 'hollow-granite-pepper-owl' })).user.username).toBe('vera');
+    expect((await ok('auth:sign-in-local', { username: 'vera', password: 'hollow-granite-pepper-owl' })).user.username).toBe(
+      'vera',
+    );
   });
 
   it('gives a wrong password and an unknown user the same answer', async () => {
@@ -268,7 +283,11 @@ describe('createApp', () => {
   it('refuses a foreign sender on every channel, including app:get-info', async () => {
     const { app } = await withAdminAndViewer();
     for (const channel of allChannels) {
-      const result = await app.registry.dispatch(channel, { ...trustedSender, url: 'https://portico.test.evil.test/' }, validPayloads[channel]);
+      const result = await app.registry.dispatch(
+        channel,
+        { ...trustedSender, url: 'https://portico.test.evil.test/' },
+        validPayloads[channel],
+      );
       responses.push(result);
       expect(result).toMatchObject({ ok: false, code: 'FORBIDDEN_SENDER' });
     }

@@ -31,7 +31,12 @@ beforeAll(async () => {
   work = await mkdtemp(path.join(tmpdir(), 'portico-package-'));
   const dist = path.join(work, 'electron-dist');
   await mkdir(dist);
-  const standIn = Buffer.concat([Buffer.from('#!/bin/sh\n# stand-in for the Electron binary\n'), Buffer.from(SENTINEL), Buffer.from([1, 8]), Buffer.from(DEFAULT_WIRE)]);
+  const standIn = Buffer.concat([
+    Buffer.from('#!/bin/sh\n# stand-in for the Electron binary\n'),
+    Buffer.from(SENTINEL),
+    Buffer.from([1, 8]),
+    Buffer.from(DEFAULT_WIRE),
+  ]);
   await writeFile(path.join(dist, 'electron'), standIn);
   await chmod(path.join(dist, 'electron'), 0o755);
   await promisify(execFile)(

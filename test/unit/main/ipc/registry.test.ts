@@ -30,7 +30,14 @@ function setup(options: { granted?: Access[]; signedIn?: boolean } = {}) {
   });
   registry.handle('app:get-info', () => {
     calls.handlers += 1;
-    return { name: 'Portico', version: '0', platform: 'test', status: { state: 'ready' }, keyStorage: 'x', passwordPolicy: { minLength: 12 } };
+    return {
+      name: 'Portico',
+      version: '0',
+      platform: 'test',
+      status: { state: 'ready' },
+      keyStorage: 'x',
+      passwordPolicy: { minLength: 12 },
+    };
   });
   registry.handle('auth:sign-in-local', (input) => {
     calls.handlers += 1;
@@ -98,7 +105,10 @@ describe('IpcRegistry', () => {
 
   it('names the bad fields for the form', async () => {
     const { registry } = setup();
-    const result = expectFailure(await registry.dispatch('auth:sign-in-local', trustedSender, { username: '', password: 'pw', extra: 1 }), 'INVALID_PAYLOAD');
+    const result = expectFailure(
+      await registry.dispatch('auth:sign-in-local', trustedSender, { username: '', password: 'pw', extra: 1 }),
+      'INVALID_PAYLOAD',
+    );
     if (result.ok) return;
     expect(result.fields).toMatchObject({ username: 'Enter a username.', extra: expect.any(String) });
     expect(result.message).toMatch(/^Check the form: /);
@@ -154,7 +164,12 @@ describe('IpcRegistry', () => {
     registry.handle('users:list', () => []);
     registry.handle('users:create', () => ({}) as never);
     await registry.dispatch('users:list', trustedSender, {});
-    await registry.dispatch('users:create', trustedSender, { username: 'bo', displayName: 'Bo', password: 'pw', roles: ['viewer'] });
+    await registry.dispatch('users:create', trustedSender, {
+      username: 'bo',
+      displayName: 'Bo',
+      password: 'pw',
+      roles: ['viewer'],
+    });
     expect(seen).toEqual([
       ['users:manage', { channel: 'users:list', recentSignIn: false }],
       ['users:manage', { channel: 'users:create', recentSignIn: true }],
@@ -163,7 +178,11 @@ describe('IpcRegistry', () => {
 
   it('turns a plain Error into INTERNAL with a generic message, keeping its text in main', async () => {
     const logged: unknown[] = [];
-    const registry = new IpcRegistry<FakeSession>({ appOrigin: APP_ORIGIN, authorize: () => null, onInternalError: (c, e) => logged.push([c, e]) });
+    const registry = new IpcRegistry<FakeSession>({
+      appOrigin: APP_ORIGIN,
+      authorize: () => null,
+      onInternalError: (c, e) => logged.push([c, e]),
+    });
     const secret = 'ENOENT /home/ada/.config/Portico/vault.bin key=deadbeef';
     registry.handle('app:get-info', () => {
       throw new Error(secret);
@@ -188,7 +207,10 @@ describe('IpcRegistry', () => {
   it('passes an AppError through with code, message, fields and retryAt', async () => {
     const registry = new IpcRegistry<FakeSession>({ appOrigin: APP_ORIGIN, authorize: () => null });
     registry.handle('auth:sign-in-local', async () => {
-      throw new AppError('THROTTLED', 'Too many attempts. Wait 4 seconds and try again.', { retryAt: 1234, fields: { username: 'x' } });
+      throw new AppError('THROTTLED', 'Too many attempts. Wait 4 seconds and try again.', {
+        retryAt: 1234,
+        fields: { username: 'x' },
+      });
     });
     expect(await registry.dispatch('auth:sign-in-local', trustedSender, { username: 'ada', password: 'pw' })).toEqual({
       ok: false,
@@ -202,7 +224,10 @@ describe('IpcRegistry', () => {
   it('validates uuids in admin payloads', async () => {
     const registry = new IpcRegistry<FakeSession>({ appOrigin: APP_ORIGIN, authorize: () => null });
     registry.handle('users:set-disabled', () => ({}) as never);
-    expectFailure(await registry.dispatch('users:set-disabled', trustedSender, { userId: '../../etc', disabled: true }), 'INVALID_PAYLOAD');
+    expectFailure(
+      await registry.dispatch('users:set-disabled', trustedSender, { userId: '../../etc', disabled: true }),
+      'INVALID_PAYLOAD',
+    );
     expect((await registry.dispatch('users:set-disabled', trustedSender, { userId: USER_ID, disabled: true })).ok).toBe(true);
   });
 });

@@ -21,7 +21,13 @@ describe('parseConfig', () => {
   it('applies the defaults with no layers', () => {
     const config = parseConfig([]);
     expect(config.session).toMatchObject({ idleMinutes: 15, absoluteHours: 12, persistSession: false });
-    expect(config.localAccounts).toMatchObject({ enabled: true, minPasswordLength: 12, maxFailures: 5, lockoutMinutes: 15, backoffBaseMs: 1000 });
+    expect(config.localAccounts).toMatchObject({
+      enabled: true,
+      minPasswordLength: 12,
+      maxFailures: 5,
+      lockoutMinutes: 15,
+      backoffBaseMs: 1000,
+    });
     expect(config.localAccounts.argon2).toEqual({ memoryKiB: 19456, timeCost: 2, parallelism: 1 });
     expect(config.localAccounts.argon2).toEqual(OWASP_ARGON2ID);
     expect(config.security).toEqual({ allowWeakKeyStorage: false, externalUrlAllowList: [] });
@@ -35,8 +41,17 @@ describe('parseConfig', () => {
   });
 
   it('merges layers key by key, later layers winning; arrays are replaced', () => {
-    const user = layer({ session: { idleMinutes: 30, absoluteHours: 8 }, security: { externalUrlAllowList: ['https://a.test/', 'https://b.test/'] } }, 'user.json');
-    const machine = layer({ session: { idleMinutes: 10 }, security: { externalUrlAllowList: ['https://c.test/'] } }, 'policy.json');
+    const user = layer(
+      {
+        session: { idleMinutes: 30, absoluteHours: 8 },
+        security: { externalUrlAllowList: ['https://a.test/', 'https://b.test/'] },
+      },
+      'user.json',
+    );
+    const machine = layer(
+      { session: { idleMinutes: 10 }, security: { externalUrlAllowList: ['https://c.test/'] } },
+      'policy.json',
+    );
     const config = parseConfig([user, machine]);
     expect(config.session.idleMinutes).toBe(10);
     expect(config.session.absoluteHours).toBe(8);
@@ -48,8 +63,16 @@ describe('parseConfig', () => {
     ['argon2 time cost below OWASP', { localAccounts: { argon2: { timeCost: 1 } } }, 'localAccounts.argon2.timeCost'],
     ['argon2 parallelism other than 1', { localAccounts: { argon2: { parallelism: 4 } } }, 'localAccounts.argon2.parallelism'],
     ['minPasswordLength below 12', { localAccounts: { minPasswordLength: 11 } }, 'localAccounts.minPasswordLength'],
-    ['an http:// allow-list URL', { security: { externalUrlAllowList: ['http://intranet.test/'] } }, 'security.externalUrlAllowList.0'],
-    ['a javascript: allow-list URL', { security: { externalUrlAllowList: ['javascript:alert(1)'] } }, 'security.externalUrlAllowList.0'],
+    [
+      'an http:// allow-list URL',
+      { security: { externalUrlAllowList: ['http://intranet.test/'] } },
+      'security.externalUrlAllowList.0',
+    ],
+    [
+      'a javascript: allow-list URL',
+      { security: { externalUrlAllowList: ['javascript:alert(1)'] } },
+      'security.externalUrlAllowList.0',
+    ],
     ['a wrong type', { session: { idleMinutes: 'x' } }, 'session.idleMinutes'],
     ['a non-integer idle time', { session: { idleMinutes: 1.5 } }, 'session.idleMinutes'],
     ['an unknown top-level key', { sesion: { idleMinutes: 5 } }, '(root)'],
@@ -62,7 +85,10 @@ describe('parseConfig', () => {
   });
 
   it('refuses an invalid earlier layer even when a later one is valid', () => {
-    configErrorOf([layer({ session: { idleMinutes: 'x' } }, 'user.json'), layer({ session: { absoluteHours: 4 } }, 'policy.json')]);
+    configErrorOf([
+      layer({ session: { idleMinutes: 'x' } }, 'user.json'),
+      layer({ session: { absoluteHours: 4 } }, 'policy.json'),
+    ]);
   });
 
   it.each([

@@ -19,7 +19,12 @@ async function setup() {
   );
   const sessions = new SessionManager(clock, { idleMs: 15 * MIN, absoluteMs: 12 * 60 * MIN, recentSignInMs: 5 * MIN });
   const admin = await accounts.createFirstAdmin({ username: 'root', displayName: 'Root', password: GOOD_PASSWORD });
-  const viewer = await accounts.create({ username: 'vera', displayName: 'Vera', password: OTHER_GOOD_PASSWORD, roles: ['viewer'] });
+  const viewer = await accounts.create({
+    username: 'vera',
+    displayName: 'Vera',
+    password: OTHER_GOOD_PASSWORD,
+    roles: ['viewer'],
+  });
   const authorize = createAuthorizer({ sessions, accounts });
   const signInAs = (user: typeof admin) =>
     sessions.start({ id: user.id, username: user.username, displayName: user.displayName, provider: 'local' }, [...user.roles]);
@@ -93,7 +98,10 @@ describe('createAuthorizer', () => {
   it('re-reads roles from the vault: the session does not keep roles it was started with', async () => {
     const { authorize, sessions, viewer } = await setup();
     // A session claiming admin for a user whose vault record says viewer.
-    const session = sessions.start({ id: viewer.id, username: viewer.username, displayName: viewer.displayName, provider: 'local' }, ['admin']);
+    const session = sessions.start(
+      { id: viewer.id, username: viewer.username, displayName: viewer.displayName, provider: 'local' },
+      ['admin'],
+    );
     expect(codeOf(() => authorize('users:manage'))).toBe('PERMISSION_DENIED');
     expect(sessions.summary(session).roles).toEqual(['viewer']);
   });

@@ -92,7 +92,14 @@ describe('SessionManager', () => {
       idleExpiresAt: clock.t + 15 * MIN,
       recentSignInUntil: session.createdAt + 15 * MIN,
     });
-    expect(Object.keys(summary).sort()).toEqual(['expiresAt', 'idleExpiresAt', 'permissions', 'recentSignInUntil', 'roles', 'user']);
+    expect(Object.keys(summary).sort()).toEqual([
+      'expiresAt',
+      'idleExpiresAt',
+      'permissions',
+      'recentSignInUntil',
+      'roles',
+      'user',
+    ]);
     expect(JSON.stringify(summary)).not.toContain(session.id);
 
     sessions.updateRoles(['admin', 'analyst']);

@@ -80,12 +80,32 @@ describe('KeychainKeyProtector (real OS keychain)', () => {
   it('with a locked keyring fails with KEY_STORAGE_LOCKED (real gnome-keyring, never unlocked)', async () => {
     const dataHome = await tempDir();
     // Same entry in both runs; no display, so the unlock prompt cannot show and is dismissed.
-    const env = { ...process.env, XDG_DATA_HOME: dataHome, DISPLAY: '', WAYLAND_DISPLAY: '', PORTICO_TEST_SERVICE: `portico-unit-${randomUUID()}` };
+    const env = {
+      ...process.env,
+      XDG_DATA_HOME: dataHome,
+      DISPLAY: '',
+      WAYLAND_DISPLAY: '',
+      PORTICO_TEST_SERVICE: `portico-unit-${randomUUID()}`,
+    };
     // First bus: create a password-protected login keyring holding an entry.
-    const unlockAndStore = ['dbus-run-session', '--', 'sh', '-c', 'printf pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null && exec "$@"', 'sh'];
+    const unlockAndStore = [
+      'dbus-run-session',
+      '--',
+      'sh',
+      '-c',
+      'printf pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null && exec "$@"',
+      'sh',
+    ];
     expect((await inChild('storeKey', env, unlockAndStore)).ok).toBe(true);
     // Second bus: the daemon starts with that keyring locked.
-    const startLocked = ['dbus-run-session', '--', 'sh', '-c', 'gnome-keyring-daemon --start --components=secrets >/dev/null && exec "$@"', 'sh'];
+    const startLocked = [
+      'dbus-run-session',
+      '--',
+      'sh',
+      '-c',
+      'gnome-keyring-daemon --start --components=secrets >/dev/null && exec "$@"',
+      'sh',
+    ];
     const outcome = await inChild('loadKey', env, startLocked);
     expect(outcome).toMatchObject({ ok: false, name: 'KeyStorageError', code: 'KEY_STORAGE_LOCKED' });
     expect(outcome.message).toMatch(/locked\. Unlock it .* restart Portico/);

@@ -16,9 +16,7 @@ class FakeSafeStorage implements SafeStorageLike {
   private readonly userSecret = randomBytes(32);
   encryptCalls = 0;
 
-  constructor(
-    private readonly options: { available?: boolean; backend?: string } = {},
-  ) {}
+  constructor(private readonly options: { available?: boolean; backend?: string } = {}) {}
 
   isEncryptionAvailable(): boolean {
     return this.options.available ?? true;
@@ -76,7 +74,12 @@ describe('SafeStorageKeyProtector (with FakeSafeStorage)', () => {
 
   it('accepts a real Linux keyring backend, and other platforms without a backend name', async () => {
     await expect(
-      new SafeStorageKeyProtector(new FakeSafeStorage({ backend: 'gnome_libsecret' }), '/unused', 'linux', false).assertAvailable(),
+      new SafeStorageKeyProtector(
+        new FakeSafeStorage({ backend: 'gnome_libsecret' }),
+        '/unused',
+        'linux',
+        false,
+      ).assertAvailable(),
     ).resolves.toBeUndefined();
     const mac = new SafeStorageKeyProtector(new FakeSafeStorage({ backend: 'basic_text' }), '/unused', 'darwin', false);
     await expect(mac.assertAvailable()).resolves.toBeUndefined();
@@ -124,7 +127,9 @@ describe('SafeStorageKeyProtector (with FakeSafeStorage)', () => {
     await vault.update((doc) => {
       doc.secrets.a = '1';
     });
-    expect((await Vault.open({ dir, protector: new SafeStorageKeyProtector(safeStorage, keyFile, 'linux', false) })).read().secrets).toEqual({
+    expect(
+      (await Vault.open({ dir, protector: new SafeStorageKeyProtector(safeStorage, keyFile, 'linux', false) })).read().secrets,
+    ).toEqual({
       a: '1',
     });
 
@@ -141,7 +146,9 @@ describe('SafeStorageKeyProtector (with FakeSafeStorage)', () => {
     const keyBytes = await fs.readFile(keyFile);
     const stranger = new FakeSafeStorage();
 
-    const error = await rejectionOf(Vault.open({ dir, protector: new SafeStorageKeyProtector(stranger, keyFile, 'linux', false) }));
+    const error = await rejectionOf(
+      Vault.open({ dir, protector: new SafeStorageKeyProtector(stranger, keyFile, 'linux', false) }),
+    );
 
     expect((error as VaultError).code).toBe('VAULT_KEY_MISSING');
     expect(stranger.encryptCalls).toBe(0);

@@ -47,7 +47,9 @@ describe('vault format', () => {
   it('does not contain the plaintext and uses a fresh IV each time', () => {
     expect(file.includes(Buffer.from('top secret value'))).toBe(false);
     const again = encodeVault(plaintext, key, BACKEND);
-    expect(again.subarray(headerBytes, headerBytes + IV_BYTES).equals(file.subarray(headerBytes, headerBytes + IV_BYTES))).toBe(false);
+    expect(again.subarray(headerBytes, headerBytes + IV_BYTES).equals(file.subarray(headerBytes, headerBytes + IV_BYTES))).toBe(
+      false,
+    );
     expect(again.equals(file)).toBe(false);
   });
 

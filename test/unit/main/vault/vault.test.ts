@@ -3,16 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decodeVault, readVaultHeader } from '../../../../main/vault/vault-format';
 import { Vault, VAULT_BACKUP_FILE, VAULT_FILE, VaultError, type VaultErrorCode } from '../../../../main/vault/vault';
-import {
-  flipByte,
-  openTestVault,
-  rejectionOf,
-  RenamedBackend,
-  sha256,
-  snapshotDir,
-  tempDir,
-  testKeychain,
-} from '../../helpers';
+import { flipByte, openTestVault, rejectionOf, RenamedBackend, sha256, snapshotDir, tempDir, testKeychain } from '../../helpers';
 import type { KeyProtector } from '../../../../main/platform';
 
 async function expectVaultError(promise: Promise<unknown>, code: VaultErrorCode): Promise<VaultError> {

@@ -1,19 +1,17 @@
 import { promises as fs } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { LocalAccounts, normaliseUsername, throttleKey, type LocalAccountsPolicy } from '../../../../../main/auth/local/local-accounts';
+import {
+  LocalAccounts,
+  normaliseUsername,
+  throttleKey,
+  type LocalAccountsPolicy,
+} from '../../../../../main/auth/local/local-accounts';
 import { readHashParams, verifyPassword } from '../../../../../main/auth/local/password-hashing';
 import { AppError } from '../../../../../main/errors';
 import { OWASP_ARGON2ID } from '../../../../../main/policy/config-schema';
 import { Vault } from '../../../../../main/vault/vault';
 import { decodeVault } from '../../../../../main/vault/vault-format';
-import {
-  expectAppError,
-  FakeClock,
-  GOOD_PASSWORD,
-  OTHER_GOOD_PASSWORD,
-  openTestVault,
-  snapshotDir,
-} from '../../../helpers';
+import { expectAppError, FakeClock, GOOD_PASSWORD, OTHER_GOOD_PASSWORD, openTestVault, snapshotDir } from '../../../helpers';
 
 const policy: LocalAccountsPolicy = {
   minPasswordLength: 12,
@@ -33,7 +31,11 @@ async function setup(overrides: Partial<LocalAccountsPolicy> = {}) {
 }
 
 /** The code (and retryAt) an attempt ends with, or 'OK'. */
-async function attempt(accounts: LocalAccounts, username: string, password: string): Promise<{ code: string; message?: string; retryAt?: number }> {
+async function attempt(
+  accounts: LocalAccounts,
+  username: string,
+  password: string,
+): Promise<{ code: string; message?: string; retryAt?: number }> {
   try {
     await accounts.signIn(username, password);
     return { code: 'OK' };
@@ -65,7 +67,10 @@ describe('LocalAccounts (real vault)', () => {
     expect(admin.username).toBe('admin');
     expect(accounts.hasUsers()).toBe(true);
 
-    await expectAppError(accounts.createFirstAdmin({ username: 'mallory', displayName: 'M', password: OTHER_GOOD_PASSWORD }), 'SETUP_ALREADY_DONE');
+    await expectAppError(
+      accounts.createFirstAdmin({ username: 'mallory', displayName: 'M', password: OTHER_GOOD_PASSWORD }),
+      'SETUP_ALREADY_DONE',
+    );
 
     expect(Object.keys(vault.read().users)).toEqual([admin.id]);
   });
@@ -214,7 +219,12 @@ describe('LocalAccounts (real vault)', () => {
 
   it('refuses a disabled user: ACCOUNT_DISABLED with the right password, INVALID_CREDENTIALS with a wrong one', async () => {
     const { accounts, admin, clock } = await setup();
-    const viewer = await accounts.create({ username: 'vera', displayName: 'Vera', password: OTHER_GOOD_PASSWORD, roles: ['viewer'] });
+    const viewer = await accounts.create({
+      username: 'vera',
+      displayName: 'Vera',
+      password: OTHER_GOOD_PASSWORD,
+      roles: ['viewer'],
+    });
     await accounts.setDisabled(admin.id, viewer.id, true);
 
     expect((await attempt(accounts, 'vera', OTHER_GOOD_PASSWORD)).code).toBe('ACCOUNT_DISABLED');
@@ -257,14 +267,21 @@ describe('LocalAccounts (real vault)', () => {
       );
       expect(error.extra.fields).toEqual({ username: 'Already in use.' });
     }
-    expect(Object.values(vault.read().users).map((u) => u.username).sort()).toEqual(['admin', 'alice']);
+    expect(
+      Object.values(vault.read().users)
+        .map((u) => u.username)
+        .sort(),
+    ).toEqual(['admin', 'alice']);
   });
 
   it('refuses a weak password on create and stores nothing', async () => {
     const { accounts, dir } = await setup();
     const before = await snapshotDir(dir);
     for (const password of ['short', 'Password1234!', 'violet-bobby-canal', 'zzzzzzzzzzzzzz']) {
-      const error = await expectAppError(accounts.create({ username: 'bobby', displayName: 'B', password, roles: ['viewer'] }), 'WEAK_PASSWORD');
+      const error = await expectAppError(
+        accounts.create({ username: 'bobby', displayName: 'B', password, roles: ['viewer'] }),
+        'WEAK_PASSWORD',
+      );
       expect(error.extra.fields?.password).toBe(error.message);
     }
     expect(accounts.list().map((u) => u.username)).toEqual(['admin']);
@@ -295,8 +312,18 @@ describe('LocalAccounts (real vault)', () => {
 
   it('does not let the last active admin be disabled', async () => {
     const { accounts, admin } = await setup();
-    const second = await accounts.create({ username: 'second', displayName: 'Second', password: OTHER_GOOD_PASSWORD, roles: ['admin'] });
-    const viewer = await accounts.create({ username: 'vera', displayName: 'Vera', password: OTHER_GOOD_PASSWORD, roles: ['viewer'] });
+    const second = await accounts.create({
+      username: 'second',
+      displayName: 'Second',
+      password: OTHER_GOOD_PASSWORD,
+      roles: ['admin'],
+    });
+    const viewer = await accounts.create({
+      username: 'vera',
+      displayName: 'Vera',
+      password: OTHER_GOOD_PASSWORD,
+      roles: ['viewer'],
+    });
 
     await accounts.setDisabled(admin.id, second.id, true);
     const error = await expectAppError(accounts.setDisabled(viewer.id, admin.id, true), 'LAST_ADMIN');

@@ -29,7 +29,9 @@ describe('password hashing (argon2id)', () => {
   });
 
   it('does not truncate: a 100-character password verifies only in full', async () => {
-    const long = Array.from({ length: 100 }, (_, i) => 'abcdefghij'[i % 10]!.toUpperCase() + String(i % 7)).join('').slice(0, 100);
+    const long = Array.from({ length: 100 }, (_, i) => 'abcdefghij'[i % 10]!.toUpperCase() + String(i % 7))
+      .join('')
+      .slice(0, 100);
     expect(long).toHaveLength(100);
     const phc = await hashPassword(long, OWASP);
     expect(await verifyPassword(phc, long)).toBe(true);

@@ -54,13 +54,22 @@ describe('throttle', () => {
     expect(locked.locked).toBe(true);
     expect(locked.failures).toBe(5);
     expect(locked.blockedUntil - locked.lastFailureAt).toBe(policy.lockoutMs);
-    expect(checkThrottle(locked, locked.blockedUntil - 1)).toEqual({ allowed: false, locked: true, retryAt: locked.blockedUntil });
+    expect(checkThrottle(locked, locked.blockedUntil - 1)).toEqual({
+      allowed: false,
+      locked: true,
+      retryAt: locked.blockedUntil,
+    });
   });
 
   it('starts a fresh count after a lockout has run out', () => {
     const locked = failures(5);
     const next = recordFailure(locked, locked.blockedUntil, policy);
-    expect(next).toEqual({ failures: 1, lastFailureAt: locked.blockedUntil, blockedUntil: locked.blockedUntil + 1000, locked: false });
+    expect(next).toEqual({
+      failures: 1,
+      lastFailureAt: locked.blockedUntil,
+      blockedUntil: locked.blockedUntil + 1000,
+      locked: false,
+    });
   });
 
   it('keeps counting during a lockout (a failure then extends it)', () => {
