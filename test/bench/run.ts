@@ -56,15 +56,50 @@ async function benchSignIn() {
     const hash = await hashPassword(PASSWORD, OWASP_ARGON2ID);
     const argon = await timeRuns(runs, () => verify(hash, PASSWORD));
     const overhead = Math.max(0, median(total) - median(argon));
-    return {
-      name: 'local sign-in through IPC',
-      runs,
-      medianTotalMs: round(median(total)),
-      baselineArgon2idVerifyMs: round(median(argon)),
-      medianEverythingElseMs: round(overhead),
-      budgetEverythingElseMs: 5,
-      pass: overhead < 5,
+
+    // Wrong password for a known user vs any password for an unknown one: the answer must
+    // not tell them apart by time. Fresh names each run so that backoff never answers early.
+    let n = 0;
+    const wrong = async (username: string) => {
+      const r = await app.registry.dispatch('auth:sign-in-local', TRUSTED, { username, password: 'not the password' });
+      if (r.ok || r.code !== 'INVALID_CREDENTIALS') throw new Error(`unexpected ${JSON.stringify(r)}`);
     };
+    // Created by the signed-in admin (the last successful sign-in above).
+    const knownNames = Array.from({ length: runs + 2 }, (_, i) => `known${i}`);
+    for (const username of knownNames) {
+      const r = await app.registry.dispatch('users:create', TRUSTED, {
+        username,
+        displayName: 'x',
+        password: PASSWORD,
+        roles: ['viewer'],
+      });
+      if (!r.ok) throw new Error(r.message);
+    }
+    let k = 0;
+    const known = await timeRuns(runs, () => wrong(knownNames[k++]!));
+    const unknown = await timeRuns(runs, () => wrong(`nobody${n++}`));
+    const gap = Math.abs(median(known) - median(unknown));
+    return [
+      {
+        name: 'local sign-in through IPC',
+        runs,
+        medianTotalMs: round(median(total)),
+        baselineArgon2idVerifyMs: round(median(argon)),
+        medianEverythingElseMs: round(overhead),
+        budgetEverythingElseMs: 5,
+        pass: overhead < 5,
+      },
+      {
+        name: 'failed sign-in: known user vs unknown user',
+        runs,
+        medianKnownMs: round(median(known)),
+        medianUnknownMs: round(median(unknown)),
+        gapMs: round(gap),
+        // Similar timing: within a quarter of one argon2id verification.
+        budgetGapMs: round(median(argon) / 4),
+        pass: gap < median(argon) / 4,
+      },
+    ];
   });
 }
 
@@ -175,7 +210,7 @@ async function benchRendererLoad() {
 }
 
 async function main() {
-  const results = [await benchSignIn(), ...(await benchVault()), await benchRendererLoad()];
+  const results = [...(await benchSignIn()), ...(await benchVault()), await benchRendererLoad()];
   console.log(JSON.stringify({ node: process.version, platform: process.platform, results }, null, 2));
   if (results.some((r) => !r.pass)) process.exit(1);
 }
