@@ -126,3 +126,25 @@ test('an iframe in the app window cannot call main', async ({ page, portico }) =
   });
   expect(violation).toBe('frame-src');
 });
+
+test('permission requests (camera, notifications, geolocation) are not granted', async ({ page }) => {
+  await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+  const outcome = await page.evaluate(async () => {
+    const camera = await navigator.mediaDevices?.getUserMedia({ video: true }).then(
+      () => 'granted',
+      () => 'refused',
+    );
+    const notifications = await Notification.requestPermission();
+    const geolocation = await new Promise<string>((resolve) =>
+      navigator.geolocation.getCurrentPosition(
+        () => resolve('granted'),
+        () => resolve('refused'),
+        { timeout: 2000 },
+      ),
+    );
+    return { camera: camera ?? 'refused', notifications, geolocation };
+  });
+  expect(outcome.camera).toBe('refused');
+  expect(outcome.notifications).not.toBe('granted');
+  expect(outcome.geolocation).toBe('refused');
+});

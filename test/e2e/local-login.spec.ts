@@ -170,3 +170,26 @@ test.describe('invalid configuration', () => {
     expect(setup).toMatchObject({ ok: false, code: 'APP_UNAVAILABLE' });
   });
 });
+
+test.describe('keyboard', () => {
+  test.use({ porticoConfig: { localAccounts: { backoffBaseMs: 0 } } });
+
+  test('the whole sign-in works from the keyboard alone', async ({ page }) => {
+    await createFirstAdmin(page);
+    await page.getByRole('button', { name: 'Sign out' }).press('Enter');
+    await expect(page.getByRole('heading', { level: 1, name: 'Sign in to Portico' })).toBeVisible();
+    // Focus starts in the username field; Tab moves to the password; Enter submits.
+    await expect(page.getByLabel('Username', { exact: true })).toBeFocused();
+    await page.keyboard.type(ADMIN.username);
+    await page.keyboard.press('Tab');
+    await expect(page.getByLabel('Password', { exact: true })).toBeFocused();
+    await page.keyboard.type('a wrong password');
+    await page.keyboard.press('Enter');
+    // The error is announced (role=alert) and focus lands where the user can act on it.
+    await expect(page.getByRole('alert')).toContainText('incorrect');
+    await page.getByLabel('Password', { exact: true }).focus();
+    await page.keyboard.type(ADMIN.password);
+    await page.keyboard.press('Enter');
+    await expect(page.getByRole('heading', { level: 1, name: `Welcome, ${ADMIN.displayName}` })).toBeVisible();
+  });
+});
