@@ -29,6 +29,13 @@ export const ERROR_CODES = [
   'CANNOT_DISABLE_SELF',
   'LAST_ADMIN',
   'APP_UNAVAILABLE',
+  'UNKNOWN_PROVIDER',
+  'SSO_CANCELLED',
+  'SSO_TIMEOUT',
+  'SSO_REFUSED',
+  'SSO_IN_PROGRESS',
+  'SSO_NO_ROLES',
+  'SSO_GROUP_OVERAGE',
   'INTERNAL',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

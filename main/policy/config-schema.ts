@@ -4,6 +4,7 @@
  * zod 4: `.prefault({})` parses the default, so nested defaults apply.
  */
 import { z } from 'zod';
+import { samlProviderConfig } from '../auth/saml/saml-config';
 
 const httpsUrl = z.url({ protocol: /^https$/, message: 'Must be an https:// URL.' });
 
@@ -70,12 +71,23 @@ export const securityConfig = z
   })
   .prefault({});
 
+export const providersConfig = z
+  .strictObject({
+    saml: z
+      .array(samlProviderConfig)
+      .max(20)
+      .default([])
+      .refine((list) => new Set(list.map((p) => p.id)).size === list.length, 'Provider ids must be unique.'),
+  })
+  .prefault({});
+
 export const porticoConfig = z
   .strictObject({
     $schema: z.string().optional(),
     session: sessionConfig,
     localAccounts: localAccountsConfig,
     security: securityConfig,
+    providers: providersConfig,
   })
   .prefault({});
 

@@ -1,0 +1,188 @@
+/**
+ * Portico as a SAML service provider for one configured IdP: builds AuthnRequests and
+ * validates responses with @node-saml/node-saml (signatures, issuer, audience, times,
+ * InResponseTo against a per-attempt cache), adding what node-saml leaves out: size and
+ * DTD limits, one assertion only, SHA-1 refused, Destination and Recipient, a non-Success
+ * status with a signed assertion, and replay of an assertion ID.
+ */
+import { randomBytes } from 'node:crypto';
+import { SAML, ValidateInResponseTo, type CacheItem, type CacheProvider, type SamlConfig } from '@node-saml/node-saml';
+import type { Clock } from '../../platform';
+import { spEndpoints, type SamlProviderConfig } from './saml-config';
+import { fromNodeSamlError, SamlError } from './saml-errors';
+import { checkResponseShape, decodeSamlResponse, parseSamlXml, sameUrl } from './saml-response-checks';
+import { readAssertion, type SamlAssertion } from './saml-assertion';
+
+/** How long a started sign-in may take (the auth window also times out at 5 minutes). */
+export const LOGIN_ATTEMPT_MS = 5 * 60_000;
+
+export interface LoginRequest {
+  url: string;
+  requestId: string;
+}
+
+export class SamlServiceProvider {
+  private readonly saml: SAML;
+  private readonly endpoints: ReturnType<typeof spEndpoints>;
+  /** Assertion IDs already accepted, until they expire: the same response is never used twice. */
+  private readonly seenAssertions = new Map<string, number>();
+  private nextRequestId: string | null = null;
+
+  constructor(
+    readonly config: SamlProviderConfig,
+    private readonly clock: Clock,
+  ) {
+    this.endpoints = spEndpoints(config);
+    this.saml = new SAML(this.samlOptions());
+  }
+
+  get acsUrl(): string {
+    return this.endpoints.acsUrl;
+  }
+
+  get sloCallbackUrl(): string {
+    return this.endpoints.sloUrl;
+  }
+
+  /** A new AuthnRequest with a fresh id, remembered for this attempt only. */
+  async createLoginRequest(): Promise<LoginRequest> {
+    const requestId = `_${randomBytes(20).toString('hex')}`;
+    this.nextRequestId = requestId;
+    try {
+      const url = await this.saml.getAuthorizeUrlAsync(randomBytes(16).toString('hex'), undefined, {});
+      return { url, requestId };
+    } finally {
+      this.nextRequestId = null;
+    }
+  }
+
+  /**
+   * Validates the IdP's POST body (application/x-www-form-urlencoded) for the attempt
+   * `requestId`. Throws SamlError with the reason; returns the verified assertion.
+   */
+  async validateResponse(body: string, requestId: string): Promise<SamlAssertion> {
+    const samlResponse = new URLSearchParams(body).get('SAMLResponse');
+    if (!samlResponse) throw new SamlError('SAML_MALFORMED', 'no SAMLResponse in the POST');
+    const xml = decodeSamlResponse(samlResponse);
+    const shape = checkResponseShape(parseSamlXml(xml), this.endpoints.acsUrl);
+    if (shape.inResponseTo !== requestId) {
+      throw new SamlError('SAML_IN_RESPONSE_TO', shape.inResponseTo ? 'answers another attempt' : 'unsolicited');
+    }
+
+    let assertionXml: string;
+    try {
+      const { profile } = await this.saml.validatePostResponseAsync({ SAMLResponse: samlResponse });
+      const verified = profile?.getAssertionXml?.();
+      if (!verified) throw new SamlError('SAML_NO_SUBJECT', 'no assertion');
+      assertionXml = verified;
+    } catch (error) {
+      if (error instanceof SamlError) throw error;
+      throw fromNodeSamlError(error);
+    }
+
+    const assertion = readAssertion(assertionXml);
+    this.checkAssertion(assertion, requestId);
+    this.rememberAssertion(assertion);
+    return assertion;
+  }
+
+  /** SP metadata for IT to register Portico at the IdP. */
+  metadataXml(): string {
+    return this.saml.generateServiceProviderMetadata(this.config.decryption?.certificate ?? null, this.config.signing?.certificate ?? null);
+  }
+
+  /** A LogoutRequest URL for the IdP's SLO endpoint, or null when none is configured. */
+  async createLogoutRequest(nameId: string, nameIdFormat: string | null, sessionIndex: string | null): Promise<string | null> {
+    if (!this.config.sloUrl) return null;
+    return this.saml.getLogoutUrlAsync(
+      { issuer: this.config.idpEntityId, nameID: nameId, nameIDFormat: nameIdFormat ?? 'urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified', sessionIndex: sessionIndex ?? undefined },
+      randomBytes(16).toString('hex'),
+      {},
+    );
+  }
+
+  /** Checks node-saml does not make (or makes with its own clock): ours use the injected one. */
+  private checkAssertion(assertion: SamlAssertion, requestId: string): void {
+    const now = this.clock.now();
+    const skew = this.config.clockSkewSeconds * 1000;
+    if (assertion.issuer !== this.config.idpEntityId) throw new SamlError('SAML_ISSUER', assertion.issuer);
+    if (!assertion.audiences.includes(this.endpoints.entityId)) throw new SamlError('SAML_AUDIENCE', assertion.audiences.join(', '));
+    if (!assertion.recipient || !sameUrl(assertion.recipient, this.endpoints.acsUrl)) {
+      throw new SamlError('SAML_RECIPIENT', assertion.recipient ?? 'missing');
+    }
+    if (assertion.inResponseTo !== requestId) throw new SamlError('SAML_IN_RESPONSE_TO', 'subject confirmation');
+    if (assertion.notBefore !== null && now + skew < assertion.notBefore) throw new SamlError('SAML_NOT_YET_VALID');
+    for (const limit of [assertion.notOnOrAfter, assertion.subjectNotOnOrAfter]) {
+      if (limit !== null && now - skew >= limit) throw new SamlError('SAML_EXPIRED');
+    }
+    if (!assertion.id || this.seenAssertions.has(assertion.id)) throw new SamlError('SAML_REPLAYED', assertion.id);
+  }
+
+  private rememberAssertion(assertion: SamlAssertion): void {
+    const now = this.clock.now();
+    for (const [id, expiry] of this.seenAssertions) if (expiry <= now) this.seenAssertions.delete(id);
+    const expiry = Math.max(assertion.notOnOrAfter ?? 0, assertion.subjectNotOnOrAfter ?? 0, now + LOGIN_ATTEMPT_MS);
+    this.seenAssertions.set(assertion.id, expiry + this.config.clockSkewSeconds * 1000);
+  }
+
+  private samlOptions(): SamlConfig {
+    const signing = this.config.signing;
+    return {
+      entryPoint: this.config.idpSsoUrl,
+      issuer: this.endpoints.entityId,
+      callbackUrl: this.endpoints.acsUrl,
+      audience: this.endpoints.entityId,
+      idpIssuer: this.config.idpEntityId,
+      idpCert: this.config.idpCertificates,
+      // The identity must come from a signed assertion, whatever else is signed.
+      wantAssertionsSigned: true,
+      wantAuthnResponseSigned: this.config.requireSignedResponse,
+      validateInResponseTo: ValidateInResponseTo.always,
+      requestIdExpirationPeriodMs: LOGIN_ATTEMPT_MS,
+      cacheProvider: new RequestIdCache(this.clock),
+      generateUniqueId: () => this.nextRequestId ?? `_${randomBytes(20).toString('hex')}`,
+      acceptedClockSkewMs: this.config.clockSkewSeconds * 1000,
+      // Let the IdP pick the NameID format (Entra: persistent) and the authentication method
+      // (asking for PasswordProtectedTransport breaks passwordless and MFA sign-ins).
+      identifierFormat: null,
+      disableRequestedAuthnContext: true,
+      ...(signing ? { privateKey: signing.privateKey, signatureAlgorithm: 'sha256' as const, digestAlgorithm: 'sha256' as const } : {}),
+      ...(this.config.decryption ? { decryptionPvk: this.config.decryption.privateKey } : {}),
+      ...(this.config.sloUrl ? { logoutUrl: this.config.sloUrl, logoutCallbackUrl: this.endpoints.sloUrl } : {}),
+    };
+  }
+}
+
+/**
+ * The AuthnRequest ids node-saml accepts as InResponseTo: kept for one attempt's lifetime,
+ * removed once used (node-saml removes on every validation, success or failure).
+ */
+class RequestIdCache implements CacheProvider {
+  private readonly items = new Map<string, CacheItem>();
+
+  constructor(private readonly clock: Clock) {}
+
+  async saveAsync(key: string, value: string): Promise<CacheItem | null> {
+    this.prune();
+    const item = { value, createdAt: this.clock.now() };
+    this.items.set(key, item);
+    return item;
+  }
+
+  async getAsync(key: string): Promise<string | null> {
+    this.prune();
+    return this.items.get(key)?.value ?? null;
+  }
+
+  async removeAsync(key: string | null): Promise<string | null> {
+    if (key === null) return null;
+    const item = this.items.get(key);
+    this.items.delete(key);
+    return item?.value ?? null;
+  }
+
+  private prune(): void {
+    const now = this.clock.now();
+    for (const [key, item] of this.items) if (now - item.createdAt >= LOGIN_ATTEMPT_MS) this.items.delete(key);
+  }
+}
