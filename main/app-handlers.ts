@@ -1,4 +1,4 @@
-import type { AppInfo, AppStatus } from '../preload/contract';
+import type { AppInfo, AppStatus, ProviderSummary } from '../preload/contract';
 import type { IpcRegistry } from './ipc/registry';
 import type { AppIdentity } from './platform';
 
@@ -7,6 +7,8 @@ export interface AppInfoSource {
   status: () => AppStatus;
   keyStorage: () => string;
   minPasswordLength: () => number;
+  localAccountsEnabled: () => boolean;
+  providers: () => ProviderSummary[];
 }
 
 export function setupAppHandlers<S>(registry: IpcRegistry<S>, source: AppInfoSource): void {
@@ -18,6 +20,8 @@ export function setupAppHandlers<S>(registry: IpcRegistry<S>, source: AppInfoSou
       status: source.status(),
       keyStorage: source.keyStorage(),
       passwordPolicy: { minLength: source.minPasswordLength() },
+      localAccountsEnabled: source.localAccountsEnabled(),
+      providers: source.providers(),
     };
   });
 }

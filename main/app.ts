@@ -7,7 +7,7 @@ import path from 'node:path';
 import { channels, type AppStatus, type ChannelName } from '../preload/contract';
 import { AppError } from './errors';
 import { IpcRegistry } from './ipc/registry';
-import type { AppIdentity, Clock, KeyProtector, Paths } from './platform';
+import type { AppIdentity, AuthSurface, Clock, KeyProtector, Paths } from './platform';
 import { systemClock } from './platform';
 import type { PorticoConfig } from './policy/config-schema';
 import { parseConfig, type ConfigLayer } from './policy/load-config';
@@ -20,6 +20,8 @@ import { setupLocalAuthHandlers } from './auth/local/local-auth-handlers';
 import { setupUserAdminHandlers } from './auth/local/user-admin-handlers';
 import { setupSessionHandlers } from './session/session-handlers';
 import { createAuthorizer } from './session/authorize';
+import { SsoService } from './auth/sso-service';
+import { setupSsoHandlers } from './auth/sso-handlers';
 
 export interface Logger {
   info(message: string, fields?: Record<string, unknown>): void;
@@ -33,6 +35,8 @@ export interface AppPorts {
   keyProtector: (config: PorticoConfig) => KeyProtector;
   /** Configuration layers, lowest precedence first (user settings, then machine policy). */
   configLayers: () => Promise<ConfigLayer[]>;
+  /** Where SSO sign-ins run; null where no window can be opened (SSO then reports unavailable). */
+  authSurface?: AuthSurface | null;
   clock?: Clock;
   log?: Logger;
 }
@@ -48,6 +52,7 @@ export interface Services {
   vault: Vault;
   accounts: LocalAccounts;
   sessions: SessionManager;
+  sso: SsoService;
   keyStorage: string;
 }
 
@@ -79,9 +84,12 @@ export async function createApp(ports: AppPorts): Promise<PorticoApp> {
       absoluteMs: config.session.absoluteHours * 3600_000,
       recentSignInMs: config.session.recentSignInMinutes * 60_000,
     });
-    services = { config, vault, accounts, sessions, keyStorage };
-    // First run asks for the local administrator, unless IT turned local accounts off.
-    status = accounts.hasUsers() || !config.localAccounts.enabled ? { state: 'ready' } : { state: 'needs-setup' };
+    const sso = new SsoService(config.providers.saml, ports.authSurface ?? null, clock, log);
+    services = { config, vault, accounts, sessions, sso, keyStorage };
+    // First run asks for a local administrator, unless IT turned local accounts off or
+    // configured single sign-on (its groups then decide who administers Portico).
+    const needsSetup = config.localAccounts.enabled && !accounts.hasUsers() && config.providers.saml.length === 0;
+    status = needsSetup ? { state: 'needs-setup' } : { state: 'ready' };
     log.info('Portico started', { keyStorage, users: Object.keys(vault.read().users).length });
   } catch (error) {
     status = describeStartupError(error);
@@ -103,11 +111,14 @@ export async function createApp(ports: AppPorts): Promise<PorticoApp> {
     status: getStatus,
     keyStorage: () => keyStorage,
     minPasswordLength: () => ready?.config.localAccounts.minPasswordLength ?? 12,
+    localAccountsEnabled: () => ready?.config.localAccounts.enabled ?? false,
+    providers: () => ready?.sso.list() ?? [],
   });
   if (ready) {
     setupLocalAuthHandlers(registry, ready);
     setupSessionHandlers(registry, ready);
     setupUserAdminHandlers(registry, ready);
+    setupSsoHandlers(registry, ready);
   } else {
     // Fail closed: every other channel answers with the reason the app cannot start.
     for (const channel of Object.keys(channels) as ChannelName[]) {

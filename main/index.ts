@@ -11,6 +11,7 @@ import { readConfigLayers } from './config-paths';
 import { serveAppAsset } from './shell/app-protocol';
 import { appWindowWebPreferences, isAllowedExternalUrl, isAllowedNavigation } from './shell/navigation-policy';
 import { SafeStorageKeyProtector } from './vault/safe-storage-key-protector';
+import { createElectronAuthSurface } from './shell/electron-auth-surface';
 import type { IpcSender } from './ipc/sender';
 
 const APP_ORIGIN = 'app://portico';
@@ -36,13 +37,7 @@ if (!app.requestSingleInstanceLock()) {
   });
   app.on('window-all-closed', () => app.quit());
   app.on('web-contents-created', (_event, contents) => {
-    // Checklist #13, #14: no navigation away from the app, no new windows.
-    contents.on('will-navigate', (event, url) => {
-      if (!isAllowedNavigation(url, APP_ORIGIN)) event.preventDefault();
-    });
-    contents.on('will-redirect', (event, url) => {
-      if (!isAllowedNavigation(url, APP_ORIGIN)) event.preventDefault();
-    });
+    // Checklist #14: no new windows, no webviews, in any web contents (auth windows too).
     contents.on('will-attach-webview', (event) => event.preventDefault());
     contents.setWindowOpenHandler(({ url }) => {
       // Checklist #15: openExternal only for allow-listed https URLs.
@@ -68,6 +63,11 @@ async function start(): Promise<void> {
     identity: { origin: APP_ORIGIN, version: app.getVersion(), platform: process.platform },
     paths: { userData },
     configLayers: () => readConfigLayers(userData, process.platform, process.env),
+    authSurface: createElectronAuthSurface({
+      BrowserWindow,
+      sessionFromPartition: (partition) => session.fromPartition(partition, { cache: false }),
+      parent: () => mainWindow,
+    }),
     keyProtector: (config) =>
       new SafeStorageKeyProtector(
         safeStorage,
@@ -101,6 +101,14 @@ async function start(): Promise<void> {
       webSecurity: true,
       disableBlinkFeatures: 'Auxclick',
     },
+  });
+  // Checklist #13: the app window never navigates away from the app. (Auth windows must
+  // follow the IdP's redirects; they have no preload and their own partition instead.)
+  mainWindow.webContents.on('will-navigate', (event, url) => {
+    if (!isAllowedNavigation(url, APP_ORIGIN)) event.preventDefault();
+  });
+  mainWindow.webContents.on('will-redirect', (event, url) => {
+    if (!isAllowedNavigation(url, APP_ORIGIN)) event.preventDefault();
   });
   mainWindow.once('ready-to-show', () => mainWindow?.show());
   mainWindow.on('closed', () => (mainWindow = null));

@@ -56,3 +56,19 @@ export class KeyStorageError extends Error {
     this.name = 'KeyStorageError';
   }
 }
+
+/** The user closed the sign-in window. */
+export class AuthCancelledError extends Error {
+  constructor() {
+    super('The sign-in window was closed.');
+    this.name = 'AuthCancelledError';
+  }
+}
+
+/** No answer reached the callback URL in time. */
+export class AuthTimeoutError extends Error {
+  constructor(readonly timeoutMs: number) {
+    super(`No sign-in answer within ${Math.round(timeoutMs / 1000)} s.`);
+    this.name = 'AuthTimeoutError';
+  }
+}

@@ -17,8 +17,22 @@ export type Access = 'public' | 'session' | Permission;
 // Value types sent to the renderer. Never tokens, hashes or keys.
 // ---------------------------------------------------------------------------
 
+export interface ProviderSummary {
+  id: string;
+  displayName: string;
+  protocol: 'saml';
+}
+
 export interface SessionSummary {
-  user: { id: string; username: string; displayName: string; provider: 'local' };
+  user: {
+    id: string;
+    username: string;
+    displayName: string;
+    /** `local` or the SSO protocol; `providerName` names the IdP for SSO users. */
+    provider: 'local' | 'saml';
+    providerId: string | null;
+    providerName: string | null;
+  };
   roles: string[];
   permissions: Permission[];
   /** Epoch ms: the absolute expiry. */
@@ -41,6 +55,9 @@ export interface AppInfo {
   status: AppStatus;
   keyStorage: string;
   passwordPolicy: { minLength: number };
+  localAccountsEnabled: boolean;
+  /** Configured SSO providers, in configuration order. */
+  providers: ProviderSummary[];
 }
 
 export interface UserRecordSummary {
@@ -83,6 +100,8 @@ export const schemas = {
   setDisabled: z.strictObject({ userId: z.uuid(), disabled: z.boolean() }),
   resetPassword: z.strictObject({ userId: z.uuid(), password }),
   confirmPassword: z.strictObject({ password }),
+  discover: z.strictObject({ email: z.string().trim().max(320) }),
+  provider: z.strictObject({ providerId: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'Unknown provider.') }),
 };
 
 // ---------------------------------------------------------------------------
@@ -119,6 +138,10 @@ export const channels = {
   'users:set-disabled': channel<UserRecordSummary>()(schemas.setDisabled, 'users:manage', sensitive),
   'users:reset-password': channel<UserRecordSummary>()(schemas.resetPassword, 'users:manage', sensitive),
   'auth:confirm-password': channel<SessionSummary>()(schemas.confirmPassword, 'session'),
+  'auth:discover-provider': channel<ProviderSummary | null>()(schemas.discover, 'public'),
+  'auth:start-sso': channel<SessionSummary>()(schemas.provider, 'public'),
+  'auth:cancel-sso': channel<null>()(empty, 'public'),
+  'admin:get-sp-metadata': channel<string>()(schemas.provider, 'users:manage'),
 } as const;
 
 export type Channels = typeof channels;

@@ -15,19 +15,28 @@ export function createAuthorizer({ sessions, accounts }: { sessions: SessionMana
     const state = sessions.check();
     if (access === 'public') return state.state === 'active' ? state.session : null;
     const session = requireActive(state);
-    const user = accounts.get(session.user.id);
-    if (!user || user.disabled) {
-      sessions.end();
-      throw new AppError('NOT_SIGNED_IN', 'Your account was disabled or removed. Ask your Portico administrator.');
+    // Local users: roles and status re-read from the vault. SSO users: the roles the IdP's
+    // groups gave at sign-in, for the session's life (the IdP is the source of truth).
+    if (session.user.provider === 'local') {
+      const user = accounts.get(session.user.id);
+      if (!user || user.disabled) {
+        sessions.end();
+        throw new AppError('NOT_SIGNED_IN', 'Your account was disabled or removed. Ask your Portico administrator.');
+      }
+      sessions.updateRoles(user.roles);
     }
-    sessions.updateRoles(user.roles);
-    if (access !== 'session' && !permissionsFor(user.roles).includes(access)) {
+    if (access !== 'session' && !permissionsFor(session.roles).includes(access)) {
       throw new AppError('PERMISSION_DENIED', 'Your role does not allow this action. Ask your Portico administrator for access.');
     }
     if (options.recentSignIn && !sessions.isRecentSignIn(session)) {
       // SECURITY.md: admin actions need a recent sign-in (a walk-up attacker at an
       // unlocked screen cannot create accounts without the password).
-      throw new AppError('RECENT_SIGN_IN_REQUIRED', 'Confirm your password to continue with this administrator action.');
+      throw new AppError(
+        'RECENT_SIGN_IN_REQUIRED',
+        session.user.provider === 'local'
+          ? 'Confirm your password to continue with this administrator action.'
+          : `Sign in again with ${session.user.providerName ?? 'your identity provider'} to continue with this administrator action.`,
+      );
     }
     sessions.touch();
     return session;

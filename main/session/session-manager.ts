@@ -11,7 +11,17 @@ export interface SessionUser {
   id: string;
   username: string;
   displayName: string;
-  provider: 'local';
+  provider: 'local' | 'saml';
+  providerId: string | null;
+  providerName: string | null;
+}
+
+/** What single logout needs to name the IdP session (SSO sessions only). */
+export interface SsoSessionRef {
+  providerId: string;
+  nameId: string;
+  nameIdFormat: string | null;
+  sessionIndex: string | null;
 }
 
 export interface Session {
@@ -23,6 +33,7 @@ export interface Session {
   authenticatedAt: number;
   lastActivityAt: number;
   expiresAt: number;
+  sso: SsoSessionRef | null;
 }
 
 export interface SessionPolicy {
@@ -45,8 +56,11 @@ export class SessionManager {
   ) {}
 
   /** Always a new session (new id) on sign-in: nothing carries over from an earlier one. */
-  start(user: SessionUser, roles: string[]): Session {
+  start(user: SessionUser, roles: string[], options: { endsAt?: number | null; sso?: SsoSessionRef } = {}): Session {
     const now = this.clock.now();
+    // The IdP's SessionNotOnOrAfter shortens the session; policy's absolute limit caps it.
+    const cap = now + this.policy.absoluteMs;
+    const expiresAt = options.endsAt && options.endsAt > now ? Math.min(cap, options.endsAt) : cap;
     this.session = {
       id: randomUUID(),
       user,
@@ -54,7 +68,8 @@ export class SessionManager {
       createdAt: now,
       authenticatedAt: now,
       lastActivityAt: now,
-      expiresAt: now + this.policy.absoluteMs,
+      expiresAt,
+      sso: options.sso ?? null,
     };
     this.expiredReason = null;
     return this.session;

@@ -14,6 +14,7 @@ import { serveAppAsset } from '../../main/shell/app-protocol';
 import { KeychainKeyProtector } from '../../main/vault/keychain-key-protector';
 import type { IpcSender } from '../../main/ipc/sender';
 import { IPC_BINDING, preloadInitScript } from './preload-runner';
+import { ChromiumAuthSurface } from './chromium-auth-surface';
 
 /** Not resolvable (RFC 6761 `.test`): every request to it is answered by the host itself. */
 export const TEST_APP_ORIGIN = 'https://portico.test';
@@ -45,6 +46,7 @@ export async function launchTestHost(options: TestHostOptions): Promise<TestHost
   for (const file of [path.join(RENDERER_DIR, 'index.html'), PRELOAD_FILE]) {
     if (!existsSync(file)) throw new Error(`${path.relative(ROOT, file)} is missing: run \`npm run build\` first.`);
   }
+  const authWindows: Page[] = [];
   const app = await createApp({
     identity: { origin: TEST_APP_ORIGIN, version: 'test-host', platform: process.platform },
     paths: { userData: options.userDataDir },
@@ -54,6 +56,7 @@ export async function launchTestHost(options: TestHostOptions): Promise<TestHost
       return layer ? [layer] : [];
     },
     keyProtector: () => new KeychainKeyProtector(options.keychainService, KEYCHAIN_ACCOUNT),
+    authSurface: new ChromiumAuthSurface(options.browser, authWindows),
     clock: options.clock,
   });
 
@@ -85,7 +88,6 @@ export async function launchTestHost(options: TestHostOptions): Promise<TestHost
   page.on('console', (message) => {
     if (message.type() === 'error') consoleErrors.push(message.text());
   });
-  const authWindows: Page[] = [];
   await page.goto(`${TEST_APP_ORIGIN}/index.html`);
 
   return {
@@ -95,6 +97,14 @@ export async function launchTestHost(options: TestHostOptions): Promise<TestHost
     authWindows,
     consoleErrors,
     close: async () => {
+      await Promise.all(
+        authWindows.map((w) =>
+          w
+            .context()
+            .close()
+            .catch(() => undefined),
+        ),
+      );
       await context.close();
     },
   };

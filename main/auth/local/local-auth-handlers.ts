@@ -14,7 +14,17 @@ interface Deps {
 export function setupLocalAuthHandlers(registry: IpcRegistry<Session>, { accounts, sessions, config }: Deps): void {
   const startSession = (user: Readonly<LocalUserRecord>) =>
     sessions.summary(
-      sessions.start({ id: user.id, username: user.username, displayName: user.displayName, provider: 'local' }, user.roles),
+      sessions.start(
+        {
+          id: user.id,
+          username: user.username,
+          displayName: user.displayName,
+          provider: 'local',
+          providerId: null,
+          providerName: null,
+        },
+        user.roles,
+      ),
     );
 
   const assertEnabled = () => {
@@ -42,6 +52,9 @@ export function setupLocalAuthHandlers(registry: IpcRegistry<Session>, { account
   // Re-proves the signed-in user's identity before admin actions. Same throttling and
   // lockout as sign-in; a wrong password does not end the session.
   registry.handle('auth:confirm-password', async function handleConfirmPassword(input, { session }) {
+    if (session!.user.provider !== 'local') {
+      throw new AppError('PERMISSION_DENIED', `You signed in with ${session!.user.providerName}: sign in with it again instead.`);
+    }
     await accounts.signIn(session!.user.username, input.password);
     sessions.markAuthenticated();
     return sessions.summary(session!);

@@ -26,7 +26,10 @@ const pem = (what: string) =>
   z
     .string()
     .transform((value) => value.trim())
-    .refine((value) => /^(-----BEGIN [A-Z ]+-----[\s\S]+-----END [A-Z ]+-----|[A-Za-z0-9+/=\s]{100,})$/.test(value), `${what} must be PEM or base64.`);
+    .refine(
+      (value) => /^(-----BEGIN [A-Z ]+-----[\s\S]+-----END [A-Z ]+-----|[A-Za-z0-9+/=\s]{100,})$/.test(value),
+      `${what} must be PEM or base64.`,
+    );
 
 const role = z.enum(LOCAL_ROLES);
 
@@ -68,7 +71,9 @@ export const samlProviderConfig = z.strictObject({
   /** Sign AuthnRequests (RSA-SHA256) with this key; its certificate goes into the SP metadata. */
   signing: z.strictObject({ privateKey: pem('The signing key'), certificate: pem('The signing certificate') }).optional(),
   /** Decrypt encrypted assertions with this key. */
-  decryption: z.strictObject({ privateKey: pem('The decryption key'), certificate: pem('The decryption certificate') }).optional(),
+  decryption: z
+    .strictObject({ privateKey: pem('The decryption key'), certificate: pem('The decryption certificate') })
+    .optional(),
   clockSkewSeconds: z.number().int().min(0).max(300).default(60),
 });
 export type SamlProviderConfig = z.output<typeof samlProviderConfig>;

@@ -5,7 +5,8 @@ export const SAML_REFUSALS = {
   SAML_MALFORMED: 'The sign-in response from your identity provider could not be read.',
   SAML_TOO_LARGE: 'The sign-in response from your identity provider is too large.',
   SAML_DOCTYPE: 'The sign-in response contains a document type declaration, which Portico never accepts.',
-  SAML_WEAK_ALGORITHM: 'The identity provider signed with SHA-1, which Portico refuses. Ask IT to switch the SAML signing algorithm to SHA-256.',
+  SAML_WEAK_ALGORITHM:
+    'The identity provider signed with SHA-1, which Portico refuses. Ask IT to switch the SAML signing algorithm to SHA-256.',
   SAML_STATUS: 'Your identity provider did not complete the sign-in.',
   SAML_DESTINATION: 'The sign-in response was addressed to another application.',
   SAML_MULTIPLE_ASSERTIONS: 'The sign-in response contains more than one assertion.',
@@ -33,7 +34,10 @@ export class SamlError extends Error {
 
   /** What the renderer sees: a fixed sentence and what to do; the detail stays in main's log. */
   toAppError(): AppError {
-    return new AppError('SSO_REFUSED', `${SAML_REFUSALS[this.code]} Sign-in was refused; try again, and contact IT if it keeps happening. (${this.code})`);
+    return new AppError(
+      'SSO_REFUSED',
+      `${SAML_REFUSALS[this.code]} Sign-in was refused; try again, and contact IT if it keeps happening. (${this.code})`,
+    );
   }
 }
 

@@ -20,7 +20,8 @@ const WEAK_ALGORITHMS = /sha1$|#sha1|rsa-sha1|hmac-sha1|dsa-sha1/i;
 
 /** base64 SAMLResponse -> XML text, bounded. */
 export function decodeSamlResponse(base64: string): string {
-  if (base64.length > Math.ceil((MAX_RESPONSE_BYTES * 4) / 3) + 4) throw new SamlError('SAML_TOO_LARGE', `${base64.length} base64 characters`);
+  if (base64.length > Math.ceil((MAX_RESPONSE_BYTES * 4) / 3) + 4)
+    throw new SamlError('SAML_TOO_LARGE', `${base64.length} base64 characters`);
   if (!/^[A-Za-z0-9+/=\s]+$/.test(base64)) throw new SamlError('SAML_MALFORMED', 'SAMLResponse is not base64');
   return Buffer.from(base64, 'base64').toString('utf8');
 }
@@ -31,7 +32,11 @@ export function parseSamlXml(xml: string): Document {
   if (/<!DOCTYPE|<!ENTITY/i.test(xml)) throw new SamlError('SAML_DOCTYPE');
   const problems: string[] = [];
   const doc = new DOMParser({
-    errorHandler: { warning: () => undefined, error: (m: string) => problems.push(m), fatalError: (m: string) => problems.push(m) },
+    errorHandler: {
+      warning: () => undefined,
+      error: (m: string) => problems.push(m),
+      fatalError: (m: string) => problems.push(m),
+    },
   }).parseFromString(xml, 'text/xml');
   if (problems.length || !doc?.documentElement) throw new SamlError('SAML_MALFORMED', problems[0] ?? 'no document element');
   assertBoundedTree(doc.documentElement);
@@ -73,7 +78,8 @@ export function checkResponseShape(doc: Document, acsUrl: string): ResponseShape
   }
   const destination = root.getAttribute('Destination') || null;
   // SAML core 3.2.2: a signed response must carry Destination; every IdP we know sends it.
-  if (destination === null || !sameUrl(destination, acsUrl)) throw new SamlError('SAML_DESTINATION', `Destination ${destination ?? 'missing'}`);
+  if (destination === null || !sameUrl(destination, acsUrl))
+    throw new SamlError('SAML_DESTINATION', `Destination ${destination ?? 'missing'}`);
   return {
     destination,
     inResponseTo: root.getAttribute('InResponseTo') || null,
@@ -87,7 +93,9 @@ export function sameUrl(a: string, b: string): boolean {
   try {
     const x = new URL(a);
     const y = new URL(b);
-    return x.protocol === y.protocol && x.host === y.host && x.pathname === y.pathname && x.search === y.search && !x.hash && !y.hash;
+    return (
+      x.protocol === y.protocol && x.host === y.host && x.pathname === y.pathname && x.search === y.search && !x.hash && !y.hash
+    );
   } catch {
     return false;
   }

@@ -88,14 +88,22 @@ export class SamlServiceProvider {
 
   /** SP metadata for IT to register Portico at the IdP. */
   metadataXml(): string {
-    return this.saml.generateServiceProviderMetadata(this.config.decryption?.certificate ?? null, this.config.signing?.certificate ?? null);
+    return this.saml.generateServiceProviderMetadata(
+      this.config.decryption?.certificate ?? null,
+      this.config.signing?.certificate ?? null,
+    );
   }
 
   /** A LogoutRequest URL for the IdP's SLO endpoint, or null when none is configured. */
   async createLogoutRequest(nameId: string, nameIdFormat: string | null, sessionIndex: string | null): Promise<string | null> {
     if (!this.config.sloUrl) return null;
     return this.saml.getLogoutUrlAsync(
-      { issuer: this.config.idpEntityId, nameID: nameId, nameIDFormat: nameIdFormat ?? 'urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified', sessionIndex: sessionIndex ?? undefined },
+      {
+        issuer: this.config.idpEntityId,
+        nameID: nameId,
+        nameIDFormat: nameIdFormat ?? 'urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified',
+        sessionIndex: sessionIndex ?? undefined,
+      },
       randomBytes(16).toString('hex'),
       {},
     );
@@ -106,7 +114,8 @@ export class SamlServiceProvider {
     const now = this.clock.now();
     const skew = this.config.clockSkewSeconds * 1000;
     if (assertion.issuer !== this.config.idpEntityId) throw new SamlError('SAML_ISSUER', assertion.issuer);
-    if (!assertion.audiences.includes(this.endpoints.entityId)) throw new SamlError('SAML_AUDIENCE', assertion.audiences.join(', '));
+    if (!assertion.audiences.includes(this.endpoints.entityId))
+      throw new SamlError('SAML_AUDIENCE', assertion.audiences.join(', '));
     if (!assertion.recipient || !sameUrl(assertion.recipient, this.endpoints.acsUrl)) {
       throw new SamlError('SAML_RECIPIENT', assertion.recipient ?? 'missing');
     }
@@ -146,7 +155,9 @@ export class SamlServiceProvider {
       // (asking for PasswordProtectedTransport breaks passwordless and MFA sign-ins).
       identifierFormat: null,
       disableRequestedAuthnContext: true,
-      ...(signing ? { privateKey: signing.privateKey, signatureAlgorithm: 'sha256' as const, digestAlgorithm: 'sha256' as const } : {}),
+      ...(signing
+        ? { privateKey: signing.privateKey, signatureAlgorithm: 'sha256' as const, digestAlgorithm: 'sha256' as const }
+        : {}),
       ...(this.config.decryption ? { decryptionPvk: this.config.decryption.privateKey } : {}),
       ...(this.config.sloUrl ? { logoutUrl: this.config.sloUrl, logoutCallbackUrl: this.endpoints.sloUrl } : {}),
     };

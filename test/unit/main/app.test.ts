@@ -38,6 +38,10 @@ const SOME_USER_ID = '00000000-0000-4000-8000-000000000000';
 /** A valid payload for every channel: adding a channel to the contract fails to compile here until it is covered. */
 const validPayloads: { [C in ChannelName]: ChannelPayload<C> } = {
   'app:get-info': {},
+  'auth:discover-provider': { email: 'someone@corp.test' },
+  'auth:start-sso': { providerId: 'entra' },
+  'auth:cancel-sso': {},
+  'admin:get-sp-metadata': { providerId: 'entra' },
   'setup:create-admin': ADMIN,
   'auth:sign-in-local': { username: ADMIN.username, password: ADMIN.password },
   'auth:sign-out': {},
@@ -124,6 +128,8 @@ describe('createApp', () => {
       status: { state: 'needs-setup' },
       keyStorage: 'os-keychain',
       passwordPolicy: { minLength: 12 },
+      localAccountsEnabled: true,
+      providers: [],
     });
     expect(await ok('session:get-current')).toBeNull();
     expect(await fs.readdir(dir)).toContain(VAULT_FILE);

@@ -37,6 +37,8 @@ function setup(options: { granted?: Access[]; signedIn?: boolean } = {}) {
       status: { state: 'ready' },
       keyStorage: 'x',
       passwordPolicy: { minLength: 12 },
+      localAccountsEnabled: true,
+      providers: [],
     };
   });
   registry.handle('auth:sign-in-local', (input) => {

@@ -27,7 +27,17 @@ async function setup() {
   });
   const authorize = createAuthorizer({ sessions, accounts });
   const signInAs = (user: typeof admin) =>
-    sessions.start({ id: user.id, username: user.username, displayName: user.displayName, provider: 'local' }, [...user.roles]);
+    sessions.start(
+      {
+        id: user.id,
+        username: user.username,
+        displayName: user.displayName,
+        provider: 'local',
+        providerId: null,
+        providerName: null,
+      },
+      [...user.roles],
+    );
   return { accounts, sessions, clock, admin, viewer, authorize, signInAs };
 }
 
@@ -99,7 +109,14 @@ describe('createAuthorizer', () => {
     const { authorize, sessions, viewer } = await setup();
     // A session claiming admin for a user whose vault record says viewer.
     const session = sessions.start(
-      { id: viewer.id, username: viewer.username, displayName: viewer.displayName, provider: 'local' },
+      {
+        id: viewer.id,
+        username: viewer.username,
+        displayName: viewer.displayName,
+        provider: 'local',
+        providerId: null,
+        providerName: null,
+      },
       ['admin'],
     );
     expect(codeOf(() => authorize('users:manage'))).toBe('PERMISSION_DENIED');

@@ -4,7 +4,14 @@ import { FakeClock } from '../../helpers';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
-const user: SessionUser = { id: '9b2f3c1e-1111-4222-8333-444455556666', username: 'ada', displayName: 'Ada', provider: 'local' };
+const user: SessionUser = {
+  id: '9b2f3c1e-1111-4222-8333-444455556666',
+  username: 'ada',
+  displayName: 'Ada',
+  provider: 'local',
+  providerId: null,
+  providerName: null,
+};
 const defaults = { idleMs: 15 * MIN, absoluteMs: 12 * HOUR, recentSignInMs: 15 * MIN };
 
 function started(policy = defaults) {

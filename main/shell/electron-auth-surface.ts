@@ -1,0 +1,64 @@
+/**
+ * The auth window in Electron: its own in-memory session partition (no cookies shared with
+ * the app or kept after), no preload, sandboxed. The IdP's request to the callback URL (SAML
+ * ACS POST, OIDC redirect) is caught with webRequest.onBeforeRequest and cancelled, so no
+ * port must be free and nothing listens. Written against Electron's types only (imported
+ * for types): main/index.ts passes the real modules in.
+ */
+import { randomUUID } from 'node:crypto';
+import type { BrowserWindow as BrowserWindowType, Session } from 'electron';
+import { AuthCancelledError, AuthTimeoutError, type AuthSurface, type CallbackRequest } from '../platform';
+import { isCallbackUrl } from './callback-matcher';
+
+export interface ElectronAuthDeps {
+  BrowserWindow: typeof BrowserWindowType;
+  sessionFromPartition: (partition: string) => Session;
+  parent: () => BrowserWindowType | null;
+}
+
+export function createElectronAuthSurface(deps: ElectronAuthDeps): AuthSurface {
+  return {
+    open: ({ url, callbackUrl, timeoutMs, signal }) =>
+      new Promise<CallbackRequest>((resolve, reject) => {
+        // No "persist:" prefix: the partition lives in memory and dies with the window.
+        const partition = `portico-auth-${randomUUID()}`;
+        const session = deps.sessionFromPartition(partition);
+        session.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+        const window = new deps.BrowserWindow({
+          parent: deps.parent() ?? undefined,
+          width: 520,
+          height: 720,
+          title: 'Sign in — Portico',
+          autoHideMenuBar: true,
+          webPreferences: { partition, sandbox: true, contextIsolation: true, nodeIntegration: false, webSecurity: true },
+        });
+        window.webContents.setWindowOpenHandler(() => ({ action: 'deny' }));
+
+        let settled = false;
+        const settle = (finish: () => void) => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          signal?.removeEventListener('abort', onAbort);
+          finish();
+          if (!window.isDestroyed()) window.destroy();
+        };
+        const onAbort = () => settle(() => reject(new AuthCancelledError()));
+        const timer = setTimeout(() => settle(() => reject(new AuthTimeoutError(timeoutMs))), timeoutMs);
+        signal?.addEventListener('abort', onAbort);
+
+        const target = new URL(callbackUrl);
+        session.webRequest.onBeforeRequest(
+          { urls: [`${target.protocol}//${target.host}${target.pathname}*`] },
+          (details, callback) => {
+            if (!isCallbackUrl(details.url, callbackUrl)) return callback({});
+            callback({ cancel: true });
+            const body = details.uploadData?.map((part) => (part.bytes ? part.bytes.toString('utf8') : '')).join('') ?? null;
+            settle(() => resolve({ method: details.method, url: details.url, body }));
+          },
+        );
+        window.on('closed', () => settle(() => reject(new AuthCancelledError())));
+        window.loadURL(url).catch(() => undefined); // A cancelled callback load rejects: expected.
+      }),
+  };
+}

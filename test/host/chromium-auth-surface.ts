@@ -1,0 +1,50 @@
+/**
+ * The auth window in the test host: a page in its own browser context (a fresh,
+ * non-persistent profile, like Electron's in-memory partition). The IdP's request to the
+ * callback URL is caught with Playwright's routing and answered locally, like
+ * webRequest.onBeforeRequest in the app. Each window is pushed to `windows` so that tests
+ * can act in it (type the IdP password, close it to cancel).
+ */
+import type { Browser, Page } from 'playwright-core';
+import { AuthCancelledError, AuthTimeoutError, type AuthSurface, type CallbackRequest } from '../../main/platform';
+import { isCallbackUrl } from '../../main/shell/callback-matcher';
+
+export class ChromiumAuthSurface implements AuthSurface {
+  constructor(
+    private readonly browser: Browser,
+    readonly windows: Page[],
+  ) {}
+
+  async open({ url, callbackUrl, timeoutMs, signal }: Parameters<AuthSurface['open']>[0]): Promise<CallbackRequest> {
+    const context = await this.browser.newContext();
+    const page = await context.newPage();
+    this.windows.push(page);
+    return new Promise<CallbackRequest>((resolve, reject) => {
+      let settled = false;
+      const settle = (finish: () => void) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        finish();
+        void context.close().catch(() => undefined);
+      };
+      const onAbort = () => settle(() => reject(new AuthCancelledError()));
+      const timer = setTimeout(() => settle(() => reject(new AuthTimeoutError(timeoutMs))), timeoutMs);
+      signal?.addEventListener('abort', onAbort);
+      page.on('close', () => settle(() => reject(new AuthCancelledError())));
+      void context
+        .route(
+          (requested) => isCallbackUrl(requested.href, callbackUrl),
+          async (route) => {
+            const request = route.request();
+            const answer = { method: request.method(), url: request.url(), body: request.postData() };
+            await route.fulfill({ status: 204 }).catch(() => undefined);
+            settle(() => resolve(answer));
+          },
+        )
+        .then(() => page.goto(url))
+        .catch(() => undefined);
+    });
+  }
+}
