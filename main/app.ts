@@ -22,6 +22,7 @@ import { setupSessionHandlers } from './session/session-handlers';
 import { createAuthorizer } from './session/authorize';
 import { SsoService } from './auth/sso-service';
 import { setupSsoHandlers } from './auth/sso-handlers';
+import { VaultSessionStore } from './session/vault-session-store';
 
 export interface Logger {
   info(message: string, fields?: Record<string, unknown>): void;
@@ -45,6 +46,10 @@ export interface PorticoApp {
   registry: IpcRegistry<Session>;
   status(): AppStatus;
   config: PorticoConfig | null;
+  /** Waits for pending writes (the kept session); call before quitting. */
+  flush(): Promise<void>;
+  /** Closes any open sign-in window. */
+  cancelSignIn(): void;
 }
 
 export interface Services {
@@ -84,6 +89,9 @@ export async function createApp(ports: AppPorts): Promise<PorticoApp> {
       absoluteMs: config.session.absoluteHours * 3600_000,
       recentSignInMs: config.session.recentSignInMinutes * 60_000,
     });
+    const sessionStore = new VaultSessionStore(vault, log);
+    if (config.session.persistSession) await sessions.persistWith(sessionStore, sessionStore.load());
+    else await sessionStore.clear();
     const sso = new SsoService(config.providers.saml, ports.authSurface ?? null, clock, log);
     services = { config, vault, accounts, sessions, sso, keyStorage };
     // First run asks for a local administrator, unless IT turned local accounts off or
@@ -128,5 +136,11 @@ export async function createApp(ports: AppPorts): Promise<PorticoApp> {
       });
     }
   }
-  return { registry, status: getStatus, config: ready?.config ?? null };
+  return {
+    registry,
+    status: getStatus,
+    config: ready?.config ?? null,
+    flush: () => ready?.sessions.flush() ?? Promise.resolve(),
+    cancelSignIn: () => ready?.sso.cancel(),
+  };
 }

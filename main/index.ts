@@ -81,6 +81,17 @@ async function start(): Promise<void> {
     },
   });
   externalAllowList = portico.config?.security.externalUrlAllowList ?? [];
+  // Finish writing the kept session (if policy keeps sessions) before the process exits.
+  let flushed = false;
+  app.on('before-quit', (event) => {
+    if (flushed) return;
+    event.preventDefault();
+    portico.cancelSignIn();
+    void portico.flush().finally(() => {
+      flushed = true;
+      app.quit();
+    });
+  });
 
   for (const channel of portico.registry.registeredChannels()) {
     ipcMain.handle(channel, (event, payload: unknown) => portico.registry.dispatch(channel, senderOf(event), payload));

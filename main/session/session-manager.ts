@@ -46,14 +46,40 @@ export interface SessionPolicy {
 export type SessionState =
   { state: 'none' } | { state: 'active'; session: Session } | { state: 'expired'; reason: 'idle' | 'absolute' };
 
+/** Where a session is kept across restarts (policy `persistSession`): the encrypted vault. */
+export interface SessionStore {
+  save(session: Session | null): Promise<void>;
+}
+
+/** Activity is written through at most this often (the idle timeout survives a restart). */
+const ACTIVITY_WRITE_MS = 60_000;
+
 export class SessionManager {
   private session: Session | null = null;
   private expiredReason: 'idle' | 'absolute' | null = null;
+  private store: SessionStore | null = null;
+  private lastSavedActivity = 0;
 
   constructor(
     private readonly clock: Clock,
     private readonly policy: SessionPolicy,
   ) {}
+
+  /**
+   * Keeps sessions across restarts through `store`, starting from `saved` when it is still
+   * valid (both timeouts checked against the saved times). Without a store nothing is kept.
+   */
+  async persistWith(store: SessionStore, saved: Session | null): Promise<void> {
+    this.store = store;
+    if (saved) {
+      this.session = saved;
+      this.lastSavedActivity = saved.lastActivityAt;
+      if (this.check().state !== 'active') {
+        this.expiredReason = null; // A stale saved session is not news to the user.
+        await this.save();
+      }
+    }
+  }
 
   /** Always a new session (new id) on sign-in: nothing carries over from an earlier one. */
   start(user: SessionUser, roles: string[], options: { endsAt?: number | null; sso?: SsoSessionRef } = {}): Session {
@@ -72,6 +98,8 @@ export class SessionManager {
       sso: options.sso ?? null,
     };
     this.expiredReason = null;
+    this.lastSavedActivity = now;
+    void this.save();
     return this.session;
   }
 
@@ -90,6 +118,7 @@ export class SessionManager {
     if (reason) {
       this.session = null;
       this.expiredReason = reason;
+      void this.save();
       return { state: 'expired', reason };
     }
     return { state: 'active', session };
@@ -97,7 +126,12 @@ export class SessionManager {
 
   /** Records activity (an IPC call made by the user) for the idle timeout. */
   touch(): void {
-    if (this.session) this.session.lastActivityAt = this.clock.now();
+    if (!this.session) return;
+    this.session.lastActivityAt = this.clock.now();
+    if (this.session.lastActivityAt - this.lastSavedActivity >= ACTIVITY_WRITE_MS) {
+      this.lastSavedActivity = this.session.lastActivityAt;
+      void this.save();
+    }
   }
 
   /** Whether the user proved their identity recently enough for an admin action. */
@@ -107,7 +141,9 @@ export class SessionManager {
 
   /** After a successful password confirmation. */
   markAuthenticated(): void {
-    if (this.session) this.session.authenticatedAt = this.clock.now();
+    if (!this.session) return;
+    this.session.authenticatedAt = this.clock.now();
+    void this.save();
   }
 
   updateRoles(roles: string[]): void {
@@ -117,6 +153,23 @@ export class SessionManager {
   end(): void {
     this.session = null;
     this.expiredReason = null;
+    void this.save();
+  }
+
+  /** Waits until the store has the current state (tests, quit). */
+  async flush(): Promise<void> {
+    await this.saving;
+  }
+
+  private saving: Promise<void> = Promise.resolve();
+
+  /** Writes are queued; a failed write is reported by the store and never stops the app. */
+  private save(): Promise<void> {
+    const store = this.store;
+    if (!store) return Promise.resolve();
+    const snapshot = this.session ? structuredClone(this.session) : null;
+    this.saving = this.saving.then(() => store.save(snapshot)).catch(() => undefined);
+    return this.saving;
   }
 
   summary(session: Session): SessionSummary {

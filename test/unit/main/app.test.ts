@@ -272,6 +272,46 @@ describe('createApp', () => {
     expect((await second.ok('users:list')).find((u) => u.username === 'vera')?.locked).toBe(true);
   });
 
+  it('keeps a session across a restart only when policy persistSession allows it', async () => {
+    const keep = [{ session: { persistSession: true } }];
+    const first = await start({ layers: keep });
+    const admin = await first.ok('setup:create-admin');
+    await first.app.flush();
+
+    const second = await start({ dir: first.dir, protector: first.protector, clock: first.clock, layers: keep });
+    expect(await second.ok('session:get-current')).toMatchObject({ user: { id: admin.user.id }, expiresAt: admin.expiresAt });
+    await second.ok('users:list');
+
+    // Turning the policy off drops the kept session at the next start, and for good.
+    const off = await start({ dir: first.dir, protector: first.protector, clock: first.clock });
+    expect(await off.ok('session:get-current')).toBeNull();
+    await off.app.flush();
+    const onAgain = await start({ dir: first.dir, protector: first.protector, clock: first.clock, layers: keep });
+    expect(await onAgain.ok('session:get-current')).toBeNull();
+  });
+
+  it('does not restore a kept session that went idle while the app was closed', async () => {
+    const keep = [{ session: { persistSession: true, idleMinutes: 15 } }];
+    const first = await start({ layers: keep });
+    await first.ok('setup:create-admin');
+    await first.app.flush();
+    first.clock.advance(16 * MIN);
+
+    const second = await start({ dir: first.dir, protector: first.protector, clock: first.clock, layers: keep });
+    expect(await second.ok('session:get-current')).toBeNull();
+    await second.fails('users:list', 'NOT_SIGNED_IN');
+  });
+
+  it('forgets a kept session at sign-out', async () => {
+    const keep = [{ session: { persistSession: true } }];
+    const first = await start({ layers: keep });
+    await first.ok('setup:create-admin');
+    await first.ok('auth:sign-out');
+    await first.app.flush();
+    const second = await start({ dir: first.dir, protector: first.protector, clock: first.clock, layers: keep });
+    expect(await second.ok('session:get-current')).toBeNull();
+  });
+
   it('refuses sign-in when IT turned local accounts off', async () => {
     const ctx = await start();
     await ctx.ok('setup:create-admin');
