@@ -33,6 +33,13 @@ export class ChromiumAuthSurface implements AuthSurface {
       const timer = setTimeout(() => settle(() => reject(new AuthTimeoutError(timeoutMs))), timeoutMs);
       signal?.addEventListener('abort', onAbort);
       page.on('close', () => settle(() => reject(new AuthCancelledError())));
+      // Routing sees only the first request of a redirect chain; an IdP that answers with a
+      // redirect to the callback (SAML SLO, OIDC) shows up here, as the request it becomes.
+      page.on('request', (request) => {
+        if (isCallbackUrl(request.url(), callbackUrl)) {
+          settle(() => resolve({ method: request.method(), url: request.url(), body: request.postData() }));
+        }
+      });
       void context
         .route(
           (requested) => isCallbackUrl(requested.href, callbackUrl),
