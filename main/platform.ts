@@ -33,11 +33,23 @@ export interface CallbackRequest {
 }
 
 /**
- * Opens an IdP URL in a dedicated auth window (own non-persistent partition, no preload) or
- * the system browser, and resolves with the first request to `callbackUrl`.
+ * Opens an IdP URL in a dedicated auth window (no preload, sandboxed) or the system browser,
+ * and resolves with the first request to `callbackUrl`.
+ *
+ * `partition` names the window's cookie jar: one per provider, in memory only (never on
+ * disk), shared by that provider's windows while the app runs, so that a second sign-in
+ * (an admin re-authenticating) and single logout reach the same IdP session.
  */
 export interface AuthSurface {
-  open(options: { url: string; callbackUrl: string; timeoutMs: number; signal?: AbortSignal }): Promise<CallbackRequest>;
+  open(options: {
+    url: string;
+    callbackUrl: string;
+    timeoutMs: number;
+    partition: string;
+    signal?: AbortSignal;
+  }): Promise<CallbackRequest>;
+  /** Forgets a partition's cookies and storage (after sign-out). */
+  clearPartition(partition: string): Promise<void>;
 }
 
 /** The app's own origin: `app://portico` in Electron, a routed https origin in the test host. */

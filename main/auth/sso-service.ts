@@ -15,6 +15,10 @@ import { LOGIN_ATTEMPT_MS, SamlServiceProvider } from './saml/saml-service-provi
 
 const LOGOUT_WAIT_MS = 15_000;
 
+function partitionOf(providerId: string): string {
+  return `sso-${providerId}`;
+}
+
 export class SsoService {
   private readonly providers = new Map<string, SamlServiceProvider>();
   private attempt: AbortController | null = null;
@@ -61,6 +65,7 @@ export class SsoService {
         url: request.url,
         callbackUrl: sp.acsUrl,
         timeoutMs: LOGIN_ATTEMPT_MS,
+        partition: partitionOf(providerId),
         signal: attempt.signal,
       });
       if (answer.method !== 'POST' || answer.body === null) {
@@ -86,14 +91,19 @@ export class SsoService {
   async signOut(identity: Pick<SsoIdentity, 'providerId' | 'nameId' | 'nameIdFormat' | 'sessionIndex'>): Promise<void> {
     const sp = this.providers.get(identity.providerId);
     if (!sp || !this.surface) return;
+    const partition = partitionOf(identity.providerId);
     try {
       const url = await sp.createLogoutRequest(identity.nameId, identity.nameIdFormat, identity.sessionIndex);
-      if (!url) return;
-      await this.surface.open({ url, callbackUrl: sp.sloCallbackUrl, timeoutMs: LOGOUT_WAIT_MS });
-      this.log.info('SSO single logout answered', { provider: identity.providerId });
+      if (url) {
+        await this.surface.open({ url, callbackUrl: sp.sloCallbackUrl, timeoutMs: LOGOUT_WAIT_MS, partition });
+        this.log.info('SSO single logout answered', { provider: identity.providerId });
+      }
     } catch (error) {
       // The local session is already over; the IdP session may outlive it.
       this.log.info('SSO single logout did not complete', { provider: identity.providerId, reason: String(error) });
+    } finally {
+      // Whatever the IdP did, this app forgets its IdP cookies.
+      await this.surface.clearPartition(partition).catch(() => undefined);
     }
   }
 

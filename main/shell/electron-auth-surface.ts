@@ -5,7 +5,6 @@
  * port must be free and nothing listens. Written against Electron's types only (imported
  * for types): main/index.ts passes the real modules in.
  */
-import { randomUUID } from 'node:crypto';
 import type { BrowserWindow as BrowserWindowType, Session } from 'electron';
 import { AuthCancelledError, AuthTimeoutError, type AuthSurface, type CallbackRequest } from '../platform';
 import { isCallbackUrl } from './callback-matcher';
@@ -17,11 +16,15 @@ export interface ElectronAuthDeps {
 }
 
 export function createElectronAuthSurface(deps: ElectronAuthDeps): AuthSurface {
+  // No "persist:" prefix: these partitions live in memory and end with the app.
+  const partitionName = (name: string) => `portico-auth-${name}`;
   return {
-    open: ({ url, callbackUrl, timeoutMs, signal }) =>
+    clearPartition: async (name) => {
+      await deps.sessionFromPartition(partitionName(name)).clearStorageData();
+    },
+    open: ({ url, callbackUrl, timeoutMs, signal, partition: name }) =>
       new Promise<CallbackRequest>((resolve, reject) => {
-        // No "persist:" prefix: the partition lives in memory and dies with the window.
-        const partition = `portico-auth-${randomUUID()}`;
+        const partition = partitionName(name);
         const session = deps.sessionFromPartition(partition);
         session.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
         const window = new deps.BrowserWindow({

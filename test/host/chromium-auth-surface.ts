@@ -5,20 +5,35 @@
  * webRequest.onBeforeRequest in the app. Each window is pushed to `windows` so that tests
  * can act in it (type the IdP password, close it to cancel).
  */
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { AuthCancelledError, AuthTimeoutError, type AuthSurface, type CallbackRequest } from '../../main/platform';
 import { isCallbackUrl } from '../../main/shell/callback-matcher';
 
 export class ChromiumAuthSurface implements AuthSurface {
+  /** One browser context per partition: a cookie jar in memory, like Electron's partitions. */
+  private readonly contexts = new Map<string, Promise<BrowserContext>>();
+
   constructor(
     private readonly browser: Browser,
     readonly windows: Page[],
   ) {}
 
-  async open({ url, callbackUrl, timeoutMs, signal }: Parameters<AuthSurface['open']>[0]): Promise<CallbackRequest> {
-    const context = await this.browser.newContext();
+  async clearPartition(partition: string): Promise<void> {
+    const context = this.contexts.get(partition);
+    this.contexts.delete(partition);
+    if (context) await (await context).close();
+  }
+
+  async closeAll(): Promise<void> {
+    await Promise.all([...this.contexts.keys()].map((p) => this.clearPartition(p).catch(() => undefined)));
+  }
+
+  async open({ url, callbackUrl, timeoutMs, signal, partition }: Parameters<AuthSurface['open']>[0]): Promise<CallbackRequest> {
+    if (!this.contexts.has(partition)) this.contexts.set(partition, this.browser.newContext());
+    const context = await this.contexts.get(partition)!;
     const page = await context.newPage();
     this.windows.push(page);
+    const matcher = (requested: URL) => isCallbackUrl(requested.href, callbackUrl);
     return new Promise<CallbackRequest>((resolve, reject) => {
       let settled = false;
       const settle = (finish: () => void) => {
@@ -27,7 +42,7 @@ export class ChromiumAuthSurface implements AuthSurface {
         clearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);
         finish();
-        void context.close().catch(() => undefined);
+        void page.close().catch(() => undefined);
       };
       const onAbort = () => settle(() => reject(new AuthCancelledError()));
       const timer = setTimeout(() => settle(() => reject(new AuthTimeoutError(timeoutMs))), timeoutMs);
@@ -40,16 +55,14 @@ export class ChromiumAuthSurface implements AuthSurface {
           settle(() => resolve({ method: request.method(), url: request.url(), body: request.postData() }));
         }
       });
-      void context
-        .route(
-          (requested) => isCallbackUrl(requested.href, callbackUrl),
-          async (route) => {
-            const request = route.request();
-            const answer = { method: request.method(), url: request.url(), body: request.postData() };
-            await route.fulfill({ status: 204 }).catch(() => undefined);
-            settle(() => resolve(answer));
-          },
-        )
+      // The IdP's POST to the callback (SAML ACS) is answered here and never reaches a network.
+      void page
+        .route(matcher, async (route) => {
+          const request = route.request();
+          const answer = { method: request.method(), url: request.url(), body: request.postData() };
+          await route.fulfill({ status: 204 }).catch(() => undefined);
+          settle(() => resolve(answer));
+        })
         .then(() => page.goto(url))
         .catch(() => undefined);
     });

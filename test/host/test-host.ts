@@ -47,6 +47,7 @@ export async function launchTestHost(options: TestHostOptions): Promise<TestHost
     if (!existsSync(file)) throw new Error(`${path.relative(ROOT, file)} is missing: run \`npm run build\` first.`);
   }
   const authWindows: Page[] = [];
+  const authSurface = new ChromiumAuthSurface(options.browser, authWindows);
   const app = await createApp({
     identity: { origin: TEST_APP_ORIGIN, version: 'test-host', platform: process.platform },
     paths: { userData: options.userDataDir },
@@ -56,7 +57,7 @@ export async function launchTestHost(options: TestHostOptions): Promise<TestHost
       return layer ? [layer] : [];
     },
     keyProtector: () => new KeychainKeyProtector(options.keychainService, KEYCHAIN_ACCOUNT),
-    authSurface: new ChromiumAuthSurface(options.browser, authWindows),
+    authSurface,
     clock: options.clock,
   });
 

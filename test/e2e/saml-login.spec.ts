@@ -1,0 +1,127 @@
+/**
+ * SAML single sign-on against a real IdP (SimpleSAMLphp with Entra-style claims), as the
+ * employee sees it: a button or their email, the IdP's own login page in the sign-in
+ * window, then Portico with the roles their groups give.
+ */
+import { ENTRA_USERS } from '../idp/saml/simplesamlphp';
+import { seriousA11yViolations } from './support/axe';
+import { DAVE, expect, signInAtIdp, test } from './support/saml-idp';
+
+const [alice, bob, olga] = ENTRA_USERS as [(typeof ENTRA_USERS)[0], (typeof ENTRA_USERS)[0], (typeof ENTRA_USERS)[0]];
+
+test('an admin-group user and a viewer-group user sign in and get different roles', async ({ page, authWindows }) => {
+  await expect(page.getByRole('button', { name: 'Sign in with Corp Entra' })).toBeVisible();
+  expect(await seriousA11yViolations(page)).toEqual([]);
+
+  await page.getByRole('button', { name: 'Sign in with Corp Entra' }).click();
+  await signInAtIdp(authWindows, alice.username, alice.password);
+  await expect(page.getByRole('heading', { level: 1, name: 'Welcome, Alice Admin' })).toBeVisible();
+  await expect(page.getByText('Signed in as alice@corp.test with Corp Entra')).toBeVisible();
+  await expect(page.getByRole('list', { name: 'Your roles' }).getByRole('listitem')).toHaveText(['admin']);
+  expect((await page.evaluate(() => (window as any).portico.listUsers())).ok).toBe(true);
+  await page.getByRole('button', { name: 'Sign out' }).click();
+
+  await page.getByRole('button', { name: 'Sign in with Corp Entra' }).click();
+  await signInAtIdp(authWindows, bob.username, bob.password);
+  await expect(page.getByRole('heading', { level: 1, name: 'Welcome, Bob Viewer' })).toBeVisible();
+  await expect(page.getByRole('list', { name: 'Your roles' }).getByRole('listitem')).toHaveText(['viewer']);
+  await expect(page.getByRole('button', { name: 'Users' })).toHaveCount(0);
+  expect(await page.evaluate(() => (window as any).portico.listUsers())).toMatchObject({ ok: false, code: 'PERMISSION_DENIED' });
+});
+
+test('typing a work email picks the provider', async ({ page, authWindows }) => {
+  await page.getByLabel('Work email').fill('Alice@Corp.Test');
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await signInAtIdp(authWindows, alice.username, alice.password);
+  await expect(page.getByRole('heading', { level: 1, name: 'Welcome, Alice Admin' })).toBeVisible();
+});
+
+test('an email domain with no provider gets a clear message and opens nothing', async ({ page, authWindows }) => {
+  await page.getByLabel('Work email').fill('someone@elsewhere.test');
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await expect(page.getByRole('alert')).toContainText('No single sign-on is set up for elsewhere.test');
+  expect(authWindows).toHaveLength(0);
+});
+
+test('a wrong password at the IdP, then the right one', async ({ page, authWindows }) => {
+  await page.getByRole('button', { name: 'Sign in with Corp Entra' }).click();
+  const window = await signInAtIdp(authWindows, alice.username, 'not-her-password');
+  // The IdP says so on its own page; Portico keeps waiting.
+  await expect(window.getByText(/incorrect/i)).toBeVisible();
+  await expect(page.getByRole('status')).toContainText('Waiting for Corp Entra');
+  await window.locator('input[name="password"]').fill(alice.password);
+  await window.locator('#submit_button').click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Welcome, Alice Admin' })).toBeVisible();
+});
+
+test('closing the sign-in window cancels the sign-in', async ({ page, authWindows }) => {
+  await page.getByRole('button', { name: 'Sign in with Corp Entra' }).click();
+  await expect.poll(() => authWindows.length).toBe(1);
+  await authWindows[0]!.close();
+  await expect(page.getByRole('alert')).toContainText('Sign-in cancelled');
+  await expect(page.getByRole('button', { name: 'Sign in with Corp Entra' })).toBeEnabled();
+  expect(await page.evaluate(() => (window as any).portico.getCurrentSession())).toEqual({ ok: true, value: null });
+});
+
+test('the Cancel button closes the sign-in window', async ({ page, authWindows }) => {
+  await page.getByRole('button', { name: 'Sign in with Corp Entra' }).click();
+  await expect.poll(() => authWindows.length).toBe(1);
+  await page.getByRole('button', { name: 'Cancel sign-in' }).click();
+  await expect(page.getByRole('alert')).toContainText('Sign-in cancelled');
+  await expect.poll(() => authWindows[0]!.isClosed()).toBe(true);
+});
+
+test('sign-out ends the session locally and at the IdP (single logout)', async ({ page, authWindows, samlIdp }) => {
+  await page.getByRole('button', { name: 'Sign in with Corp Entra' }).click();
+  await signInAtIdp(authWindows, alice.username, alice.password);
+  await expect(page.getByRole('heading', { level: 1, name: 'Welcome, Alice Admin' })).toBeVisible();
+  const logBefore = (await samlIdp.readLog()).length;
+
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Sign in to Portico' })).toBeVisible();
+  expect(await page.evaluate(() => (window as any).portico.listUsers())).toMatchObject({ ok: false, code: 'NOT_SIGNED_IN' });
+  // A second window carried the LogoutRequest to the IdP, which logged it.
+  expect(authWindows.length).toBe(2);
+  await expect.poll(async () => (await samlIdp.readLog()).slice(logBefore)).toMatch(/LogoutRequest|logout/i);
+
+  // The IdP session is gone: the next sign-in asks for the password again.
+  await page.getByRole('button', { name: 'Sign in with Corp Entra' }).click();
+  await expect.poll(() => authWindows.length).toBe(3);
+  await expect(authWindows[2]!.locator('input[name="password"]')).toBeVisible();
+});
+
+test('an Entra user with too many groups gets a message for the admin, not an empty account', async ({ page, authWindows }) => {
+  await page.getByRole('button', { name: 'Sign in with Corp Entra' }).click();
+  await signInAtIdp(authWindows, olga.username, olga.password);
+  await expect(page.getByRole('alert')).toContainText('Groups assigned to the application');
+  expect(await page.evaluate(() => (window as any).portico.getCurrentSession())).toEqual({ ok: true, value: null });
+});
+
+test('a user in no mapped group is refused with what to ask for', async ({ page, authWindows }) => {
+  await page.getByRole('button', { name: 'Sign in with Corp Entra' }).click();
+  await signInAtIdp(authWindows, DAVE.username, DAVE.password);
+  await expect(page.getByRole('alert')).toContainText('none of your groups gives access to Portico');
+});
+
+test.describe('sessions kept across restarts', () => {
+  test.use({ samlSession: { persistSession: true } });
+
+  test('policy persistSession: a restart keeps the user signed in', async ({ page, authWindows, portico }) => {
+    await page.getByRole('button', { name: 'Sign in with Corp Entra' }).click();
+    await signInAtIdp(authWindows, bob.username, bob.password);
+    await expect(page.getByRole('heading', { level: 1, name: 'Welcome, Bob Viewer' })).toBeVisible();
+    await portico.app()?.flush();
+    const next = await portico.restart();
+    await expect(next.getByRole('heading', { level: 1, name: 'Welcome, Bob Viewer' })).toBeVisible();
+    await expect(next.getByRole('list', { name: 'Your roles' }).getByRole('listitem')).toHaveText(['viewer']);
+  });
+});
+
+test('by default a restart asks to sign in again', async ({ page, authWindows, portico }) => {
+  await page.getByRole('button', { name: 'Sign in with Corp Entra' }).click();
+  await signInAtIdp(authWindows, bob.username, bob.password);
+  await expect(page.getByRole('heading', { level: 1, name: 'Welcome, Bob Viewer' })).toBeVisible();
+  await portico.app()?.flush();
+  const next = await portico.restart();
+  await expect(next.getByRole('heading', { level: 1, name: 'Sign in to Portico' })).toBeVisible();
+});
