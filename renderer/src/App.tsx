@@ -47,6 +47,7 @@ export function App() {
       return (
         <LoginScreen
           key={view.notice?.id ?? 'login'}
+          info={view.info}
           notice={view.notice}
           onSignedIn={(session) => toSignedIn(view.info, session)}
           onSetupRequired={() => setView({ name: 'setup', info: view.info })}
@@ -71,6 +72,7 @@ function SignedInView({ info, session, toLogin, toSignedIn }: SignedInViewProps)
   return (
     <SignedInShell
       session={session}
+      providers={info.providers}
       minPasswordLength={info.passwordPolicy.minLength}
       onSessionChange={onSessionChange}
       onSessionEnd={onSessionEnd}

@@ -1,17 +1,27 @@
-export type SignedInPage = 'home' | 'users';
+export type SignedInPage = 'home' | 'users' | 'sso';
 
 interface AppHeaderProps {
   page: SignedInPage;
   /** True when the page has no h1 of its own: the product name is then the page's h1. */
   brandIsHeading: boolean;
   canManageUsers: boolean;
+  /** Single sign-on providers are configured (and the user may manage users). */
+  showSingleSignOn: boolean;
   signingOut: boolean;
   onNavigate: (page: SignedInPage) => void;
   onSignOut: () => void;
 }
 
 /** The top bar shown while signed in: product name, main navigation and sign-out. */
-export function AppHeader({ page, brandIsHeading, canManageUsers, signingOut, onNavigate, onSignOut }: AppHeaderProps) {
+export function AppHeader({
+  page,
+  brandIsHeading,
+  canManageUsers,
+  showSingleSignOn,
+  signingOut,
+  onNavigate,
+  onSignOut,
+}: AppHeaderProps) {
   return (
     <header className="app-header">
       <div className="app-header-inner">
@@ -25,6 +35,11 @@ export function AppHeader({ page, brandIsHeading, canManageUsers, signingOut, on
               <li>
                 <NavButton label="Users" current={page === 'users'} onClick={() => onNavigate('users')} />
               </li>
+              {showSingleSignOn ? (
+                <li>
+                  <NavButton label="Single sign-on" current={page === 'sso'} onClick={() => onNavigate('sso')} />
+                </li>
+              ) : null}
             </ul>
           </nav>
         ) : null}

@@ -1,12 +1,15 @@
 import { useEffect, useState } from 'react';
-import type { SessionSummary } from '../../../preload/contract';
+import type { ProviderSummary, SessionSummary } from '../../../preload/contract';
 import { SESSION_ENDED_MESSAGE, SIGNED_OUT_MESSAGE } from '../lib/api-errors';
 import { AdminUsersScreen } from '../screens/admin/AdminUsersScreen';
+import { SsoProvidersScreen } from '../screens/admin/SsoProvidersScreen';
 import { HomeScreen } from '../screens/HomeScreen';
 import { AppHeader, type SignedInPage } from './AppHeader';
 
 interface SignedInShellProps {
   session: SessionSummary;
+  /** Configured SSO providers (AppInfo.providers). */
+  providers: ProviderSummary[];
   minPasswordLength: number;
   onSessionChange: (session: SessionSummary) => void;
   /** The session is over (signed out, expired, revoked): show sign-in with this message. */
@@ -16,11 +19,12 @@ interface SignedInShellProps {
 /** setTimeout's delay is a signed 32-bit number of milliseconds. */
 const MAX_TIMER_DELAY = 2 ** 31 - 1;
 
-export function SignedInShell({ session, minPasswordLength, onSessionChange, onSessionEnd }: SignedInShellProps) {
+export function SignedInShell({ session, providers, minPasswordLength, onSessionChange, onSessionEnd }: SignedInShellProps) {
   const [page, setPage] = useState<SignedInPage>('home');
   const [signingOut, setSigningOut] = useState(false);
   const canManageUsers = session.permissions.includes('users:manage');
-  const shownPage: SignedInPage = canManageUsers ? page : 'home';
+  const showSingleSignOn = canManageUsers && providers.length > 0;
+  const shownPage: SignedInPage = !canManageUsers || (page === 'sso' && !showSingleSignOn) ? 'home' : page;
 
   // Idle expiry: check with main just after the session would end if idle since the last
   // call. Activity in the meantime moves idleExpiresAt on, and the check schedules again.
@@ -52,12 +56,20 @@ export function SignedInShell({ session, minPasswordLength, onSessionChange, onS
         page={shownPage}
         brandIsHeading={shownPage !== 'home'}
         canManageUsers={canManageUsers}
+        showSingleSignOn={showSingleSignOn}
         signingOut={signingOut}
         onNavigate={setPage}
         onSignOut={() => void signOut()}
       />
       {shownPage === 'users' ? (
-        <AdminUsersScreen minPasswordLength={minPasswordLength} onSessionEnd={onSessionEnd} />
+        <AdminUsersScreen
+          session={session}
+          minPasswordLength={minPasswordLength}
+          onSessionChange={onSessionChange}
+          onSessionEnd={onSessionEnd}
+        />
+      ) : shownPage === 'sso' ? (
+        <SsoProvidersScreen providers={providers} onSessionEnd={onSessionEnd} />
       ) : (
         <HomeScreen session={session} />
       )}

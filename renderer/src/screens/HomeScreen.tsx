@@ -3,12 +3,15 @@ import { useFocusOnMount } from '../lib/use-focus-on-mount';
 
 export function HomeScreen({ session }: { session: SessionSummary }) {
   const headingRef = useFocusOnMount<HTMLHeadingElement>();
+  const { username, provider, providerName } = session.user;
+  // SSO users: which identity provider vouched for them.
+  const via = provider !== 'local' && providerName ? ` with ${providerName}` : '';
   return (
     <main className="page">
       <h1 ref={headingRef} tabIndex={-1}>
         Welcome, {session.user.displayName}
       </h1>
-      <p className="lead">Signed in as {session.user.username}</p>
+      <p className="lead">{`Signed in as ${username}${via}`}</p>
       <div className="panel">
         <h2 className="panel-title">Your roles</h2>
         {session.roles.length > 0 ? (

@@ -1,13 +1,14 @@
-import { useState, type FormEvent } from 'react';
-import type { SessionSummary } from '../../../preload/contract';
-import { AlertMessage } from '../components/AlertMessage';
+import { useState } from 'react';
+import type { AppInfo, SessionSummary } from '../../../preload/contract';
 import { CenteredCard } from '../components/CenteredCard';
-import { FormField } from '../components/FormField';
 import { StatusMessage } from '../components/StatusMessage';
-import { fieldProblem, formFailure, type FormFailure } from '../lib/api-errors';
 import type { Notice } from '../lib/notice';
+import { useSsoAttempt } from '../lib/sso';
+import { LocalSignInForm } from './login/LocalSignInForm';
+import { OrganizationSignIn } from './login/OrganizationSignIn';
 
 interface LoginScreenProps {
+  info: Pick<AppInfo, 'providers' | 'localAccountsEnabled'>;
   /** Why the user is here, e.g. "You have signed out." or a session-expired message. */
   notice: Notice | null;
   onSignedIn: (session: SessionSummary) => void;
@@ -15,62 +16,64 @@ interface LoginScreenProps {
   onSetupRequired: () => void;
 }
 
-const ALERT_ID = 'login-error';
+type Method = 'sso' | 'local';
 
-export function LoginScreen({ notice, onSignedIn, onSetupRequired }: LoginScreenProps) {
-  const [username, setUsername] = useState('');
-  const [password, setPassword] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [failure, setFailure] = useState<FormFailure | null>(null);
+const LOCAL_HEADING_ID = 'local-heading';
 
-  async function submit(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    if (busy) return;
-    setBusy(true);
-    const result = await window.portico.signInLocal({ username, password });
-    if (result.ok) {
-      onSignedIn(result.value);
-      return;
-    }
-    if (result.code === 'SETUP_REQUIRED') {
-      onSetupRequired();
-      return;
-    }
-    setBusy(false);
-    setPassword('');
-    setFailure(formFailure(result, failure));
-  }
+/**
+ * Sign-in: single sign-on with the configured providers, and/or a Portico (local) account,
+ * as configured. One attempt at a time: while one runs, the other method's controls are
+ * disabled, and only the method tried last shows its errors.
+ */
+export function LoginScreen({ info, notice, onSignedIn, onSetupRequired }: LoginScreenProps) {
+  const sso = useSsoAttempt();
+  const [localBusy, setLocalBusy] = useState(false);
+  const [lastMethod, setLastMethod] = useState<Method | null>(null);
+  const hasProviders = info.providers.length > 0;
+  const ssoRunning = sso.attempt !== null;
+
+  const localForm = info.localAccountsEnabled ? (
+    <LocalSignInForm
+      disabled={ssoRunning}
+      showErrors={lastMethod !== 'sso'}
+      autoFocus={!hasProviders}
+      onAttempt={() => setLastMethod('local')}
+      onBusyChange={setLocalBusy}
+      onSignedIn={onSignedIn}
+      onSetupRequired={onSetupRequired}
+    />
+  ) : null;
 
   return (
     <CenteredCard>
       <h1>Sign in to Portico</h1>
       <StatusMessage notice={notice} />
-      <form className="form" noValidate aria-busy={busy} onSubmit={(event) => void submit(event)}>
-        {failure ? <AlertMessage key={failure.attempt} id={ALERT_ID} message={failure.message} /> : null}
-        <FormField
-          id="login-username"
-          label="Username"
-          autoFocus
-          autoComplete="username"
-          autoCapitalize="none"
-          spellCheck={false}
-          value={username}
-          onChange={(event) => setUsername(event.target.value)}
-          problem={fieldProblem(failure, 'username', ALERT_ID)}
+      {hasProviders ? (
+        <OrganizationSignIn
+          providers={info.providers}
+          localAccountsEnabled={info.localAccountsEnabled}
+          sso={sso}
+          disabled={localBusy}
+          showErrors={lastMethod !== 'local'}
+          onAttempt={() => setLastMethod('sso')}
+          onSignedIn={onSignedIn}
         />
-        <FormField
-          id="login-password"
-          label="Password"
-          type="password"
-          autoComplete="current-password"
-          value={password}
-          onChange={(event) => setPassword(event.target.value)}
-          problem={fieldProblem(failure, 'password', ALERT_ID)}
-        />
-        <button type="submit" className="button button-primary button-block" disabled={busy}>
-          {busy ? 'Signing in…' : 'Sign in'}
-        </button>
-      </form>
+      ) : null}
+      {hasProviders && localForm ? (
+        <section aria-labelledby={LOCAL_HEADING_ID} className="login-section login-section-local">
+          <h2 id={LOCAL_HEADING_ID} className="login-section-title">
+            Sign in with a Portico account
+          </h2>
+          {localForm}
+        </section>
+      ) : (
+        localForm
+      )}
+      {!hasProviders && !info.localAccountsEnabled ? (
+        <div role="alert" className="alert">
+          <p>No sign-in method is configured for Portico on this computer. Contact your IT department.</p>
+        </div>
+      ) : null}
     </CenteredCard>
   );
 }

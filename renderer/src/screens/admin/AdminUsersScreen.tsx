@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-import type { IpcError, UserRecordSummary } from '../../../../preload/contract';
+import type { IpcError, SessionSummary, UserRecordSummary } from '../../../../preload/contract';
 import { AlertMessage } from '../../components/AlertMessage';
 import { StatusMessage } from '../../components/StatusMessage';
 import { isSessionLost } from '../../lib/api-errors';
@@ -11,7 +11,10 @@ import { useRecentSignIn, type AdminCall } from './use-recent-sign-in';
 import { UsersTable } from './UsersTable';
 
 interface AdminUsersScreenProps {
+  /** The current session: decides how a recent sign-in is proved (password or IdP). */
+  session: SessionSummary;
   minPasswordLength: number;
+  onSessionChange: (session: SessionSummary) => void;
   onSessionEnd: (message: string) => void;
 }
 
@@ -21,7 +24,7 @@ interface PageError {
 }
 
 /** User management for holders of `users:manage`: list, create, disable/enable, reset password. */
-export function AdminUsersScreen({ minPasswordLength, onSessionEnd }: AdminUsersScreenProps) {
+export function AdminUsersScreen({ session, minPasswordLength, onSessionChange, onSessionEnd }: AdminUsersScreenProps) {
   const headingRef = useFocusOnMount<HTMLHeadingElement>();
   const [users, setUsers] = useState<UserRecordSummary[] | null>(null);
   const [reloads, setReloads] = useState(0);
@@ -108,7 +111,16 @@ export function AdminUsersScreen({ minPasswordLength, onSessionEnd }: AdminUsers
         run={run}
         sessionLost={sessionLost}
       />
-      <ConfirmPasswordDialog open={confirming} onDone={settle} sessionLost={sessionLost} />
+      <ConfirmPasswordDialog
+        open={confirming}
+        session={session}
+        onDone={(confirmed, message) => {
+          if (message) setPageError({ id: Date.now(), message });
+          settle(confirmed);
+        }}
+        onSessionChange={onSessionChange}
+        sessionLost={sessionLost}
+      />
     </main>
   );
 }

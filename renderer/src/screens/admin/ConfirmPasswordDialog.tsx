@@ -1,32 +1,55 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
-import type { IpcError } from '../../../../preload/contract';
+import type { IpcError, SessionSummary } from '../../../../preload/contract';
 import { AlertMessage } from '../../components/AlertMessage';
 import { FormField } from '../../components/FormField';
 import { fieldProblem, formFailure, type FormFailure } from '../../lib/api-errors';
+import { createNotice, type Notice } from '../../lib/notice';
+import { useSsoAttempt, waitingMessage, type SsoAttemptHandle } from '../../lib/sso';
 
 interface ConfirmPasswordDialogProps {
   open: boolean;
-  /** true once main accepted the password; false when the user cancels. */
-  onDone: (confirmed: boolean) => void;
+  /** The current session: local users confirm their password, SSO users sign in at their IdP again. */
+  session: SessionSummary;
+  /**
+   * true once main accepted the proof; false when the user cancels, with a message when the
+   * action was dropped for another reason (the IdP signed in a different user).
+   */
+  onDone: (confirmed: boolean, message?: string) => void;
+  /** A new sign-in at the IdP replaced the session. */
+  onSessionChange: (session: SessionSummary) => void;
   sessionLost: (error: IpcError) => boolean;
 }
 
 const HEADING_ID = 'confirm-password-heading';
 
-/** A modal <dialog>: the browser keeps focus inside it and Escape cancels it. */
-export function ConfirmPasswordDialog({ open, onDone, sessionLost }: ConfirmPasswordDialogProps) {
+/**
+ * A modal <dialog> asking for a recent sign-in: the browser keeps focus inside it and Escape
+ * cancels it (and, for SSO users, closes the sign-in window if one is open).
+ */
+export function ConfirmPasswordDialog({ open, session, onDone, onSessionChange, sessionLost }: ConfirmPasswordDialogProps) {
   const dialog = useRef<HTMLDialogElement>(null);
+  const sso = useSsoAttempt();
+  const isSso = session.user.provider !== 'local';
 
   useEffect(() => {
     const element = dialog.current;
     if (!element) return;
     if (open && !element.open) {
       element.showModal();
-      element.querySelector('input')?.focus();
+      (element.querySelector('input') ?? element.querySelector<HTMLElement>('[data-initial-focus]'))?.focus();
     } else if (!open && element.open) {
       element.close();
     }
   }, [open]);
+
+  function cancel() {
+    if (sso.attempt) {
+      // The pending sign-in ends with SSO_CANCELLED; the dialog closes then.
+      if (!sso.attempt.cancelling) void sso.cancel();
+      return;
+    }
+    onDone(false);
+  }
 
   return (
     <dialog
@@ -35,15 +58,25 @@ export function ConfirmPasswordDialog({ open, onDone, sessionLost }: ConfirmPass
       aria-labelledby={HEADING_ID}
       onCancel={(event) => {
         event.preventDefault();
-        onDone(false);
+        cancel();
       }}
     >
-      {open ? <ConfirmPasswordForm onDone={onDone} sessionLost={sessionLost} /> : null}
+      {open && isSso ? (
+        <SignInAgainForm
+          session={session}
+          sso={sso}
+          onCancel={cancel}
+          onDone={onDone}
+          onSessionChange={onSessionChange}
+          sessionLost={sessionLost}
+        />
+      ) : null}
+      {open && !isSso ? <ConfirmPasswordForm onDone={onDone} sessionLost={sessionLost} /> : null}
     </dialog>
   );
 }
 
-function ConfirmPasswordForm({ onDone, sessionLost }: Omit<ConfirmPasswordDialogProps, 'open'>) {
+function ConfirmPasswordForm({ onDone, sessionLost }: Pick<ConfirmPasswordDialogProps, 'onDone' | 'sessionLost'>) {
   const [password, setPassword] = useState('');
   const [busy, setBusy] = useState(false);
   const [failure, setFailure] = useState<FormFailure | null>(null);
@@ -87,5 +120,79 @@ function ConfirmPasswordForm({ onDone, sessionLost }: Omit<ConfirmPasswordDialog
         </button>
       </div>
     </form>
+  );
+}
+
+interface SignInAgainFormProps extends Omit<ConfirmPasswordDialogProps, 'open'> {
+  sso: SsoAttemptHandle;
+  onCancel: () => void;
+}
+
+/** SSO users have no Portico password: they prove who they are at their IdP again. */
+function SignInAgainForm({ session, sso, onCancel, onDone, onSessionChange, sessionLost }: SignInAgainFormProps) {
+  const [failure, setFailure] = useState<Notice | null>(null);
+  const { providerId, providerName } = session.user;
+  const name = providerName ?? 'your organization';
+  const waiting = sso.attempt !== null;
+
+  async function signInAgain() {
+    if (waiting) return;
+    setFailure(null);
+    if (!providerId) {
+      setFailure(createNotice('Portico does not know where you signed in. Sign out and sign in again.'));
+      return;
+    }
+    const result = await sso.start({ id: providerId, displayName: name });
+    if (result.ok) {
+      const fresh = result.value;
+      // Main replaced the session with the one the IdP just vouched for.
+      onSessionChange(fresh);
+      if (fresh.user.id !== session.user.id) {
+        onDone(
+          false,
+          `You signed in with ${name} as ${fresh.user.username}, not ${session.user.username}, so Portico did not carry out the action. You are now signed in as ${fresh.user.username}.`,
+        );
+      } else {
+        onDone(!sso.cancelledHere());
+      }
+      return;
+    }
+    if (sso.cancelledHere() && result.code === 'SSO_CANCELLED') {
+      onDone(false);
+      return;
+    }
+    if (sessionLost(result)) return;
+    setFailure(createNotice(result.message));
+  }
+
+  return (
+    <div className="sign-in-again">
+      <h2 id={HEADING_ID}>Confirm your identity</h2>
+      <p>{`Sign in again with ${name} to continue.`}</p>
+      <p className="muted">For your security, changing user accounts needs a recent sign-in. A sign-in window opens.</p>
+      {failure ? <AlertMessage key={failure.id} message={failure.text} /> : null}
+      <div role="status" className="status-region">
+        {sso.attempt ? <p className="sso-waiting-text">{waitingMessage(sso.attempt.providerName)}</p> : null}
+      </div>
+      <div className="dialog-actions">
+        <button
+          type="button"
+          className="button button-secondary"
+          aria-disabled={sso.attempt?.cancelling || undefined}
+          onClick={onCancel}
+        >
+          Cancel
+        </button>
+        <button
+          type="button"
+          className="button button-primary"
+          data-initial-focus
+          aria-disabled={waiting || undefined}
+          onClick={() => void signInAgain()}
+        >
+          {`Sign in again with ${name}`}
+        </button>
+      </div>
+    </div>
   );
 }

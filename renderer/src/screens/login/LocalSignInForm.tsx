@@ -1,0 +1,91 @@
+import { useState, type FormEvent } from 'react';
+import type { SessionSummary } from '../../../../preload/contract';
+import { AlertMessage } from '../../components/AlertMessage';
+import { FormField } from '../../components/FormField';
+import { fieldProblem, formFailure, type FormFailure } from '../../lib/api-errors';
+
+interface LocalSignInFormProps {
+  /** Another sign-in (single sign-on) is running: every control is disabled. */
+  disabled: boolean;
+  /** Whether this form's last error is still the current one (another method was tried since). */
+  showErrors: boolean;
+  autoFocus: boolean;
+  onAttempt: () => void;
+  onBusyChange: (busy: boolean) => void;
+  onSignedIn: (session: SessionSummary) => void;
+  onSetupRequired: () => void;
+}
+
+const ALERT_ID = 'login-error';
+
+/** Username and password of a Portico (local) account. */
+export function LocalSignInForm({
+  disabled,
+  showErrors,
+  autoFocus,
+  onAttempt,
+  onBusyChange,
+  onSignedIn,
+  onSetupRequired,
+}: LocalSignInFormProps) {
+  const [username, setUsername] = useState('');
+  const [password, setPassword] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [failure, setFailure] = useState<FormFailure | null>(null);
+  const shownFailure = showErrors ? failure : null;
+
+  function setBusyState(next: boolean) {
+    setBusy(next);
+    onBusyChange(next);
+  }
+
+  async function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    if (busy || disabled) return;
+    onAttempt();
+    setBusyState(true);
+    const result = await window.portico.signInLocal({ username, password });
+    if (result.ok) {
+      onSignedIn(result.value);
+      return;
+    }
+    if (result.code === 'SETUP_REQUIRED') {
+      onSetupRequired();
+      return;
+    }
+    setBusyState(false);
+    setPassword('');
+    setFailure(formFailure(result, failure));
+  }
+
+  return (
+    <form className="form" noValidate aria-busy={busy} onSubmit={(event) => void submit(event)}>
+      {shownFailure ? <AlertMessage key={shownFailure.attempt} id={ALERT_ID} message={shownFailure.message} /> : null}
+      <FormField
+        id="login-username"
+        label="Username"
+        autoFocus={autoFocus}
+        autoComplete="username"
+        autoCapitalize="none"
+        spellCheck={false}
+        disabled={disabled}
+        value={username}
+        onChange={(event) => setUsername(event.target.value)}
+        problem={fieldProblem(shownFailure, 'username', ALERT_ID)}
+      />
+      <FormField
+        id="login-password"
+        label="Password"
+        type="password"
+        autoComplete="current-password"
+        disabled={disabled}
+        value={password}
+        onChange={(event) => setPassword(event.target.value)}
+        problem={fieldProblem(shownFailure, 'password', ALERT_ID)}
+      />
+      <button type="submit" className="button button-primary button-block" disabled={busy || disabled}>
+        {busy ? 'Signing in…' : 'Sign in'}
+      </button>
+    </form>
+  );
+}
