@@ -131,9 +131,17 @@ interface SignInAgainFormProps extends Omit<ConfirmPasswordDialogProps, 'open'> 
 /** SSO users have no Portico password: they prove who they are at their IdP again. */
 function SignInAgainForm({ session, sso, onCancel, onDone, onSessionChange, sessionLost }: SignInAgainFormProps) {
   const [failure, setFailure] = useState<Notice | null>(null);
+  const mounted = useRef(true);
   const { providerId, providerName } = session.user;
   const name = providerName ?? 'your organization';
   const waiting = sso.attempt !== null;
+
+  useEffect(() => {
+    mounted.current = true;
+    return () => {
+      mounted.current = false;
+    };
+  }, []);
 
   async function signInAgain() {
     if (waiting) return;
@@ -147,6 +155,9 @@ function SignInAgainForm({ session, sso, onCancel, onDone, onSessionChange, sess
       const fresh = result.value;
       // Main replaced the session with the one the IdP just vouched for.
       onSessionChange(fresh);
+      // The screen went away meanwhile (e.g. the old session timed out): never run the
+      // pending action behind the user's back.
+      if (!mounted.current) return;
       if (fresh.user.id !== session.user.id) {
         onDone(
           false,
