@@ -50,6 +50,9 @@ export function fromNodeSamlError(error: unknown): SamlError {
     [/audience/i, 'SAML_AUDIENCE'],
     [/not yet valid/i, 'SAML_NOT_YET_VALID'],
     [/expired/i, 'SAML_EXPIRED'],
+    // node-saml drops a bearer SubjectConfirmation whose time window does not hold now, then says
+    // only this: its NotOnOrAfter has passed (SAML forbids NotBefore on bearer confirmations).
+    [/no valid subject confirmation/i, 'SAML_EXPIRED'],
     [/InResponseTo/i, 'SAML_IN_RESPONSE_TO'],
     [/EncryptedAssertion|decrypt/i, 'SAML_ENCRYPTION'],
     [/status|provider returned/i, 'SAML_STATUS'],
