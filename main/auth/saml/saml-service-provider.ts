@@ -81,6 +81,8 @@ export class SamlServiceProvider {
     }
 
     const assertion = readAssertion(assertionXml);
+    // SAML profiles 4.1.4.2: a Response's Issuer, when present, must be the IdP.
+    if (shape.issuer !== null && shape.issuer !== this.config.idpEntityId) throw new SamlError('SAML_ISSUER', shape.issuer);
     this.checkAssertion(assertion, requestId);
     this.rememberAssertion(assertion);
     return assertion;
