@@ -59,12 +59,7 @@ export function checkResponseShape(doc: Document, acsUrl: string): ResponseShape
   if (root.namespaceURI !== NS.protocol || root.localName !== 'Response') {
     throw new SamlError('SAML_MALFORMED', `root element is ${root.nodeName}`);
   }
-  for (const tag of ['SignatureMethod', 'DigestMethod']) {
-    for (const el of elements(doc, NS.dsig, tag)) {
-      const algorithm = el.getAttribute('Algorithm') ?? '';
-      if (WEAK_ALGORITHMS.test(algorithm)) throw new SamlError('SAML_WEAK_ALGORITHM', algorithm);
-    }
-  }
+  checkAlgorithms(doc);
   // Signature wrapping (XSW1-8) needs a second, unsigned or copied assertion somewhere in
   // the document; an IdP sends exactly one.
   const assertions = elements(doc, NS.assertion, 'Assertion').length + elements(doc, NS.assertion, 'EncryptedAssertion').length;
@@ -86,6 +81,16 @@ export function checkResponseShape(doc: Document, acsUrl: string): ResponseShape
     status,
     issuer: childElements(root, NS.assertion, 'Issuer')[0]?.textContent?.trim() ?? null,
   };
+}
+
+/** Refuses SHA-1 in any signature or digest of `doc` (a response, or a decrypted assertion). */
+export function checkAlgorithms(doc: Document): void {
+  for (const tag of ['SignatureMethod', 'DigestMethod']) {
+    for (const el of elements(doc, NS.dsig, tag)) {
+      const algorithm = el.getAttribute('Algorithm') ?? '';
+      if (WEAK_ALGORITHMS.test(algorithm)) throw new SamlError('SAML_WEAK_ALGORITHM', algorithm);
+    }
+  }
 }
 
 /** Scheme, host, port and path must match exactly; no query or fragment games. */

@@ -7,10 +7,19 @@
  */
 import { randomBytes } from 'node:crypto';
 import { SAML, ValidateInResponseTo, type CacheItem, type CacheProvider, type SamlConfig } from '@node-saml/node-saml';
+import { decryptXml } from '@node-saml/node-saml/lib/xml';
 import type { Clock } from '../../platform';
 import { spEndpoints, type SamlProviderConfig } from './saml-config';
 import { fromNodeSamlError, SamlError } from './saml-errors';
-import { checkResponseShape, decodeSamlResponse, parseSamlXml, sameUrl } from './saml-response-checks';
+import {
+  checkAlgorithms,
+  checkResponseShape,
+  decodeSamlResponse,
+  elements,
+  NS,
+  parseSamlXml,
+  sameUrl,
+} from './saml-response-checks';
 import { readAssertion, type SamlAssertion } from './saml-assertion';
 
 /** How long a started sign-in may take (the auth window also times out at 5 minutes). */
@@ -64,10 +73,12 @@ export class SamlServiceProvider {
     const samlResponse = new URLSearchParams(body).get('SAMLResponse');
     if (!samlResponse) throw new SamlError('SAML_MALFORMED', 'no SAMLResponse in the POST');
     const xml = decodeSamlResponse(samlResponse);
-    const shape = checkResponseShape(parseSamlXml(xml), this.endpoints.acsUrl);
+    const doc = parseSamlXml(xml);
+    const shape = checkResponseShape(doc, this.endpoints.acsUrl);
     if (shape.inResponseTo !== requestId) {
       throw new SamlError('SAML_IN_RESPONSE_TO', shape.inResponseTo ? 'answers another attempt' : 'unsolicited');
     }
+    await this.checkEncryptedAssertion(doc);
 
     let assertionXml: string;
     try {
@@ -109,6 +120,24 @@ export class SamlServiceProvider {
       randomBytes(16).toString('hex'),
       {},
     );
+  }
+
+  /**
+   * An EncryptedAssertion hides its signature from the checks on the raw response, and node-saml
+   * verifies it whatever its algorithm (SHA-1 included): decrypt it here first and hold its content
+   * to the same limits (anyone can encrypt for Portico's certificate, so it is untrusted until
+   * node-saml has verified it). Without a decryption key node-saml refuses it (SAML_ENCRYPTION).
+   */
+  private async checkEncryptedAssertion(doc: Document): Promise<void> {
+    const encrypted = elements(doc, NS.assertion, 'EncryptedAssertion')[0];
+    if (!encrypted || !this.config.decryption) return;
+    let decrypted: string;
+    try {
+      decrypted = await decryptXml(encrypted.toString(), this.config.decryption.privateKey);
+    } catch (error) {
+      throw new SamlError('SAML_ENCRYPTION', error instanceof Error ? error.message : String(error));
+    }
+    checkAlgorithms(parseSamlXml(decrypted));
   }
 
   /** Checks node-saml does not make (or makes with its own clock): ours use the injected one. */
