@@ -92,7 +92,7 @@ export async function createApp(ports: AppPorts): Promise<PorticoApp> {
     const sessionStore = new VaultSessionStore(vault, log);
     if (config.session.persistSession) await sessions.persistWith(sessionStore, sessionStore.load());
     else await sessionStore.clear();
-    const sso = new SsoService(config.providers.saml, ports.authSurface ?? null, clock, log);
+    const sso = new SsoService(config.providers.saml, ports.authSurface ?? null, log);
     services = { config, vault, accounts, sessions, sso, keyStorage };
     // First run asks for a local administrator, unless IT turned local accounts off or
     // configured single sign-on (its groups then decide who administers Portico).

@@ -17,6 +17,7 @@ export function createPorticoApi(invoke: Invoke) {
     confirmPassword: (payload: ChannelPayload<'auth:confirm-password'>) => invoke('auth:confirm-password', payload),
     discoverProvider: (payload: ChannelPayload<'auth:discover-provider'>) => invoke('auth:discover-provider', payload),
     startSso: (payload: ChannelPayload<'auth:start-sso'>) => invoke('auth:start-sso', payload),
+    reauthenticateSso: () => invoke('auth:reauthenticate-sso', {}),
     cancelSso: () => invoke('auth:cancel-sso', {}),
     getSpMetadata: (payload: ChannelPayload<'admin:get-sp-metadata'>) => invoke('admin:get-sp-metadata', payload),
     getCurrentSession: () => invoke('session:get-current', {}),

@@ -36,6 +36,7 @@ export const ERROR_CODES = [
   'SSO_IN_PROGRESS',
   'SSO_NO_ROLES',
   'SSO_GROUP_OVERAGE',
+  'SSO_DIFFERENT_USER',
   'INTERNAL',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

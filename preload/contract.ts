@@ -140,6 +140,8 @@ export const channels = {
   'auth:confirm-password': channel<SessionSummary>()(schemas.confirmPassword, 'session'),
   'auth:discover-provider': channel<ProviderSummary | null>()(schemas.discover, 'public'),
   'auth:start-sso': channel<SessionSummary>()(schemas.provider, 'public'),
+  /** Proves again, at the session's own IdP, that the same user is here (recent sign-in). */
+  'auth:reauthenticate-sso': channel<SessionSummary>()(empty, 'session'),
   'auth:cancel-sso': channel<null>()(empty, 'public'),
   'admin:get-sp-metadata': channel<string>()(schemas.provider, 'users:manage'),
 } as const;

@@ -5,7 +5,7 @@
  */
 import type { ProviderSummary } from '../../preload/contract';
 import { AppError } from '../errors';
-import { AuthCancelledError, AuthTimeoutError, type AuthSurface, type Clock } from '../platform';
+import { AuthCancelledError, AuthTimeoutError, systemClock, type AuthSurface } from '../platform';
 import type { Logger } from '../app';
 import { discoverProvider } from './discovery';
 import type { SamlProviderConfig } from './saml/saml-config';
@@ -26,10 +26,11 @@ export class SsoService {
   constructor(
     samlProviders: readonly SamlProviderConfig[],
     private readonly surface: AuthSurface | null,
-    clock: Clock,
     private readonly log: Logger,
   ) {
-    for (const config of samlProviders) this.providers.set(config.id, new SamlServiceProvider(config, clock));
+    // SAML timestamps are the IdP's wall-clock times: they are checked against this machine's
+    // wall clock (as node-saml does), not the app clock that drives session policy.
+    for (const config of samlProviders) this.providers.set(config.id, new SamlServiceProvider(config, systemClock));
   }
 
   list(): ProviderSummary[] {

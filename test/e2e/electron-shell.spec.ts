@@ -35,16 +35,21 @@ test('window.portico exposes named functions only, frozen, with no generic invok
     };
   });
   expect(shape.keys).toEqual([
+    'cancelSso',
     'confirmPassword',
     'createAdmin',
     'createUser',
+    'discoverProvider',
     'getAppInfo',
     'getCurrentSession',
+    'getSpMetadata',
     'listUsers',
+    'reauthenticateSso',
     'resetUserPassword',
     'setUserDisabled',
     'signInLocal',
     'signOut',
+    'startSso',
   ]);
   expect(shape.types).toEqual(['function']);
   expect(shape.frozen).toBe(true);

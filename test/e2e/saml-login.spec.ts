@@ -48,7 +48,7 @@ test('a wrong password at the IdP, then the right one', async ({ page, authWindo
   const window = await signInAtIdp(authWindows, alice.username, 'not-her-password');
   // The IdP says so on its own page; Portico keeps waiting.
   await expect(window.getByText(/incorrect/i)).toBeVisible();
-  await expect(page.getByRole('status')).toContainText('Waiting for Corp Entra');
+  await expect(page.getByRole('status').filter({ hasText: 'Waiting for Corp Entra' })).toBeVisible();
   await window.locator('input[name="password"]').fill(alice.password);
   await window.locator('#submit_button').click();
   await expect(page.getByRole('heading', { level: 1, name: 'Welcome, Alice Admin' })).toBeVisible();
@@ -124,4 +124,42 @@ test('by default a restart asks to sign in again', async ({ page, authWindows, p
   await portico.app()?.flush();
   const next = await portico.restart();
   await expect(next.getByRole('heading', { level: 1, name: 'Sign in to Portico' })).toBeVisible();
+});
+
+test.describe('recent sign-in for SSO admins', () => {
+  test.use({ samlSession: { idleMinutes: 120, recentSignInMinutes: 15 } });
+
+  test('an admin action after 15 minutes asks to sign in at the IdP again, as the same user only', async ({
+    page,
+    authWindows,
+    portico,
+  }) => {
+    test.skip(portico.clock === null, 'moves main’s clock: test host only');
+    await page.getByRole('button', { name: 'Sign in with Corp Entra' }).click();
+    await signInAtIdp(authWindows, alice.username, alice.password);
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Users' }).click();
+    portico.clock!.advance(16 * 60_000);
+
+    // Someone else at the IdP (the IdP session forgotten, then Bob types his password).
+    await authWindows[0]!.context().clearCookies();
+    const form = page.getByRole('form', { name: 'Create a user' });
+    await form.getByLabel('Username', { exact: true }).fill('carol');
+    await form.getByLabel('Display name', { exact: true }).fill('Carol');
+    await form.getByLabel('Password', { exact: true }).fill('a long passphrase for her');
+    await form.getByRole('button', { name: 'Create user' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByRole('button', { name: 'Sign in again with Corp Entra' }).click();
+    await signInAtIdp(authWindows, bob.username, bob.password);
+    await expect(dialog.getByRole('alert')).toContainText('not as alice@corp.test');
+    expect(await page.evaluate(() => (window as any).portico.getCurrentSession())).toMatchObject({
+      ok: true,
+      value: { user: { username: 'alice@corp.test' } },
+    });
+
+    // Alice herself: the action goes through.
+    await authWindows[0]!.context().clearCookies();
+    await dialog.getByRole('button', { name: 'Sign in again with Corp Entra' }).click();
+    await signInAtIdp(authWindows, alice.username, alice.password);
+    await expect(page.getByRole('status').filter({ hasText: 'User carol created.' })).toBeVisible();
+  });
 });

@@ -10,8 +10,14 @@ export interface SsoAttempt {
 
 export interface SsoAttemptHandle {
   attempt: SsoAttempt | null;
-  /** Runs one attempt; resolves when the user finished (or gave up) at the IdP. */
-  start: (provider: Pick<ProviderSummary, 'id' | 'displayName'>) => Promise<IpcResult<SessionSummary>>;
+  /**
+   * Runs one attempt; resolves when the user finished (or gave up) at the IdP. `reauthenticate`
+   * proves again who the signed-in user is, keeping the session (main refuses another user).
+   */
+  start: (
+    provider: Pick<ProviderSummary, 'id' | 'displayName'>,
+    mode?: 'sign-in' | 'reauthenticate',
+  ) => Promise<IpcResult<SessionSummary>>;
   /** Closes the sign-in window; the pending `start` then resolves with SSO_CANCELLED. */
   cancel: () => Promise<IpcResult<null>>;
   /** Whether `cancel` was called during the latest attempt (not the user closing the window). */
@@ -30,18 +36,23 @@ export function useSsoAttempt(): SsoAttemptHandle {
   const running = useRef(false);
   const cancelCalled = useRef(false);
 
-  const start = useCallback(async (provider: Pick<ProviderSummary, 'id' | 'displayName'>) => {
-    if (running.current) return ALREADY_RUNNING;
-    running.current = true;
-    cancelCalled.current = false;
-    setAttempt({ providerName: provider.displayName, cancelling: false });
-    try {
-      return await window.portico.startSso({ providerId: provider.id });
-    } finally {
-      running.current = false;
-      setAttempt(null);
-    }
-  }, []);
+  const start = useCallback(
+    async (provider: Pick<ProviderSummary, 'id' | 'displayName'>, mode: 'sign-in' | 'reauthenticate' = 'sign-in') => {
+      if (running.current) return ALREADY_RUNNING;
+      running.current = true;
+      cancelCalled.current = false;
+      setAttempt({ providerName: provider.displayName, cancelling: false });
+      try {
+        return mode === 'reauthenticate'
+          ? await window.portico.reauthenticateSso()
+          : await window.portico.startSso({ providerId: provider.id });
+      } finally {
+        running.current = false;
+        setAttempt(null);
+      }
+    },
+    [],
+  );
 
   const cancel = useCallback(async () => {
     cancelCalled.current = true;

@@ -17,7 +17,7 @@ export async function signIn(page: Page, username: string, password: string): Pr
   await expect(page.getByRole('heading', { level: 1, name: 'Sign in to Portico' })).toBeVisible();
   await page.getByLabel('Username', { exact: true }).fill(username);
   await page.getByLabel('Password', { exact: true }).fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   // Wait for the answer: the form is busy while main verifies.
   await expect(page.locator('form[aria-busy="true"]')).toHaveCount(0);
 }

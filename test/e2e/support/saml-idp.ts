@@ -44,8 +44,9 @@ export function samlConfig(idp: SamlIdp, session: Record<string, unknown> = {}) 
           acsUrl: ACS_URL,
           sloUrl: idp.sloUrl,
           emailDomains: ['corp.test'],
-          // One mapping by display name, one by object id, as Entra can send either.
-          groupRoles: { [ENTRA_GROUPS.admins.name]: ['admin'], [ENTRA_GROUPS.viewers.id]: ['viewer'] },
+          // By display name (Entra's "cloud-only group display names"); object ids map the
+          // same way (unit-tested in rolesForGroups).
+          groupRoles: { [ENTRA_GROUPS.admins.name]: ['admin'], [ENTRA_GROUPS.viewers.name]: ['viewer'] },
         },
       ],
     },
@@ -76,8 +77,10 @@ export { expect };
 
 /** Types the IdP password in the newest auth window (the IdP's own login page). */
 export async function signInAtIdp(authWindows: Page[], username: string, password: string): Promise<Page> {
-  await expect.poll(() => authWindows.length, { message: 'an auth window opened' }).toBeGreaterThan(0);
-  const window = authWindows[authWindows.length - 1]!;
+  // The newest window still open: earlier ones (a finished sign-in, single logout) are closed.
+  const open = () => authWindows.filter((w) => !w.isClosed());
+  await expect.poll(() => open().length, { message: 'an auth window opened' }).toBeGreaterThan(0);
+  const window = open()[open().length - 1]!;
   await window.locator('input[name="username"]').fill(username);
   await window.locator('input[name="password"]').fill(password);
   await window.locator('#submit_button').click();

@@ -41,6 +41,7 @@ const validPayloads: { [C in ChannelName]: ChannelPayload<C> } = {
   'auth:discover-provider': { email: 'someone@corp.test' },
   'auth:start-sso': { providerId: 'entra' },
   'auth:cancel-sso': {},
+  'auth:reauthenticate-sso': {},
   'admin:get-sp-metadata': { providerId: 'entra' },
   'setup:create-admin': ADMIN,
   'auth:sign-in-local': { username: ADMIN.username, password: ADMIN.password },

@@ -150,22 +150,14 @@ function SignInAgainForm({ session, sso, onCancel, onDone, onSessionChange, sess
       setFailure(createNotice('Portico does not know where you signed in. Sign out and sign in again.'));
       return;
     }
-    const result = await sso.start({ id: providerId, displayName: name });
+    // Main keeps this session and refuses anyone but its own user (SSO_DIFFERENT_USER).
+    const result = await sso.start({ id: providerId, displayName: name }, 'reauthenticate');
     if (result.ok) {
-      const fresh = result.value;
-      // Main replaced the session with the one the IdP just vouched for.
-      onSessionChange(fresh);
-      // The screen went away meanwhile (e.g. the old session timed out): never run the
-      // pending action behind the user's back.
+      onSessionChange(result.value);
+      // The screen went away meanwhile (e.g. the session timed out): never run the pending
+      // action behind the user's back.
       if (!mounted.current) return;
-      if (fresh.user.id !== session.user.id) {
-        onDone(
-          false,
-          `You signed in with ${name} as ${fresh.user.username}, not ${session.user.username}, so Portico did not carry out the action. You are now signed in as ${fresh.user.username}.`,
-        );
-      } else {
-        onDone(!sso.cancelledHere());
-      }
+      onDone(!sso.cancelledHere());
       return;
     }
     if (sso.cancelledHere() && result.code === 'SSO_CANCELLED') {
