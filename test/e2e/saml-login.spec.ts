@@ -163,3 +163,22 @@ test.describe('recent sign-in for SSO admins', () => {
     await expect(page.getByRole('status').filter({ hasText: 'User carol created.' })).toBeVisible();
   });
 });
+
+test('an SSO admin shows the SP metadata to paste into the IdP; a viewer cannot fetch it', async ({ page, authWindows }) => {
+  await page.getByRole('button', { name: 'Sign in with Corp Entra' }).click();
+  await signInAtIdp(authWindows, alice.username, alice.password);
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Single sign-on' }).click();
+  await page.getByRole('button', { name: 'Show SP metadata for Corp Entra' }).click();
+  const metadata = page.getByLabel('SP metadata for Corp Entra');
+  await expect(metadata).toHaveValue(/entityID="https:\/\/portico\.test\/saml\/corp"/);
+  await expect(metadata).toHaveValue(/Location="https:\/\/portico\.invalid\/saml\/corp\/acs"/);
+  expect(await seriousA11yViolations(page)).toEqual([]);
+  await page.getByRole('button', { name: 'Sign out' }).click();
+
+  await page.getByRole('button', { name: 'Sign in with Corp Entra' }).click();
+  await signInAtIdp(authWindows, bob.username, bob.password);
+  await expect(page.getByRole('heading', { level: 1, name: 'Welcome, Bob Viewer' })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Single sign-on' })).toHaveCount(0);
+  const refused = await page.evaluate(() => (window as any).portico.getSpMetadata({ providerId: 'corp' }));
+  expect(refused).toMatchObject({ ok: false, code: 'PERMISSION_DENIED' });
+});

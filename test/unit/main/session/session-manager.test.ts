@@ -147,4 +147,15 @@ describe('SessionManager', () => {
     expect(sessions.isRecentSignIn(session)).toBe(true);
     expect(sessions.summary(session).recentSignInUntil).toBe(clock.t + 15 * MIN);
   });
+
+  it('ends an SSO session at the IdP’s SessionNotOnOrAfter when that comes before the policy limit', () => {
+    const clock = new FakeClock();
+    const sessions = new SessionManager(clock, { idleMs: 15 * 60_000, absoluteMs: 12 * 3600_000, recentSignInMs: 15 * 60_000 });
+    const early = sessions.start(user, ['viewer'], { endsAt: clock.t + 3600_000 });
+    expect(early.expiresAt).toBe(clock.t + 3600_000);
+    // Policy caps a longer IdP session; a past or missing one falls back to the policy limit.
+    expect(sessions.start(user, ['viewer'], { endsAt: clock.t + 48 * 3600_000 }).expiresAt).toBe(clock.t + 12 * 3600_000);
+    expect(sessions.start(user, ['viewer'], { endsAt: clock.t - 1 }).expiresAt).toBe(clock.t + 12 * 3600_000);
+    expect(sessions.start(user, ['viewer'], { endsAt: null }).expiresAt).toBe(clock.t + 12 * 3600_000);
+  });
 });

@@ -1,0 +1,150 @@
+/**
+ * SsoService's own logic: provider listing, discovery, one attempt at a time, and what the
+ * user is told when the sign-in window fails. The window is a port: here a scripted
+ * stand-in (ScriptedAuthSurface); the real ones run in e2e (test host) and in the app.
+ */
+import { describe, expect, it } from 'vitest';
+import { AppError } from '../../../../main/errors';
+import { AuthCancelledError, AuthTimeoutError, type AuthSurface, type CallbackRequest } from '../../../../main/platform';
+import { samlProviderConfig } from '../../../../main/auth/saml/saml-config';
+import { SsoService } from '../../../../main/auth/sso-service';
+
+const CERT = `-----BEGIN CERTIFICATE-----\n${'A'.repeat(120)}\n-----END CERTIFICATE-----`;
+
+function provider(id: string, domains: string[]) {
+  return samlProviderConfig.parse({
+    id,
+    displayName: `${id} IdP`,
+    idpSsoUrl: 'https://idp.example.com/sso',
+    idpEntityId: 'https://idp.example.com',
+    idpCertificates: [CERT],
+    emailDomains: domains,
+    groupRoles: { staff: ['viewer'] },
+  });
+}
+
+/** Answers `open` with whatever the test scripts: an error, a request, or never. */
+class ScriptedAuthSurface implements AuthSurface {
+  opened: Array<Parameters<AuthSurface['open']>[0]> = [];
+  cleared: string[] = [];
+  constructor(private readonly answer: (options: Parameters<AuthSurface['open']>[0]) => Promise<CallbackRequest>) {}
+  open(options: Parameters<AuthSurface['open']>[0]): Promise<CallbackRequest> {
+    this.opened.push(options);
+    return this.answer(options);
+  }
+  async clearPartition(partition: string): Promise<void> {
+    this.cleared.push(partition);
+  }
+}
+
+const silentLog = { info: () => undefined, error: () => undefined };
+
+async function appErrorOf(promise: Promise<unknown>): Promise<AppError> {
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(AppError);
+  return error as AppError;
+}
+
+describe('SsoService', () => {
+  it('lists providers in configuration order and discovers them by email domain', () => {
+    const sso = new SsoService([provider('a', ['a.test']), provider('b', ['b.test'])], null, silentLog);
+    expect(sso.list()).toEqual([
+      { id: 'a', displayName: 'a IdP', protocol: 'saml' },
+      { id: 'b', displayName: 'b IdP', protocol: 'saml' },
+    ]);
+    expect(sso.discover('x@B.test')).toEqual({ id: 'b', displayName: 'b IdP', protocol: 'saml' });
+    expect(sso.discover('x@c.test')).toBeNull();
+  });
+
+  it('opens the IdP in the provider’s own partition and waits for its ACS URL, at most 5 minutes', async () => {
+    const surface = new ScriptedAuthSurface(() => Promise.reject(new AuthCancelledError()));
+    const sso = new SsoService([provider('corp', [])], surface, silentLog);
+    await appErrorOf(sso.signIn('corp'));
+    expect(surface.opened).toHaveLength(1);
+    const options = surface.opened[0]!;
+    expect(options.url.startsWith('https://idp.example.com/sso?SAMLRequest=')).toBe(true);
+    expect(options.callbackUrl).toBe('https://portico.invalid/saml/corp/acs');
+    expect(options.partition).toBe('sso-corp');
+    expect(options.timeoutMs).toBe(5 * 60_000);
+  });
+
+  it('says "cancelled" when the window is closed and "timed out" when nobody answers', async () => {
+    const cancelled = new SsoService(
+      [provider('corp', [])],
+      new ScriptedAuthSurface(() => Promise.reject(new AuthCancelledError())),
+      silentLog,
+    );
+    expect(await appErrorOf(cancelled.signIn('corp'))).toMatchObject({
+      code: 'SSO_CANCELLED',
+      message: expect.stringContaining('Sign-in cancelled'),
+    });
+
+    const late = new SsoService(
+      [provider('corp', [])],
+      new ScriptedAuthSurface((o) => Promise.reject(new AuthTimeoutError(o.timeoutMs))),
+      silentLog,
+    );
+    expect(await appErrorOf(late.signIn('corp'))).toMatchObject({
+      code: 'SSO_TIMEOUT',
+      message: expect.stringContaining('5 minutes'),
+    });
+  });
+
+  it('refuses a GET or an empty POST at the ACS URL as a malformed response', async () => {
+    const sso = new SsoService(
+      [provider('corp', [])],
+      new ScriptedAuthSurface(async (o) => ({ method: 'GET', url: o.callbackUrl, body: null })),
+      silentLog,
+    );
+    expect(await appErrorOf(sso.signIn('corp'))).toMatchObject({
+      code: 'SSO_REFUSED',
+      message: expect.stringContaining('SAML_MALFORMED'),
+    });
+  });
+
+  it('runs one sign-in at a time and can cancel it', async () => {
+    const surface = new ScriptedAuthSurface(
+      (o) => new Promise((_resolve, reject) => o.signal?.addEventListener('abort', () => reject(new AuthCancelledError()))),
+    );
+    const sso = new SsoService([provider('corp', [])], surface, silentLog);
+    const first = sso.signIn('corp');
+    await expect.poll(() => surface.opened.length).toBe(1);
+    expect(await appErrorOf(sso.signIn('corp'))).toMatchObject({ code: 'SSO_IN_PROGRESS' });
+    sso.cancel();
+    expect(await appErrorOf(first)).toMatchObject({ code: 'SSO_CANCELLED' });
+    // Afterwards a new attempt may start.
+    const again = sso.signIn('corp');
+    await expect.poll(() => surface.opened.length).toBe(2);
+    sso.cancel();
+    await appErrorOf(again);
+  });
+
+  it('refuses an unknown provider and works without any window for listing only', async () => {
+    const sso = new SsoService([provider('corp', [])], null, silentLog);
+    expect(await appErrorOf(sso.signIn('other'))).toMatchObject({ code: 'UNKNOWN_PROVIDER' });
+    expect(await appErrorOf(sso.signIn('corp'))).toMatchObject({ code: 'APP_UNAVAILABLE' });
+  });
+
+  it('single logout: without an SLO URL nothing opens, but the partition is still forgotten', async () => {
+    const surface = new ScriptedAuthSurface(() => Promise.reject(new Error('must not open')));
+    const sso = new SsoService([provider('corp', [])], surface, silentLog);
+    await sso.signOut({ providerId: 'corp', nameId: 'n', nameIdFormat: null, sessionIndex: null });
+    expect(surface.opened).toHaveLength(0);
+    expect(surface.cleared).toEqual(['sso-corp']);
+  });
+
+  it('single logout never throws, even when the IdP does not answer', async () => {
+    const withSlo = samlProviderConfig.parse({ ...provider('corp', []), sloUrl: 'https://idp.example.com/slo' });
+    const surface = new ScriptedAuthSurface((o) => Promise.reject(new AuthTimeoutError(o.timeoutMs)));
+    const sso = new SsoService([withSlo], surface, silentLog);
+    await expect(
+      sso.signOut({ providerId: 'corp', nameId: 'n', nameIdFormat: null, sessionIndex: 'idx' }),
+    ).resolves.toBeUndefined();
+    expect(surface.opened[0]!.url.startsWith('https://idp.example.com/slo?SAMLRequest=')).toBe(true);
+    expect(surface.opened[0]!.callbackUrl).toBe('https://portico.invalid/saml/corp/slo');
+    expect(surface.cleared).toEqual(['sso-corp']);
+  });
+});
