@@ -9,6 +9,7 @@ export interface AppInfoSource {
   minPasswordLength: () => number;
   localAccountsEnabled: () => boolean;
   providers: () => ProviderSummary[];
+  signInNotice: () => string | null;
 }
 
 export function setupAppHandlers<S>(registry: IpcRegistry<S>, source: AppInfoSource): void {
@@ -22,6 +23,7 @@ export function setupAppHandlers<S>(registry: IpcRegistry<S>, source: AppInfoSou
       passwordPolicy: { minLength: source.minPasswordLength() },
       localAccountsEnabled: source.localAccountsEnabled(),
       providers: source.providers(),
+      signInNotice: source.signInNotice(),
     };
   });
 }

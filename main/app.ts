@@ -7,7 +7,7 @@ import path from 'node:path';
 import { channels, type AppStatus, type ChannelName } from '../preload/contract';
 import { AppError } from './errors';
 import { IpcRegistry } from './ipc/registry';
-import type { AppIdentity, AuthSurface, Clock, KeyProtector, Paths } from './platform';
+import type { AppIdentity, AuthSurface, Clock, KeyProtector, Paths, SystemBrowser } from './platform';
 import { systemClock } from './platform';
 import type { PorticoConfig } from './policy/config-schema';
 import { parseConfig, type ConfigLayer } from './policy/load-config';
@@ -21,7 +21,8 @@ import { setupUserAdminHandlers } from './auth/local/user-admin-handlers';
 import { setupSessionHandlers } from './session/session-handlers';
 import { createAuthorizer } from './session/authorize';
 import { SsoService } from './auth/sso-service';
-import { setupSsoHandlers } from './auth/sso-handlers';
+import { setupSsoHandlers, startSsoSession } from './auth/sso-handlers';
+import { OidcTokenStore } from './auth/oidc/oidc-token-store';
 import { VaultSessionStore } from './session/vault-session-store';
 
 export interface Logger {
@@ -38,6 +39,8 @@ export interface AppPorts {
   configLayers: () => Promise<ConfigLayer[]>;
   /** Where SSO sign-ins run; null where no window can be opened (SSO then reports unavailable). */
   authSurface?: AuthSurface | null;
+  /** The user's browser, for system-browser sign-in (OIDC; Google always). */
+  systemBrowser?: SystemBrowser | null;
   clock?: Clock;
   log?: Logger;
 }
@@ -67,6 +70,7 @@ export async function createApp(ports: AppPorts): Promise<PorticoApp> {
   let services: Services | null = null;
   let status: AppStatus;
   let keyStorage = 'unavailable';
+  let signInNotice: string | null = null;
 
   try {
     const config = parseConfig(await ports.configLayers());
@@ -92,11 +96,29 @@ export async function createApp(ports: AppPorts): Promise<PorticoApp> {
     const sessionStore = new VaultSessionStore(vault, log);
     if (config.session.persistSession) await sessions.persistWith(sessionStore, sessionStore.load());
     else await sessionStore.clear();
-    const sso = new SsoService(config.providers.saml, ports.authSurface ?? null, log);
+    const sso = new SsoService({
+      saml: config.providers.saml,
+      oidc: config.providers.oidc,
+      surface: ports.authSurface ?? null,
+      browser: ports.systemBrowser ?? null,
+      oidcStore: new OidcTokenStore(vault),
+      clock,
+      log,
+    });
     services = { config, vault, accounts, sessions, sso, keyStorage };
+    // A kept OIDC sign-in is refreshed silently: straight to the app, or a reason to sign in again.
+    const restored = await sso.restore();
+    if (restored && 'identity' in restored && sessions.check().state !== 'active') startSsoSession(sessions, restored.identity);
+    if (restored && 'notice' in restored) signInNotice = restored.notice;
+    sessions.onStart = () => (signInNotice = null);
+    sso.onSignInLost = (notice) => {
+      sessions.end();
+      signInNotice = notice;
+    };
     // First run asks for a local administrator, unless IT turned local accounts off or
     // configured single sign-on (its groups then decide who administers Portico).
-    const needsSetup = config.localAccounts.enabled && !accounts.hasUsers() && config.providers.saml.length === 0;
+    const needsSetup =
+      config.localAccounts.enabled && !accounts.hasUsers() && config.providers.saml.length + config.providers.oidc.length === 0;
     status = needsSetup ? { state: 'needs-setup' } : { state: 'ready' };
     log.info('Portico started', { keyStorage, users: Object.keys(vault.read().users).length });
   } catch (error) {
@@ -121,6 +143,7 @@ export async function createApp(ports: AppPorts): Promise<PorticoApp> {
     minPasswordLength: () => ready?.config.localAccounts.minPasswordLength ?? 12,
     localAccountsEnabled: () => ready?.config.localAccounts.enabled ?? false,
     providers: () => ready?.sso.list() ?? [],
+    signInNotice: () => signInNotice,
   });
   if (ready) {
     setupLocalAuthHandlers(registry, ready);

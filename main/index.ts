@@ -63,6 +63,13 @@ async function start(): Promise<void> {
     identity: { origin: APP_ORIGIN, version: app.getVersion(), platform: process.platform },
     paths: { userData },
     configLayers: () => readConfigLayers(userData, process.platform, process.env),
+    // System-browser sign-in (OIDC, RFC 8252): only the IdP's https authorization and logout URLs.
+    systemBrowser: {
+      open: async (url) => {
+        if (!/^https:\/\//.test(url)) throw new Error('Only https sign-in pages open in the browser.');
+        await shell.openExternal(url); // eng-disable OPEN_EXTERNAL_JS_CHECK
+      },
+    },
     authSurface: createElectronAuthSurface({
       BrowserWindow,
       sessionFromPartition: (partition) => session.fromPartition(partition, { cache: false }),

@@ -84,3 +84,8 @@ export class AuthTimeoutError extends Error {
     this.name = 'AuthTimeoutError';
   }
 }
+
+/** The user's default browser (system-browser sign-in, RFC 8252). */
+export interface SystemBrowser {
+  open(url: string): Promise<void>;
+}

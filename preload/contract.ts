@@ -20,7 +20,7 @@ export type Access = 'public' | 'session' | Permission;
 export interface ProviderSummary {
   id: string;
   displayName: string;
-  protocol: 'saml';
+  protocol: 'saml' | 'oidc';
 }
 
 export interface SessionSummary {
@@ -29,7 +29,7 @@ export interface SessionSummary {
     username: string;
     displayName: string;
     /** `local` or the SSO protocol; `providerName` names the IdP for SSO users. */
-    provider: 'local' | 'saml';
+    provider: 'local' | 'saml' | 'oidc';
     providerId: string | null;
     providerName: string | null;
   };
@@ -58,6 +58,8 @@ export interface AppInfo {
   localAccountsEnabled: boolean;
   /** Configured SSO providers, in configuration order. */
   providers: ProviderSummary[];
+  /** Why the user must sign in again (a kept sign-in ended), for the sign-in screen; else null. */
+  signInNotice: string | null;
 }
 
 export interface UserRecordSummary {
@@ -102,6 +104,11 @@ export const schemas = {
   confirmPassword: z.strictObject({ password }),
   discover: z.strictObject({ email: z.string().trim().max(320) }),
   provider: z.strictObject({ providerId: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'Unknown provider.') }),
+  startSso: z.strictObject({
+    providerId: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'Unknown provider.'),
+    /** The email typed on the sign-in screen, passed to the IdP as login_hint. */
+    loginHint: z.string().trim().max(320).optional(),
+  }),
 };
 
 // ---------------------------------------------------------------------------
@@ -139,7 +146,7 @@ export const channels = {
   'users:reset-password': channel<UserRecordSummary>()(schemas.resetPassword, 'users:manage', sensitive),
   'auth:confirm-password': channel<SessionSummary>()(schemas.confirmPassword, 'session'),
   'auth:discover-provider': channel<ProviderSummary | null>()(schemas.discover, 'public'),
-  'auth:start-sso': channel<SessionSummary>()(schemas.provider, 'public'),
+  'auth:start-sso': channel<SessionSummary>()(schemas.startSso, 'public'),
   /** Proves again, at the session's own IdP, that the same user is here (recent sign-in). */
   'auth:reauthenticate-sso': channel<SessionSummary>()(empty, 'session'),
   'auth:cancel-sso': channel<null>()(empty, 'public'),

@@ -2,6 +2,23 @@ import { AppError } from '../errors';
 import type { IpcRegistry } from '../ipc/registry';
 import type { Session, SessionManager } from '../session/session-manager';
 import type { SsoService } from './sso-service';
+import type { SsoIdentity } from './sso-identity';
+
+/** A session for someone the IdP vouched for (a sign-in, or a kept sign-in restored at launch). */
+export function startSsoSession(sessions: SessionManager, identity: SsoIdentity): Session {
+  return sessions.start(
+    {
+      id: `${identity.providerId}:${identity.subject}`,
+      username: identity.username,
+      displayName: identity.displayName,
+      provider: identity.protocol,
+      providerId: identity.providerId,
+      providerName: identity.providerName,
+    },
+    identity.roles,
+    { endsAt: identity.idpSessionEndsAt, sso: identity.logout },
+  );
+}
 
 export function setupSsoHandlers(
   registry: IpcRegistry<Session>,
@@ -12,30 +29,10 @@ export function setupSsoHandlers(
   });
 
   registry.handle('auth:start-sso', async function handleStartSso(input) {
-    const identity = await sso.signIn(input.providerId);
+    const identity = await sso.signIn(input.providerId, input.loginHint);
     // A new session only once the IdP's answer is verified; any earlier one ends first.
     sessions.end();
-    const session = sessions.start(
-      {
-        id: `${identity.providerId}:${identity.subject}`,
-        username: identity.email ?? identity.nameId,
-        displayName: identity.displayName,
-        provider: 'saml',
-        providerId: identity.providerId,
-        providerName: identity.providerName,
-      },
-      identity.roles,
-      {
-        endsAt: identity.idpSessionEndsAt,
-        sso: {
-          providerId: identity.providerId,
-          nameId: identity.nameId,
-          nameIdFormat: identity.nameIdFormat,
-          sessionIndex: identity.sessionIndex,
-        },
-      },
-    );
-    return sessions.summary(session);
+    return sessions.summary(startSsoSession(sessions, identity));
   });
 
   // Keeps the session; only refreshes when the user last proved who they are. Whoever signs
@@ -49,7 +46,7 @@ export function setupSsoHandlers(
     if (`${identity.providerId}:${identity.subject}` !== current.user.id) {
       throw new AppError(
         'SSO_DIFFERENT_USER',
-        `You signed in at ${identity.providerName} as ${identity.email ?? identity.displayName}, not as ${current.user.username}. ` +
+        `You signed in at ${identity.providerName} as ${identity.username}, not as ${current.user.username}. ` +
           'Nothing was changed; sign in again as yourself to continue.',
       );
     }

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { samlProviderConfig } from '../auth/saml/saml-config';
+import { oidcProviderConfig } from '../auth/oidc/oidc-config';
 
 const httpsUrl = z.url({ protocol: /^https$/, message: 'Must be an https:// URL.' });
 
@@ -78,8 +79,17 @@ export const providersConfig = z
       .max(20)
       .default([])
       .refine((list) => new Set(list.map((p) => p.id)).size === list.length, 'Provider ids must be unique.'),
+    oidc: z
+      .array(oidcProviderConfig)
+      .max(20)
+      .default([])
+      .refine((list) => new Set(list.map((p) => p.id)).size === list.length, 'Provider ids must be unique.'),
   })
-  .prefault({});
+  .prefault({})
+  .refine(
+    (p) => new Set([...p.saml, ...p.oidc].map((x) => x.id)).size === p.saml.length + p.oidc.length,
+    'Provider ids must be unique.',
+  );
 
 export const porticoConfig = z
   .strictObject({

@@ -6,22 +6,17 @@ import { randomUUID } from 'node:crypto';
 import type { SessionSummary } from '../../preload/contract';
 import type { Clock } from '../platform';
 import { permissionsFor } from '../auth/roles';
+import type { SsoSessionRef } from '../auth/sso-identity';
+
+export type { SsoSessionRef };
 
 export interface SessionUser {
   id: string;
   username: string;
   displayName: string;
-  provider: 'local' | 'saml';
+  provider: 'local' | 'saml' | 'oidc';
   providerId: string | null;
   providerName: string | null;
-}
-
-/** What single logout needs to name the IdP session (SSO sessions only). */
-export interface SsoSessionRef {
-  providerId: string;
-  nameId: string;
-  nameIdFormat: string | null;
-  sessionIndex: string | null;
 }
 
 export interface Session {
@@ -58,6 +53,8 @@ export class SessionManager {
   private session: Session | null = null;
   private expiredReason: 'idle' | 'absolute' | null = null;
   private store: SessionStore | null = null;
+  /** Called whenever a new session starts (e.g. to clear a "sign in again" notice). */
+  onStart: () => void = () => undefined;
   private lastSavedActivity = 0;
 
   constructor(
@@ -100,6 +97,7 @@ export class SessionManager {
     this.expiredReason = null;
     this.lastSavedActivity = now;
     void this.save();
+    this.onStart();
     return this.session;
   }
 

@@ -16,7 +16,7 @@ const savedSession = z.object({
     id: z.string(),
     username: z.string(),
     displayName: z.string(),
-    provider: z.enum(['local', 'saml']),
+    provider: z.enum(['local', 'saml', 'oidc']),
     providerId: z.string().nullable(),
     providerName: z.string().nullable(),
   }),
@@ -26,12 +26,16 @@ const savedSession = z.object({
   lastActivityAt: z.number(),
   expiresAt: z.number(),
   sso: z
-    .object({
-      providerId: z.string(),
-      nameId: z.string(),
-      nameIdFormat: z.string().nullable(),
-      sessionIndex: z.string().nullable(),
-    })
+    .discriminatedUnion('protocol', [
+      z.object({
+        protocol: z.literal('saml'),
+        providerId: z.string(),
+        nameId: z.string(),
+        nameIdFormat: z.string().nullable(),
+        sessionIndex: z.string().nullable(),
+      }),
+      z.object({ protocol: z.literal('oidc'), providerId: z.string(), sub: z.string() }),
+    ])
     .nullable(),
 });
 

@@ -58,6 +58,15 @@ export async function launchTestHost(options: TestHostOptions): Promise<TestHost
     },
     keyProtector: () => new KeychainKeyProtector(options.keychainService, KEYCHAIN_ACCOUNT),
     authSurface,
+    // "The system browser": a separate browser context, like the user's own browser profile.
+    systemBrowser: {
+      open: async (url) => {
+        const browserContext = await options.browser.newContext();
+        const tab = await browserContext.newPage();
+        authWindows.push(tab);
+        void tab.goto(url).catch(() => undefined);
+      },
+    },
     clock: options.clock,
   });
 

@@ -6,24 +6,17 @@ import type { LocalRole } from '../../../preload/constants';
 import { AppError } from '../../errors';
 import type { SamlAssertion } from './saml-assertion';
 import type { SamlProviderConfig } from './saml-config';
+import type { SsoIdentity } from '../sso-identity';
 
-export interface SsoIdentity {
-  providerId: string;
-  providerName: string;
-  /** Stable id at the IdP (Entra: objectidentifier; else the NameID). */
-  subject: string;
+/** A SAML sign-in: the generic identity (subject: Entra objectidentifier, else the NameID) plus SAML details. */
+export interface SamlIdentity extends SsoIdentity {
   nameId: string;
   nameIdFormat: string | null;
   sessionIndex: string | null;
-  email: string | null;
-  displayName: string;
   groups: string[];
-  roles: LocalRole[];
-  /** Epoch ms from SessionNotOnOrAfter, if the IdP sent one. */
-  idpSessionEndsAt: number | null;
 }
 
-export function identityFromAssertion(assertion: SamlAssertion, provider: SamlProviderConfig): SsoIdentity {
+export function identityFromAssertion(assertion: SamlAssertion, provider: SamlProviderConfig): SamlIdentity {
   const first = (name: string) => assertion.attributes[name]?.[0] ?? null;
   const email = first(provider.attributes.email);
   const displayName = first(provider.attributes.displayName) ?? email ?? assertion.nameId;
@@ -47,6 +40,15 @@ export function identityFromAssertion(assertion: SamlAssertion, provider: SamlPr
     );
   }
   return {
+    protocol: 'saml',
+    username: email ?? assertion.nameId,
+    logout: {
+      protocol: 'saml',
+      providerId: provider.id,
+      nameId: assertion.nameId,
+      nameIdFormat: assertion.nameIdFormat,
+      sessionIndex: assertion.sessionIndex,
+    },
     providerId: provider.id,
     providerName: provider.displayName,
     subject: first(provider.attributes.id) ?? assertion.nameId,

@@ -17,6 +17,8 @@ export interface SsoAttemptHandle {
   start: (
     provider: Pick<ProviderSummary, 'id' | 'displayName'>,
     mode?: 'sign-in' | 'reauthenticate',
+    /** The typed work email, passed to the IdP as login_hint. */
+    loginHint?: string,
   ) => Promise<IpcResult<SessionSummary>>;
   /** Closes the sign-in window; the pending `start` then resolves with SSO_CANCELLED. */
   cancel: () => Promise<IpcResult<null>>;
@@ -37,7 +39,11 @@ export function useSsoAttempt(): SsoAttemptHandle {
   const cancelCalled = useRef(false);
 
   const start = useCallback(
-    async (provider: Pick<ProviderSummary, 'id' | 'displayName'>, mode: 'sign-in' | 'reauthenticate' = 'sign-in') => {
+    async (
+      provider: Pick<ProviderSummary, 'id' | 'displayName'>,
+      mode: 'sign-in' | 'reauthenticate' = 'sign-in',
+      loginHint?: string,
+    ) => {
       if (running.current) return ALREADY_RUNNING;
       running.current = true;
       cancelCalled.current = false;
@@ -45,7 +51,7 @@ export function useSsoAttempt(): SsoAttemptHandle {
       try {
         return mode === 'reauthenticate'
           ? await window.portico.reauthenticateSso()
-          : await window.portico.startSso({ providerId: provider.id });
+          : await window.portico.startSso(loginHint ? { providerId: provider.id, loginHint } : { providerId: provider.id });
       } finally {
         running.current = false;
         setAttempt(null);

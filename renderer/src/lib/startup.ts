@@ -32,7 +32,8 @@ export async function resolveStartView(): Promise<View> {
     const sessionResult = await api.getCurrentSession();
     if (!sessionResult.ok) return { name: 'login', info, notice: createNotice(sessionResult.message) };
     if (sessionResult.value) return { name: 'signed-in', info, session: sessionResult.value };
-    return { name: 'login', info, notice: null };
+    // A kept sign-in that ended while Portico was closed says why.
+    return { name: 'login', info, notice: info.signInNotice ? createNotice(info.signInNotice) : null };
   } catch {
     return {
       name: 'error',

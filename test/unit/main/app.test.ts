@@ -131,6 +131,7 @@ describe('createApp', () => {
       passwordPolicy: { minLength: 12 },
       localAccountsEnabled: true,
       providers: [],
+      signInNotice: null,
     });
     expect(await ok('session:get-current')).toBeNull();
     expect(await fs.readdir(dir)).toContain(VAULT_FILE);

@@ -10,7 +10,7 @@ interface SsoProvidersScreenProps {
   onSessionEnd: (message: string) => void;
 }
 
-const PROTOCOL_NAMES: Record<ProviderSummary['protocol'], string> = { saml: 'SAML 2.0' };
+const PROTOCOL_NAMES: Record<ProviderSummary['protocol'], string> = { saml: 'SAML 2.0', oidc: 'OpenID Connect' };
 
 /** For holders of `users:manage`: the configured identity providers and Portico's SP metadata for each. */
 export function SsoProvidersScreen({ providers, onSessionEnd }: SsoProvidersScreenProps) {
@@ -24,9 +24,12 @@ export function SsoProvidersScreen({ providers, onSessionEnd }: SsoProvidersScre
         Employees sign in to Portico through these identity providers. Each provider needs Portico&apos;s service provider (SP)
         metadata.
       </p>
-      {providers.map((provider) => (
-        <ProviderPanel key={provider.id} provider={provider} onSessionEnd={onSessionEnd} />
-      ))}
+      {/* SP metadata is a SAML notion: OIDC providers are set up with the client id and redirect URI (README). */}
+      {providers
+        .filter((provider) => provider.protocol === 'saml')
+        .map((provider) => (
+          <ProviderPanel key={provider.id} provider={provider} onSessionEnd={onSessionEnd} />
+        ))}
     </main>
   );
 }

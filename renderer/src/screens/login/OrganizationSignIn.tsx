@@ -47,10 +47,10 @@ export function OrganizationSignIn({
     setSsoAlert(null);
   }
 
-  async function signInWith(provider: ProviderSummary) {
+  async function signInWith(provider: ProviderSummary, loginHint?: string) {
     onAttempt();
     clearMessages();
-    const result = await sso.start(provider);
+    const result = await sso.start(provider, 'sign-in', loginHint);
     if (result.ok) {
       onSignedIn(result.value);
       return;
@@ -86,7 +86,7 @@ export function OrganizationSignIn({
       setEmailAlert(createNotice(`No single sign-on is set up for ${domain}.${next}`));
       return;
     }
-    await signInWith(result.value);
+    await signInWith(result.value, email.trim());
   }
 
   const shownEmailError = showErrors ? emailError : null;

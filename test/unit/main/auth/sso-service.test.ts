@@ -8,6 +8,8 @@ import { AppError } from '../../../../main/errors';
 import { AuthCancelledError, AuthTimeoutError, type AuthSurface, type CallbackRequest } from '../../../../main/platform';
 import { samlProviderConfig } from '../../../../main/auth/saml/saml-config';
 import { SsoService } from '../../../../main/auth/sso-service';
+import { OidcTokenStore } from '../../../../main/auth/oidc/oidc-token-store';
+import { openTestVault } from '../../helpers';
 
 const CERT = `-----BEGIN CERTIFICATE-----\n${'A'.repeat(120)}\n-----END CERTIFICATE-----`;
 
@@ -39,6 +41,19 @@ class ScriptedAuthSurface implements AuthSurface {
 
 const silentLog = { info: () => undefined, error: () => undefined };
 
+/** An SsoService for SAML providers; its OIDC token store sits in a real (empty) vault. */
+async function samlService(providers: ReturnType<typeof provider>[], surface: AuthSurface | null): Promise<SsoService> {
+  const { vault } = await openTestVault();
+  return new SsoService({
+    saml: providers,
+    oidc: [],
+    surface,
+    browser: null,
+    oidcStore: new OidcTokenStore(vault),
+    log: silentLog,
+  });
+}
+
 async function appErrorOf(promise: Promise<unknown>): Promise<AppError> {
   const error = await promise.then(
     () => null,
@@ -49,8 +64,8 @@ async function appErrorOf(promise: Promise<unknown>): Promise<AppError> {
 }
 
 describe('SsoService', () => {
-  it('lists providers in configuration order and discovers them by email domain', () => {
-    const sso = new SsoService([provider('a', ['a.test']), provider('b', ['b.test'])], null, silentLog);
+  it('lists providers in configuration order and discovers them by email domain', async () => {
+    const sso = await samlService([provider('a', ['a.test']), provider('b', ['b.test'])], null);
     expect(sso.list()).toEqual([
       { id: 'a', displayName: 'a IdP', protocol: 'saml' },
       { id: 'b', displayName: 'b IdP', protocol: 'saml' },
@@ -61,7 +76,7 @@ describe('SsoService', () => {
 
   it('opens the IdP in the provider’s own partition and waits for its ACS URL, at most 5 minutes', async () => {
     const surface = new ScriptedAuthSurface(() => Promise.reject(new AuthCancelledError()));
-    const sso = new SsoService([provider('corp', [])], surface, silentLog);
+    const sso = await samlService([provider('corp', [])], surface);
     await appErrorOf(sso.signIn('corp'));
     expect(surface.opened).toHaveLength(1);
     const options = surface.opened[0]!;
@@ -72,20 +87,18 @@ describe('SsoService', () => {
   });
 
   it('says "cancelled" when the window is closed and "timed out" when nobody answers', async () => {
-    const cancelled = new SsoService(
+    const cancelled = await samlService(
       [provider('corp', [])],
       new ScriptedAuthSurface(() => Promise.reject(new AuthCancelledError())),
-      silentLog,
     );
     expect(await appErrorOf(cancelled.signIn('corp'))).toMatchObject({
       code: 'SSO_CANCELLED',
       message: expect.stringContaining('Sign-in cancelled'),
     });
 
-    const late = new SsoService(
+    const late = await samlService(
       [provider('corp', [])],
       new ScriptedAuthSurface((o) => Promise.reject(new AuthTimeoutError(o.timeoutMs))),
-      silentLog,
     );
     expect(await appErrorOf(late.signIn('corp'))).toMatchObject({
       code: 'SSO_TIMEOUT',
@@ -94,10 +107,9 @@ describe('SsoService', () => {
   });
 
   it('refuses a GET or an empty POST at the ACS URL as a malformed response', async () => {
-    const sso = new SsoService(
+    const sso = await samlService(
       [provider('corp', [])],
       new ScriptedAuthSurface(async (o) => ({ method: 'GET', url: o.callbackUrl, body: null })),
-      silentLog,
     );
     expect(await appErrorOf(sso.signIn('corp'))).toMatchObject({
       code: 'SSO_REFUSED',
@@ -109,7 +121,7 @@ describe('SsoService', () => {
     const surface = new ScriptedAuthSurface(
       (o) => new Promise((_resolve, reject) => o.signal?.addEventListener('abort', () => reject(new AuthCancelledError()))),
     );
-    const sso = new SsoService([provider('corp', [])], surface, silentLog);
+    const sso = await samlService([provider('corp', [])], surface);
     const first = sso.signIn('corp');
     await expect.poll(() => surface.opened.length).toBe(1);
     expect(await appErrorOf(sso.signIn('corp'))).toMatchObject({ code: 'SSO_IN_PROGRESS' });
@@ -123,15 +135,15 @@ describe('SsoService', () => {
   });
 
   it('refuses an unknown provider and works without any window for listing only', async () => {
-    const sso = new SsoService([provider('corp', [])], null, silentLog);
+    const sso = await samlService([provider('corp', [])], null);
     expect(await appErrorOf(sso.signIn('other'))).toMatchObject({ code: 'UNKNOWN_PROVIDER' });
     expect(await appErrorOf(sso.signIn('corp'))).toMatchObject({ code: 'APP_UNAVAILABLE' });
   });
 
   it('single logout: without an SLO URL nothing opens, but the partition is still forgotten', async () => {
     const surface = new ScriptedAuthSurface(() => Promise.reject(new Error('must not open')));
-    const sso = new SsoService([provider('corp', [])], surface, silentLog);
-    await sso.signOut({ providerId: 'corp', nameId: 'n', nameIdFormat: null, sessionIndex: null });
+    const sso = await samlService([provider('corp', [])], surface);
+    await sso.signOut({ protocol: 'saml', providerId: 'corp', nameId: 'n', nameIdFormat: null, sessionIndex: null });
     expect(surface.opened).toHaveLength(0);
     expect(surface.cleared).toEqual(['sso-corp']);
   });
@@ -139,9 +151,9 @@ describe('SsoService', () => {
   it('single logout never throws, even when the IdP does not answer', async () => {
     const withSlo = samlProviderConfig.parse({ ...provider('corp', []), sloUrl: 'https://idp.example.com/slo' });
     const surface = new ScriptedAuthSurface((o) => Promise.reject(new AuthTimeoutError(o.timeoutMs)));
-    const sso = new SsoService([withSlo], surface, silentLog);
+    const sso = await samlService([withSlo], surface);
     await expect(
-      sso.signOut({ providerId: 'corp', nameId: 'n', nameIdFormat: null, sessionIndex: 'idx' }),
+      sso.signOut({ protocol: 'saml', providerId: 'corp', nameId: 'n', nameIdFormat: null, sessionIndex: 'idx' }),
     ).resolves.toBeUndefined();
     expect(surface.opened[0]!.url.startsWith('https://idp.example.com/slo?SAMLRequest=')).toBe(true);
     expect(surface.opened[0]!.callbackUrl).toBe('https://portico.invalid/saml/corp/slo');

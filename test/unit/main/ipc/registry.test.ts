@@ -39,6 +39,7 @@ function setup(options: { granted?: Access[]; signedIn?: boolean } = {}) {
       passwordPolicy: { minLength: 12 },
       localAccountsEnabled: true,
       providers: [],
+      signInNotice: null,
     };
   });
   registry.handle('auth:sign-in-local', (input) => {

@@ -1,0 +1,174 @@
+/**
+ * One OIDC provider's sign-ins: the attempt (in the auth window, or the system browser with
+ * a loopback listener), the identity and roles from validated claims, the refresh token kept
+ * in the vault, silent refresh, and sign-out (revocation + RP-initiated logout).
+ */
+import type { AuthSurface, CallbackRequest, SystemBrowser } from '../../platform';
+import type { SsoIdentity } from '../sso-identity';
+import type { OidcProviderConfig } from './oidc-config';
+import { rolesFromClaims } from './oidc-claims';
+import { OidcError } from './oidc-errors';
+import { listenForCallback } from './loopback-listener';
+import { OidcRelyingParty, type OidcTokens } from './oidc-relying-party';
+import type { OidcTokenStore, StoredOidcSignIn } from './oidc-token-store';
+
+export const OIDC_ATTEMPT_MS = 5 * 60_000;
+const LOGOUT_WAIT_MS = 15_000;
+const SYSTEM_BROWSER_PATH = '/callback';
+const POST_LOGOUT_URI = 'http://127.0.0.1/logout-callback';
+
+export interface OidcDeps {
+  surface: AuthSurface | null;
+  browser: SystemBrowser | null;
+  store: OidcTokenStore;
+  now: () => number;
+}
+
+export class OidcSignIn {
+  readonly rp: OidcRelyingParty;
+
+  constructor(
+    readonly config: OidcProviderConfig,
+    private readonly deps: OidcDeps,
+  ) {
+    this.rp = new OidcRelyingParty(config);
+  }
+
+  /** A full interactive sign-in; the refresh token (if any) is kept for the next launch. */
+  async signIn(signal: AbortSignal, loginHint?: string): Promise<SsoIdentity> {
+    const callback =
+      this.config.mode === 'system-browser'
+        ? await this.viaSystemBrowser(signal, loginHint)
+        : await this.viaWindow(signal, loginHint);
+    const tokens = await this.rp.finishLogin(callback.url, callback.checks);
+    const identity = this.identityOf(tokens.claims);
+    await this.keep(tokens, identity);
+    return identity;
+  }
+
+  /** Silent refresh of a kept sign-in (at launch, and ahead of expiry while running). */
+  async refresh(kept: StoredOidcSignIn): Promise<{ identity: SsoIdentity; tokens: OidcTokens }> {
+    const tokens = await this.rp.refresh(kept.refreshToken, kept.sub);
+    const identity = this.identityOf(tokens.claims);
+    await this.keep({ ...tokens, idToken: tokens.idToken ?? kept.idToken }, identity);
+    return { identity, tokens };
+  }
+
+  /** The identity a kept sign-in had when the IdP last confirmed it (offline grace). */
+  identityFromStore(kept: StoredOidcSignIn): SsoIdentity {
+    return {
+      protocol: 'oidc',
+      providerId: this.config.id,
+      providerName: this.config.displayName,
+      subject: kept.identity.subject,
+      username: kept.identity.username,
+      displayName: kept.identity.displayName,
+      email: null,
+      roles: kept.identity.roles,
+      idpSessionEndsAt: null,
+      logout: { protocol: 'oidc', providerId: this.config.id, sub: kept.sub },
+    };
+  }
+
+  /** Revokes the refresh token, ends the IdP session (RP-initiated logout), forgets both. */
+  async signOut(log: (message: string, fields: Record<string, unknown>) => void): Promise<void> {
+    const kept = this.deps.store.load();
+    await this.deps.store.clear();
+    if (!kept || kept.providerId !== this.config.id) return;
+    try {
+      if (await this.rp.revoke(kept.refreshToken)) log('OIDC refresh token revoked', { provider: this.config.id });
+    } catch (error) {
+      log('OIDC revocation failed', { provider: this.config.id, reason: String(error) });
+    }
+    try {
+      const url = await this.rp.endSessionUrl(kept.idToken, POST_LOGOUT_URI);
+      if (!url) return;
+      if (this.config.mode === 'system-browser') await this.deps.browser?.open(url);
+      else if (this.deps.surface) {
+        await this.deps.surface.open({
+          url,
+          callbackUrl: POST_LOGOUT_URI,
+          timeoutMs: LOGOUT_WAIT_MS,
+          partition: `sso-${this.config.id}`,
+        });
+      }
+      log('OIDC end-session done', { provider: this.config.id });
+    } catch (error) {
+      log('OIDC end-session did not complete', { provider: this.config.id, reason: String(error) });
+    } finally {
+      await this.deps.surface?.clearPartition(`sso-${this.config.id}`).catch(() => undefined);
+    }
+  }
+
+  private async viaWindow(signal: AbortSignal, loginHint?: string) {
+    const surface = this.deps.surface;
+    if (!surface) throw new OidcError('OIDC_DISCOVERY', 'no sign-in window available');
+    const redirectUri = this.rp.windowRedirectUri;
+    const { url, checks } = await this.rp.startLogin(redirectUri, loginHint);
+    const answer = await surface.open({
+      url,
+      callbackUrl: redirectUri,
+      timeoutMs: OIDC_ATTEMPT_MS,
+      partition: `sso-${this.config.id}`,
+      signal,
+    });
+    return { url: answer.url, checks };
+  }
+
+  private async viaSystemBrowser(
+    signal: AbortSignal,
+    loginHint?: string,
+  ): Promise<{ url: string; checks: Awaited<ReturnType<OidcRelyingParty['startLogin']>>['checks'] }> {
+    const browser = this.deps.browser;
+    if (!browser) throw new OidcError('OIDC_DISCOVERY', 'no system browser available');
+    const listener = await listenForCallback({ path: SYSTEM_BROWSER_PATH, timeoutMs: OIDC_ATTEMPT_MS, signal });
+    try {
+      const { url, checks } = await this.rp.startLogin(listener.redirectUri, loginHint);
+      await browser.open(url);
+      const answer: CallbackRequest = await listener.result;
+      return { url: answer.url, checks };
+    } finally {
+      listener.close();
+    }
+  }
+
+  private identityOf(claims: Record<string, unknown>): SsoIdentity {
+    const sub = String(claims.sub ?? '');
+    if (!sub) throw new OidcError('OIDC_ID_TOKEN', 'no sub');
+    const email = typeof claims.email === 'string' ? claims.email : null;
+    const username = email ?? (typeof claims.preferred_username === 'string' ? claims.preferred_username : sub);
+    const displayName = typeof claims.name === 'string' && claims.name ? claims.name : username;
+    return {
+      protocol: 'oidc',
+      providerId: this.config.id,
+      providerName: this.config.displayName,
+      subject: sub,
+      username,
+      displayName,
+      email,
+      roles: rolesFromClaims(claims, this.config, displayName),
+      idpSessionEndsAt: null,
+      logout: { protocol: 'oidc', providerId: this.config.id, sub },
+    };
+  }
+
+  private async keep(tokens: OidcTokens, identity: SsoIdentity): Promise<void> {
+    if (!tokens.refreshToken) {
+      await this.deps.store.clear();
+      return;
+    }
+    await this.deps.store.save({
+      providerId: this.config.id,
+      sub: identity.subject,
+      refreshToken: tokens.refreshToken,
+      idToken: tokens.idToken,
+      identity: {
+        subject: identity.subject,
+        username: identity.username,
+        displayName: identity.displayName,
+        roles: identity.roles,
+      },
+      confirmedAt: this.deps.now(),
+    });
+  }
+}

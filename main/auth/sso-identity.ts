@@ -1,0 +1,22 @@
+/** Who signed in through single sign-on, whatever the protocol: what a session needs. */
+import type { LocalRole } from '../../preload/constants';
+
+/** What sign-out needs to end the session at the IdP. */
+export type SsoSessionRef =
+  | { protocol: 'saml'; providerId: string; nameId: string; nameIdFormat: string | null; sessionIndex: string | null }
+  | { protocol: 'oidc'; providerId: string; sub: string };
+
+export interface SsoIdentity {
+  protocol: 'saml' | 'oidc';
+  providerId: string;
+  providerName: string;
+  /** Stable id at the IdP; users are keyed by (provider, subject), never by email. */
+  subject: string;
+  username: string;
+  displayName: string;
+  email: string | null;
+  roles: LocalRole[];
+  /** Epoch ms when the IdP says the session ends (SAML SessionNotOnOrAfter), if it says. */
+  idpSessionEndsAt: number | null;
+  logout: SsoSessionRef;
+}
