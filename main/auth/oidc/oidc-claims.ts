@@ -3,8 +3,12 @@ import type { LocalRole } from '../../../preload/constants';
 import { AppError } from '../../errors';
 import type { OidcProviderConfig } from './oidc-config';
 
-/** Values at a dot path; `*` walks every key of an object (Descope `tenants.*.roles`). */
+/**
+ * Values at a dot path; `*` walks every key of an object (Descope `tenants.*.roles`). A claim
+ * whose whole name is the path (Auth0's namespaced `https://example.com/roles`) is read as is.
+ */
 export function claimValues(claims: Record<string, unknown>, path: string): string[] {
+  if (Object.hasOwn(claims, path)) return flatStrings([claims[path]]);
   let current: unknown[] = [claims];
   for (const part of path.split('.')) {
     const next: unknown[] = [];
@@ -16,7 +20,11 @@ export function claimValues(claims: Record<string, unknown>, path: string): stri
     }
     current = next;
   }
-  return current.flatMap((value) => (Array.isArray(value) ? value : [value])).filter((v): v is string => typeof v === 'string');
+  return flatStrings(current);
+}
+
+function flatStrings(values: unknown[]): string[] {
+  return values.flatMap((value) => (Array.isArray(value) ? value : [value])).filter((v): v is string => typeof v === 'string');
 }
 
 /** Entra sends `hasgroups` or `_claim_names.groups` instead of groups above its limit. */
