@@ -25,11 +25,19 @@ describe('listenForCallback (real loopback HTTP)', () => {
   it('refuses POST and foreign Host headers without taking them as the callback', async () => {
     const listener = await listenForCallback({ path: '/callback', timeoutMs: 5000 });
     expect((await fetch(listener.redirectUri, { method: 'POST', body: 'code=x' })).status).toBe(404);
-    const port = new URL(listener.redirectUri).port;
-    const rebinding = await fetch(`http://127.0.0.1:${port}/callback?code=x`, { headers: { Host: `evil.test:${port}` } }).catch(
-      () => null,
-    );
-    expect(rebinding?.status ?? 404).toBe(404);
+    // DNS rebinding: a page on another name pointed at 127.0.0.1 sends its own Host header.
+    const port = Number(new URL(listener.redirectUri).port);
+    const status = await new Promise<number>((resolve, reject) => {
+      const request = http.get(
+        { host: '127.0.0.1', port, path: '/callback?code=x', headers: { Host: `evil.test:${port}` } },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
+      request.on('error', reject);
+    });
+    expect(status).toBe(404);
     listener.close();
     await expect(listener.result).rejects.toBeInstanceOf(AuthCancelledError);
   });
