@@ -36,8 +36,10 @@ export class OidcError extends Error {
 /** openid-client / oauth4webapi errors carry a `code` and, for claim checks, `cause.claim`. */
 export function fromOpenIdClientError(error: unknown): OidcError {
   if (error instanceof OidcError) return error;
-  const e = error as { code?: string; message?: string; cause?: { claim?: string } | unknown; error?: string };
-  const message = e?.message ?? String(error);
+  const e = error as { code?: string; message?: string; cause?: { claim?: string; message?: string } | unknown; error?: string };
+  // openid-client puts the specific reason in `cause.message`; the top-level message is generic.
+  const causeMessage = (e?.cause as { message?: string } | undefined)?.message;
+  const message = [e?.message ?? String(error), causeMessage].filter(Boolean).join(': ');
   const claim = (e?.cause as { claim?: string } | undefined)?.claim;
   const code = e?.code ?? '';
   if (/state/i.test(message) && /mismatch|missing|unexpected|parameter/i.test(message))

@@ -118,8 +118,14 @@ export class OidcRelyingParty {
     try {
       return await client.discovery(issuer, this.provider.clientId, undefined, auth, {
         timeout: DISCOVERY_TIMEOUT_S,
-        // Plain http only for a loopback issuer (a local test IdP); the schema refuses others.
-        ...(loopback ? { execute: [client.allowInsecureRequests] } : {}),
+        execute: [
+          // openid-client trusts the TLS channel for ID tokens from the token endpoint and skips
+          // their signature by default: verify it against the JWKS anyway (SECURITY.md: a bad
+          // signature, alg none or HS256 with the public key must be refused).
+          client.enableNonRepudiationChecks,
+          // Plain http only for a loopback issuer (a local test IdP); the schema refuses others.
+          ...(loopback ? [client.allowInsecureRequests] : []),
+        ],
       });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
