@@ -25,6 +25,7 @@ import { chromiumLaunchOptions } from '../host/chromium';
 import { KEYCHAIN_ACCOUNT, launchTestHost, TEST_APP_ORIGIN } from '../host/test-host';
 import { median, round, timeRuns } from './stats';
 import { benchSamlValidation } from './saml';
+import { benchOidcCallback } from './oidc';
 
 const TRUSTED = { url: `${TEST_APP_ORIGIN}/index.html`, isMainFrame: true, isAppWindow: true };
 const PASSWORD = 'correct horse battery staple';
@@ -214,6 +215,7 @@ async function main() {
       ...(await benchVault()),
       await benchRendererLoad(browser),
       await benchSamlValidation(browser),
+      await benchOidcCallback(browser),
     ];
   } finally {
     await browser.close();
