@@ -96,6 +96,10 @@ export async function createApp(ports: AppPorts): Promise<PorticoApp> {
     const sessionStore = new VaultSessionStore(vault, log);
     if (config.session.persistSession) await sessions.persistWith(sessionStore, sessionStore.load());
     else await sessionStore.clear();
+    for (const provider of config.providers.oidc.filter((p) => p.clientSecret)) {
+      // A desktop app cannot keep a secret (RFC 8252 8.5): accepted for IdPs that insist, but said.
+      log.info('OIDC provider configured with a client secret, which is not secret in a desktop app', { provider: provider.id });
+    }
     const sso = new SsoService({
       saml: config.providers.saml,
       oidc: config.providers.oidc,
