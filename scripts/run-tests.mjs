@@ -77,7 +77,8 @@ for (const suite of suites) {
   passed += c.passed;
   failed += c.failed;
   skipped += c.skipped;
-  lines.push(`${c.failed ? 'FAIL' : 'PASS'} ${suite.name}: ${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped`);
+  const flaky = c.flaky ? ` (${c.flaky} passed only on retry: flaky)` : '';
+  lines.push(`${c.failed ? 'FAIL' : 'PASS'} ${suite.name}: ${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped${flaky}`);
 }
 
 console.log('\n=== summary');

@@ -6,6 +6,7 @@ import type { Page } from '@playwright/test';
 import { test as base, expect } from '../fixtures';
 import { signInAtOidcProvider } from '../../idp/oidc/browser-login';
 import {
+  DESCOPE_ROLES,
   ENTRA_APP_ROLES,
   KEYCLOAK_REALM_ROLES,
   startOidcProvider,
@@ -29,10 +30,10 @@ export const test = base.extend<
   oidcMode: ['window', { option: true }],
   oidcOffline: [0, { option: true }],
   porticoConfig: async ({ oidcIdp, oidcStyle, oidcMode, oidcOffline }, use) => {
-    const roleMapping =
-      oidcStyle === 'keycloak'
-        ? { [KEYCLOAK_REALM_ROLES.admin]: ['admin'], [KEYCLOAK_REALM_ROLES.viewer]: ['viewer'] }
-        : { [ENTRA_APP_ROLES.admin]: ['admin'], [ENTRA_APP_ROLES.viewer]: ['viewer'] };
+    const roleMapping = {
+      keycloak: { [KEYCLOAK_REALM_ROLES.admin]: ['admin'], [KEYCLOAK_REALM_ROLES.viewer]: ['viewer'] },
+      descope: { [DESCOPE_ROLES.admin]: ['admin'], [DESCOPE_ROLES.viewer]: ['viewer'] },
+    }[oidcStyle as string] ?? { [ENTRA_APP_ROLES.admin]: ['admin'], [ENTRA_APP_ROLES.viewer]: ['viewer'] };
     await use({
       providers: {
         oidc: [
@@ -77,6 +78,12 @@ export async function signInAtProvider(authWindows: Page[], username: string, pa
       { message: 'a sign-in window with the provider’s login form' },
     )
     .not.toBeNull();
-  await signInAtOidcProvider(window!, username, password);
+  try {
+    await signInAtOidcProvider(window!, username, password);
+  } catch (error) {
+    // The window closes as soon as the provider redirects to the callback, which can race the
+    // end of the click: a closed window means the form was submitted.
+    if (!window!.isClosed()) throw error;
+  }
   return window!;
 }

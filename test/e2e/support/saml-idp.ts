@@ -83,6 +83,11 @@ export async function signInAtIdp(authWindows: Page[], username: string, passwor
   const window = open()[open().length - 1]!;
   await window.locator('input[name="username"]').fill(username);
   await window.locator('input[name="password"]').fill(password);
-  await window.locator('#submit_button').click();
+  try {
+    await window.locator('#submit_button').click();
+  } catch (error) {
+    // The window closes as soon as the IdP posts to the ACS URL, which can race the end of the click.
+    if (!window.isClosed()) throw error;
+  }
   return window;
 }
