@@ -1,9 +1,11 @@
 /**
  * Portico as an OIDC relying party for one provider, on openid-client v6: discovery (cached,
- * with a timeout), authorization code + PKCE S256 + state + nonce, full ID token validation
- * (openid-client: iss, aud, azp, exp, iat, nonce, at_hash, signature, alg), userinfo with
- * the subject checked, refresh with rotation, revocation and RP-initiated logout.
+ * with a timeout), authorization code + PKCE S256 + state (single use) + nonce, full ID token
+ * validation (openid-client: iss, aud, azp with several audiences, exp, iat, nonce, signature,
+ * alg; here: azp with one audience, at_hash), userinfo with the subject checked, refresh with
+ * rotation, revocation and RP-initiated logout.
  */
+import { createHash } from 'node:crypto';
 import * as client from 'openid-client';
 import { WINDOW_REDIRECT_URI, type OidcProviderConfig } from './oidc-config';
 import { fromOpenIdClientError, OidcError } from './oidc-errors';
@@ -28,6 +30,8 @@ export interface OidcTokens {
 
 export class OidcRelyingParty {
   private discovered: { at: number; config: Promise<client.Configuration> } | null = null;
+  /** States of attempts already finished (or tried): an attempt's checks are good for one answer. */
+  private readonly finishedStates = new Set<string>();
 
   constructor(readonly provider: OidcProviderConfig) {}
 
@@ -54,6 +58,10 @@ export class OidcRelyingParty {
 
   /** Validates the callback and exchanges the code; claims from the validated ID token (+ userinfo). */
   async finishLogin(callbackUrl: string, checks: LoginChecks): Promise<OidcTokens> {
+    // A replayed answer would pass the state check and reach the token endpoint (SECURITY.md: a
+    // reused state is refused before any token request). Marked before any await: no race.
+    if (this.finishedStates.has(checks.state)) throw new OidcError('OIDC_STATE', 'this sign-in attempt was already answered');
+    this.finishedStates.add(checks.state);
     const config = await this.configuration();
     try {
       const tokens = await client.authorizationCodeGrant(config, new URL(callbackUrl), {
@@ -63,6 +71,7 @@ export class OidcRelyingParty {
         idTokenExpected: true,
       });
       const claims = { ...(tokens.claims() ?? {}) } as Record<string, unknown>;
+      this.checkIdTokenBinding(tokens, claims);
       return await this.withUserinfo(config, tokens, claims);
     } catch (error) {
       throw fromOpenIdClientError(error);
@@ -74,6 +83,7 @@ export class OidcRelyingParty {
     const config = await this.configuration();
     const tokens = await client.refreshTokenGrant(config, refreshToken);
     const claims = { ...(tokens.claims() ?? {}) } as Record<string, unknown>;
+    this.checkIdTokenBinding(tokens, claims);
     if (claims.sub !== undefined && claims.sub !== expectedSubject)
       throw new OidcError('OIDC_USERINFO', 'refresh returned another subject');
     const result = await this.withUserinfo(config, tokens, { sub: expectedSubject, ...claims });
@@ -131,6 +141,25 @@ export class OidcRelyingParty {
       const message = error instanceof Error ? error.message : String(error);
       throw new OidcError(/issuer/i.test(message) ? 'OIDC_ISSUER' : 'OIDC_DISCOVERY', message);
     }
+  }
+
+  /**
+   * What openid-client leaves out for ID tokens from the token endpoint (SECURITY.md): `azp` is
+   * compared only when `aud` has several values, and `at_hash` not at all. A present `azp` must
+   * be Portico (OIDC Core 3.1.3.7), a present `at_hash` must match the access token (3.1.3.8).
+   */
+  private checkIdTokenBinding(tokens: client.TokenEndpointResponse, claims: Record<string, unknown>): void {
+    if (!tokens.id_token) return;
+    if (claims.azp !== undefined && claims.azp !== this.provider.clientId)
+      throw new OidcError('OIDC_AUDIENCE', 'unexpected ID Token "azp" (authorized party) claim value');
+    if (claims.at_hash === undefined) return;
+    const header = JSON.parse(Buffer.from(tokens.id_token.split('.')[0] ?? '', 'base64url').toString('utf8')) as { alg?: string };
+    const bits =
+      /^(?:RS|PS|ES)(256|384|512)$/.exec(header.alg ?? '')?.[1] ?? (/^(?:EdDSA|Ed25519)$/.test(header.alg ?? '') ? '512' : null);
+    if (!bits) throw new OidcError('OIDC_ID_TOKEN', `cannot check "at_hash" for alg ${String(header.alg)}`);
+    const digest = createHash(`sha${bits}`).update(tokens.access_token).digest();
+    if (claims.at_hash !== digest.subarray(0, digest.length / 2).toString('base64url'))
+      throw new OidcError('OIDC_ID_TOKEN', 'ID Token "at_hash" does not match the access token');
   }
 
   private async withUserinfo(
