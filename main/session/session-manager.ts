@@ -10,14 +10,8 @@ import type { SsoSessionRef } from '../auth/sso-identity';
 
 export type { SsoSessionRef };
 
-export interface SessionUser {
-  id: string;
-  username: string;
-  displayName: string;
-  provider: 'local' | 'saml' | 'oidc';
-  providerId: string | null;
-  providerName: string | null;
-}
+/** The signed-in user exactly as the renderer sees it (one definition, in the contract). */
+export type SessionUser = SessionSummary['user'];
 
 export interface Session {
   id: string;
