@@ -123,9 +123,12 @@ export class SsoService {
         await this.deps.oidcStore.clear();
         return { notice: `Your sign-in with ${oidc.config.displayName} has ended (it was revoked or expired). Sign in again.` };
       }
-      if (error instanceof AppError) {
+      if (!isUnreachable(error)) {
+        // The IdP answered, but not acceptably (another subject, a bad token, no role any more):
+        // a refusal, never mistaken for "offline".
         await this.deps.oidcStore.clear();
-        return { notice: error.message };
+        const reason = error instanceof AppError ? error.message : `${oidc.config.displayName} did not confirm your sign-in.`;
+        return { notice: `${reason} Sign in again.` };
       }
       const offlineMs = oidc.config.maxOfflineHours * 3600_000;
       const now = (this.deps.clock ?? systemClock).now();
@@ -241,6 +244,13 @@ export class SsoService {
     this.deps.log.error('SSO sign-in failed', { provider: providerId, error: String(error) });
     return new AppError('SSO_REFUSED', `Sign-in with ${providerName} failed. Try again; if it keeps happening, contact IT.`);
   }
+}
+
+/** No answer from the IdP at all (network down, DNS, timeout), as opposed to an answer we refuse. */
+function isUnreachable(error: unknown): boolean {
+  if (error instanceof OidcError) return error.code === 'OIDC_DISCOVERY';
+  const name = (error as Error)?.name;
+  return error instanceof TypeError || name === 'AbortError' || name === 'TimeoutError';
 }
 
 /** The IdP refused the refresh token (revoked, expired, rotated away): sign-in has ended. */

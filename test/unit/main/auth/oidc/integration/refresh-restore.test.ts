@@ -137,6 +137,19 @@ describe('restore at launch', () => {
     expect(setup.store.load()).toEqual(kept);
   });
 
+  it('a refresh the IdP answers but Portico refuses is never taken for "offline", even with maxOfflineHours', async () => {
+    const op = await freshOp();
+    const setup = await testTokenStore();
+    await signedIn(op, setup);
+    // The refreshed ID token's at_hash no longer matches its access token: an answer, refused.
+    op.setOptions({ tokenResponse: (body) => ({ ...body, access_token: `${String(body.access_token)}x` }) });
+    const restored = await launch(op, setup, { maxOfflineHours: 1 }).restore();
+    expect(restored).toMatchObject({ notice: expect.stringContaining('Sign in again.') });
+    expect(restored).not.toHaveProperty('identity');
+    expect(JSON.stringify(restored)).not.toContain('could not reach');
+    expect(setup.store.load()).toBeNull();
+  });
+
   it('IdP unreachable, maxOfflineHours 1: the identity last confirmed is restored within the hour, not after', async () => {
     const clock = new FakeClock(Date.now());
     const op = await freshOp();
