@@ -45,8 +45,16 @@ export async function loginAndCaptureAcsPost(
     if (first !== 'form') return first;
     // Each step gets only the time left, so nothing keeps typing into the page after a timeout
     // (a straggler would otherwise fill the form of the caller's next login).
-    await page.locator(USERNAME).fill(options.username, { timeout: budget.left() });
-    await page.locator(PASSWORD).fill(options.password, { timeout: budget.left() });
+    // The form can show while the page is still parsing; typing then is sometimes lost (seen on a
+    // loaded CI machine as a spurious "Incorrect username or password"): wait for the DOM, and
+    // check what the fields hold before submitting.
+    await page.waitForLoadState('domcontentloaded', { timeout: budget.left() });
+    for (let attempt = 0; attempt < 3; attempt++) {
+      await page.locator(USERNAME).fill(options.username, { timeout: budget.left() });
+      await page.locator(PASSWORD).fill(options.password, { timeout: budget.left() });
+      const typed = [await page.locator(USERNAME).inputValue(), await page.locator(PASSWORD).inputValue()];
+      if (typed[0] === options.username && typed[1] === options.password) break;
+    }
     await page.locator(SUBMIT).click({ timeout: budget.left() });
     return await settleWithin(acs.posted, budget.left());
   } catch (error) {
