@@ -4,6 +4,9 @@ import { chromiumLaunchOptions } from './test/host/chromium';
 export default defineConfig({
   testDir: 'test/e2e',
   testMatch: '**/*.spec.ts',
+  // Its own folder: Playwright empties outputDir at start, and test-results/ also holds the
+  // unit and security reports.
+  outputDir: 'test-results/playwright',
   timeout: 60_000,
   expect: { timeout: 10_000 },
   fullyParallel: true,
