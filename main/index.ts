@@ -63,10 +63,12 @@ async function start(): Promise<void> {
     identity: { origin: APP_ORIGIN, version: app.getVersion(), platform: process.platform },
     paths: { userData },
     configLayers: () => readConfigLayers(userData, process.platform, process.env),
-    // System-browser sign-in (OIDC, RFC 8252): only the IdP's https authorization and logout URLs.
+    // System-browser sign-in (OIDC, RFC 8252): only the IdP's authorization and logout URLs,
+    // https (or http on this machine's loopback, as the configuration schema allows for issuers).
     systemBrowser: {
       open: async (url) => {
-        if (!/^https:\/\//.test(url)) throw new Error('Only https sign-in pages open in the browser.');
+        if (!/^(https:\/\/|http:\/\/(127\.0\.0\.1|localhost)[:/])/.test(url))
+          throw new Error('Only https sign-in pages open in the browser.');
         await shell.openExternal(url); // eng-disable OPEN_EXTERNAL_JS_CHECK
       },
     },
