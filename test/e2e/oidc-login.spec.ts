@@ -44,6 +44,8 @@ test('Entra group overage ends with a message for the admin', async ({ page, aut
 test('closing the sign-in window cancels', async ({ page, authWindows }) => {
   await page.getByRole('button', SIGN_IN).click();
   await expect.poll(() => authWindows.length).toBe(1);
+  // The user sees the provider's page, then closes the window (see saml-login.spec.ts).
+  await expect(authWindows[0]!.locator('input[name="login"]')).toBeVisible();
   await authWindows[0]!.close();
   await expect(page.getByRole('alert')).toContainText('Sign-in cancelled');
 });

@@ -57,6 +57,9 @@ test('a wrong password at the IdP, then the right one', async ({ page, authWindo
 test('closing the sign-in window cancels the sign-in', async ({ page, authWindows }) => {
   await page.getByRole('button', { name: 'Sign in with Corp Entra' }).click();
   await expect.poll(() => authWindows.length).toBe(1);
+  // The user sees the IdP's page, then closes the window. (Closing headless Chromium's page in
+  // the middle of its first navigation can hang the driver: not what a user does.)
+  await expect(authWindows[0]!.locator('input[name="password"]')).toBeVisible();
   await authWindows[0]!.close();
   await expect(page.getByRole('alert')).toContainText('Sign-in cancelled');
   await expect(page.getByRole('button', { name: 'Sign in with Corp Entra' })).toBeEnabled();
@@ -66,6 +69,7 @@ test('closing the sign-in window cancels the sign-in', async ({ page, authWindow
 test('the Cancel button closes the sign-in window', async ({ page, authWindows }) => {
   await page.getByRole('button', { name: 'Sign in with Corp Entra' }).click();
   await expect.poll(() => authWindows.length).toBe(1);
+  await expect(authWindows[0]!.locator('input[name="password"]')).toBeVisible();
   await page.getByRole('button', { name: 'Cancel sign-in' }).click();
   await expect(page.getByRole('alert')).toContainText('Sign-in cancelled');
   await expect.poll(() => authWindows[0]!.isClosed()).toBe(true);

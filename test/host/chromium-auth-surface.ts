@@ -21,7 +21,9 @@ export class ChromiumAuthSurface implements AuthSurface {
   async clearPartition(partition: string): Promise<void> {
     const context = this.contexts.get(partition);
     this.contexts.delete(partition);
-    if (context) await (await context).close();
+    // Bounded, like every close in the test host: a page mid-redirect must not hang sign-out.
+    if (context)
+      await Promise.race([(await context).close().catch(() => undefined), new Promise((r) => setTimeout(r, 5000).unref())]);
   }
 
   async closeAll(): Promise<void> {
@@ -33,7 +35,11 @@ export class ChromiumAuthSurface implements AuthSurface {
     const context = await this.contexts.get(partition)!;
     const page = await context.newPage();
     this.windows.push(page);
-    const matcher = (requested: URL) => isCallbackUrl(requested.href, callbackUrl);
+    // A RegExp, not a function: Playwright then intercepts only matching requests. A function
+    // matcher pauses every request of the IdP's pages for a round trip to the test process,
+    // and a window closed mid-request (the user cancelling) could hang or break the driver.
+    const target = new URL(callbackUrl);
+    const matcher = new RegExp(`^${escapeRegExp(`${target.protocol}//${target.host}${target.pathname}`)}(\\?.*)?$`);
     return new Promise<CallbackRequest>((resolve, reject) => {
       let settled = false;
       const settle = (finish: () => void) => {
@@ -63,8 +69,23 @@ export class ChromiumAuthSurface implements AuthSurface {
           await route.fulfill({ status: 204 }).catch(() => undefined);
           settle(() => resolve(answer));
         })
-        .then(() => page.goto(url))
+        .then(() => navigateWithoutWaiting(page, url))
         .catch(() => undefined);
     });
   }
+}
+
+/**
+ * Starts a navigation without `page.goto`: goto hands back a Response object, and a window
+ * closed mid-navigation (the user cancelling) can make Playwright fail on that object with
+ * "not bound in the connection", breaking the test that closed it.
+ */
+export async function navigateWithoutWaiting(page: Page, url: string): Promise<void> {
+  await page.evaluate((target) => {
+    window.location.href = target;
+  }, url);
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }

@@ -14,7 +14,7 @@ import { serveAppAsset } from '../../main/shell/app-protocol';
 import { KeychainKeyProtector } from '../../main/vault/keychain-key-protector';
 import type { IpcSender } from '../../main/ipc/sender';
 import { IPC_BINDING, preloadInitScript } from './preload-runner';
-import { ChromiumAuthSurface } from './chromium-auth-surface';
+import { ChromiumAuthSurface, navigateWithoutWaiting } from './chromium-auth-surface';
 
 /** Not resolvable (RFC 6761 `.test`): every request to it is answered by the host itself. */
 export const TEST_APP_ORIGIN = 'https://portico.test';
@@ -64,7 +64,7 @@ export async function launchTestHost(options: TestHostOptions): Promise<TestHost
         const browserContext = await options.browser.newContext();
         const tab = await browserContext.newPage();
         authWindows.push(tab);
-        void tab.goto(url).catch(() => undefined);
+        void navigateWithoutWaiting(tab, url).catch(() => undefined);
       },
     },
     clock: options.clock,
@@ -107,15 +107,10 @@ export async function launchTestHost(options: TestHostOptions): Promise<TestHost
     authWindows,
     consoleErrors,
     close: async () => {
-      await Promise.all(
-        authWindows.map((w) =>
-          w
-            .context()
-            .close()
-            .catch(() => undefined),
-        ),
-      );
-      await context.close();
+      // Bounded: a context whose page is mid-navigation (an IdP redirect) can make close() wait
+      // on Chromium; a test's teardown must never hang on that.
+      await Promise.all(authWindows.map((w) => closeWithin(() => w.context().close())));
+      await closeWithin(() => context.close());
     },
   };
 }
@@ -134,4 +129,10 @@ function senderOf(source: { frame: Frame; page: Page }, appPage: Page): IpcSende
 export async function writeConfig(userDataDir: string, config: unknown): Promise<void> {
   await fs.mkdir(userDataDir, { recursive: true, mode: 0o700 });
   await fs.writeFile(path.join(userDataDir, 'config.json'), JSON.stringify(config, null, 2));
+}
+
+async function closeWithin(close: () => Promise<void>, ms = 5000): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([close().catch(() => undefined), new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
 }
