@@ -138,6 +138,8 @@ test.describe('recent sign-in for SSO admins', () => {
     authWindows,
     portico,
   }) => {
+    // Skipped only under PORTICO_E2E_HOST=electron: main's clock can be moved only in the test
+    // host (an injected port); the recent-sign-in rule itself is unit-tested with a fake clock.
     test.skip(portico.clock === null, 'moves main’s clock: test host only');
     await page.getByRole('button', { name: 'Sign in with Corp Entra' }).click();
     await signInAtIdp(authWindows, alice.username, alice.password);

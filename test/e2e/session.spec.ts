@@ -3,6 +3,8 @@ import { expect, test } from './fixtures';
 import { ADMIN, createFirstAdmin } from './support/local-flows';
 
 test.beforeEach(({ portico }) => {
+  // Skipped only under PORTICO_E2E_HOST=electron: main's clock can be moved only in the test host
+  // (an injected port); the same timeouts are unit-tested with a fake clock (session-manager, app).
   test.skip(portico.clock === null, 'moves main’s clock: test host only');
 });
 
