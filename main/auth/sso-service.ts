@@ -18,14 +18,10 @@ import { OidcError, fromOpenIdClientError } from './oidc/oidc-errors';
 import { OidcSignIn } from './oidc/oidc-sign-in';
 import type { OidcTokenStore } from './oidc/oidc-token-store';
 import type { SsoIdentity, SsoSessionRef } from './sso-identity';
+import { authPartition, LOGOUT_WAIT_MS } from './auth-window';
 
-const LOGOUT_WAIT_MS = 15_000;
 /** Refresh this long before the access token expires. */
 const REFRESH_AHEAD_MS = 60_000;
-
-function partitionOf(providerId: string): string {
-  return `sso-${providerId}`;
-}
 
 export interface SsoDeps {
   saml: readonly SamlProviderConfig[];
@@ -155,7 +151,7 @@ export class SsoService {
     const sp = this.saml.get(ref.providerId);
     const surface = this.deps.surface;
     if (!sp || !surface) return;
-    const partition = partitionOf(ref.providerId);
+    const partition = authPartition(ref.providerId);
     try {
       const url = await sp.createLogoutRequest(ref.nameId, ref.nameIdFormat, ref.sessionIndex);
       if (url) {
@@ -185,7 +181,7 @@ export class SsoService {
       url: request.url,
       callbackUrl: sp.acsUrl,
       timeoutMs: LOGIN_ATTEMPT_MS,
-      partition: partitionOf(providerId),
+      partition: authPartition(providerId),
       signal,
     });
     if (answer.method !== 'POST' || answer.body === null) {

@@ -6,7 +6,8 @@
  * for types): main/index.ts passes the real modules in.
  */
 import type { BrowserWindow as BrowserWindowType, Session } from 'electron';
-import { AuthCancelledError, AuthTimeoutError, type AuthSurface, type CallbackRequest } from '../platform';
+import { AuthCancelledError, type AuthSurface, type CallbackRequest } from '../platform';
+import { settleOnce } from './settle-once';
 import { isCallbackUrl } from './callback-matcher';
 
 export interface ElectronAuthDeps {
@@ -37,18 +38,14 @@ export function createElectronAuthSurface(deps: ElectronAuthDeps): AuthSurface {
         });
         window.webContents.setWindowOpenHandler(() => ({ action: 'deny' }));
 
-        let settled = false;
-        const settle = (finish: () => void) => {
-          if (settled) return;
-          settled = true;
-          clearTimeout(timer);
-          signal?.removeEventListener('abort', onAbort);
-          finish();
-          if (!window.isDestroyed()) window.destroy();
-        };
-        const onAbort = () => settle(() => reject(new AuthCancelledError()));
-        const timer = setTimeout(() => settle(() => reject(new AuthTimeoutError(timeoutMs))), timeoutMs);
-        signal?.addEventListener('abort', onAbort);
+        const settle = settleOnce({
+          timeoutMs,
+          signal,
+          reject,
+          cleanup: () => {
+            if (!window.isDestroyed()) window.destroy();
+          },
+        });
 
         const target = new URL(callbackUrl);
         session.webRequest.onBeforeRequest(

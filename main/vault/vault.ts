@@ -176,16 +176,9 @@ async function writeAtomically(file: string, bytes: Buffer, backup: string): Pro
     await handle.close();
   }
   try {
-    if (await exists(file)) {
-      // The new backup is complete before it replaces the old one.
-      const nextBackup = `${temp}.bak`;
-      try {
-        await fs.link(file, nextBackup);
-      } catch {
-        await fs.copyFile(file, nextBackup);
-      }
-      await fs.rename(nextBackup, backup);
-    }
+    // The new backup is complete before it replaces the old one.
+    const nextBackup = `${temp}.bak`;
+    if (await copyCurrent(file, nextBackup)) await fs.rename(nextBackup, backup);
     await fs.rename(temp, file);
   } catch (error) {
     await fs.rm(temp, { force: true });
@@ -215,12 +208,15 @@ async function readIfExists(file: string): Promise<Buffer | null> {
   }
 }
 
-async function exists(file: string): Promise<boolean> {
+/** Hard-links (or, where links are unsupported, copies) `file` to `to`; false when there is no file yet. */
+async function copyCurrent(file: string, to: string): Promise<boolean> {
   try {
-    await fs.access(file);
+    await fs.link(file, to);
     return true;
-  } catch {
-    return false;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    await fs.copyFile(file, to);
+    return true;
   }
 }
 

@@ -6,7 +6,8 @@
  * can act in it (type the IdP password, close it to cancel).
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { AuthCancelledError, AuthTimeoutError, type AuthSurface, type CallbackRequest } from '../../main/platform';
+import { AuthCancelledError, type AuthSurface, type CallbackRequest } from '../../main/platform';
+import { settleOnce } from '../../main/shell/settle-once';
 import { isCallbackUrl } from '../../main/shell/callback-matcher';
 
 export class ChromiumAuthSurface implements AuthSurface {
@@ -41,18 +42,7 @@ export class ChromiumAuthSurface implements AuthSurface {
     const target = new URL(callbackUrl);
     const matcher = new RegExp(`^${escapeRegExp(`${target.protocol}//${target.host}${target.pathname}`)}(\\?.*)?$`);
     return new Promise<CallbackRequest>((resolve, reject) => {
-      let settled = false;
-      const settle = (finish: () => void) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-        finish();
-        void page.close().catch(() => undefined);
-      };
-      const onAbort = () => settle(() => reject(new AuthCancelledError()));
-      const timer = setTimeout(() => settle(() => reject(new AuthTimeoutError(timeoutMs))), timeoutMs);
-      signal?.addEventListener('abort', onAbort);
+      const settle = settleOnce({ timeoutMs, signal, reject, cleanup: () => void page.close().catch(() => undefined) });
       page.on('close', () => settle(() => reject(new AuthCancelledError())));
       // Routing sees only the first request of a redirect chain; an IdP that answers with a
       // redirect to the callback (SAML SLO, OIDC) shows up here, as the request it becomes.
@@ -88,4 +78,11 @@ export async function navigateWithoutWaiting(page: Page, url: string): Promise<v
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+}
+
+/** Closes, but never waits more than `ms`: a page mid-redirect can make Chromium's close hang. */
+export async function closeWithin(close: () => Promise<void>, ms = 5000): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([close().catch(() => undefined), new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
 }

@@ -14,7 +14,7 @@ import { serveAppAsset } from '../../main/shell/app-protocol';
 import { KeychainKeyProtector } from '../../main/vault/keychain-key-protector';
 import type { IpcSender } from '../../main/ipc/sender';
 import { IPC_BINDING, preloadInitScript } from './preload-runner';
-import { ChromiumAuthSurface, navigateWithoutWaiting } from './chromium-auth-surface';
+import { ChromiumAuthSurface, closeWithin, navigateWithoutWaiting } from './chromium-auth-surface';
 
 /** Not resolvable (RFC 6761 `.test`): every request to it is answered by the host itself. */
 export const TEST_APP_ORIGIN = 'https://portico.test';
@@ -129,10 +129,4 @@ function senderOf(source: { frame: Frame; page: Page }, appPage: Page): IpcSende
 export async function writeConfig(userDataDir: string, config: unknown): Promise<void> {
   await fs.mkdir(userDataDir, { recursive: true, mode: 0o700 });
   await fs.writeFile(path.join(userDataDir, 'config.json'), JSON.stringify(config, null, 2));
-}
-
-async function closeWithin(close: () => Promise<void>, ms = 5000): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([close().catch(() => undefined), new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
-  clearTimeout(timer);
 }

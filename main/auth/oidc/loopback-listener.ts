@@ -6,7 +6,8 @@
  * varies; the `state` parameter is the unguessable part.
  */
 import http from 'node:http';
-import { AuthCancelledError, AuthTimeoutError, type CallbackRequest } from '../../platform';
+import { AuthCancelledError, type CallbackRequest } from '../../platform';
+import { settleOnce } from '../../shell/settle-once';
 
 const DONE_PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Portico</title>
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'"></head>
@@ -40,18 +41,16 @@ export async function listenForCallback(options: {
       .end(DONE_PAGE);
     finish(() => settle.resolve({ method: 'GET', url: `http://127.0.0.1:${port}${req.url ?? '/'}`, body: null }));
   });
-  const finish = (then: () => void) => {
-    done = true;
-    clearTimeout(timer);
-    options.signal?.removeEventListener('abort', onAbort);
-    server.close();
-    server.closeAllConnections();
-    then();
-  };
-  const onAbort = () => finish(() => settle.reject(new AuthCancelledError()));
-  const timer = setTimeout(() => finish(() => settle.reject(new AuthTimeoutError(options.timeoutMs))), options.timeoutMs);
-  timer.unref();
-  options.signal?.addEventListener('abort', onAbort);
+  const finish = settleOnce({
+    timeoutMs: options.timeoutMs,
+    signal: options.signal,
+    reject: (error) => settle.reject(error),
+    cleanup: () => {
+      done = true;
+      server.close();
+      server.closeAllConnections();
+    },
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());

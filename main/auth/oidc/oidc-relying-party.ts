@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import * as client from 'openid-client';
-import { WINDOW_REDIRECT_URI, type OidcProviderConfig } from './oidc-config';
+import type { OidcProviderConfig } from './oidc-config';
 import { fromOpenIdClientError, OidcError } from './oidc-errors';
 
 const DISCOVERY_TIMEOUT_S = 10;
@@ -105,10 +105,6 @@ export class OidcRelyingParty {
     const params: Record<string, string> = { client_id: this.provider.clientId, post_logout_redirect_uri: postLogoutRedirectUri };
     if (idTokenHint) params.id_token_hint = idTokenHint;
     return client.buildEndSessionUrl(config, params).href;
-  }
-
-  get windowRedirectUri(): string {
-    return WINDOW_REDIRECT_URI;
   }
 
   /** Discovery, cached for an hour; a failure is not cached. */

@@ -5,7 +5,8 @@
  */
 import type { AuthSurface, CallbackRequest, SystemBrowser } from '../../platform';
 import type { SsoIdentity } from '../sso-identity';
-import type { OidcProviderConfig } from './oidc-config';
+import { authPartition, LOGOUT_WAIT_MS } from '../auth-window';
+import { WINDOW_REDIRECT_URI, type OidcProviderConfig } from './oidc-config';
 import { rolesFromClaims } from './oidc-claims';
 import { OidcError } from './oidc-errors';
 import { listenForCallback } from './loopback-listener';
@@ -13,7 +14,6 @@ import { OidcRelyingParty, type OidcTokens } from './oidc-relying-party';
 import type { OidcTokenStore, StoredOidcSignIn } from './oidc-token-store';
 
 export const OIDC_ATTEMPT_MS = 5 * 60_000;
-const LOGOUT_WAIT_MS = 15_000;
 const SYSTEM_BROWSER_PATH = '/callback';
 const POST_LOGOUT_URI = 'http://127.0.0.1/logout-callback';
 
@@ -89,27 +89,27 @@ export class OidcSignIn {
           url,
           callbackUrl: POST_LOGOUT_URI,
           timeoutMs: LOGOUT_WAIT_MS,
-          partition: `sso-${this.config.id}`,
+          partition: authPartition(this.config.id),
         });
       }
       log('OIDC end-session done', { provider: this.config.id });
     } catch (error) {
       log('OIDC end-session did not complete', { provider: this.config.id, reason: String(error) });
     } finally {
-      await this.deps.surface?.clearPartition(`sso-${this.config.id}`).catch(() => undefined);
+      await this.deps.surface?.clearPartition(authPartition(this.config.id)).catch(() => undefined);
     }
   }
 
   private async viaWindow(signal: AbortSignal, loginHint?: string) {
     const surface = this.deps.surface;
     if (!surface) throw new OidcError('OIDC_DISCOVERY', 'no sign-in window available');
-    const redirectUri = this.rp.windowRedirectUri;
+    const redirectUri = WINDOW_REDIRECT_URI;
     const { url, checks } = await this.rp.startLogin(redirectUri, loginHint);
     const answer = await surface.open({
       url,
       callbackUrl: redirectUri,
       timeoutMs: OIDC_ATTEMPT_MS,
-      partition: `sso-${this.config.id}`,
+      partition: authPartition(this.config.id),
       signal,
     });
     return { url: answer.url, checks };
