@@ -92,6 +92,7 @@ export async function createApp(ports: AppPorts): Promise<PorticoApp> {
       idleMs: config.session.idleMinutes * 60_000,
       absoluteMs: config.session.absoluteHours * 3600_000,
       recentSignInMs: config.session.recentSignInMinutes * 60_000,
+      rolePermissions: config.access.rolePermissions,
     });
     const sessionStore = new VaultSessionStore(vault, log);
     if (config.session.persistSession) await sessions.persistWith(sessionStore, sessionStore.load());

@@ -89,3 +89,9 @@ export class AuthTimeoutError extends Error {
 export interface SystemBrowser {
   open(url: string): Promise<void>;
 }
+
+/** Where the user saves an export: Electron's save dialog; the test host answers with a chosen path. */
+export interface SaveDialog {
+  /** Resolves to an absolute path, or null when the user cancels. */
+  chooseSavePath(options: { title: string; defaultName: string; filters: { name: string; extensions: string[] }[] }): Promise<string | null>;
+}

@@ -5,6 +5,18 @@ import { ConfigError } from './policy/load-config';
 import { VaultError } from './vault/vault';
 
 export function describeStartupError(error: unknown): Extract<AppStatus, { state: 'error' }> {
+  if (error instanceof ConfigError && error.isPolicy) {
+    // IT's file: the user cannot fix it, and Portico must not run without it (no fallback).
+    return {
+      state: 'error',
+      code: 'POLICY_INVALID',
+      title: 'Your administrator’s policy for Portico is invalid',
+      message:
+        `${error.message} This file is set by your administrator (IT); Portico will not start without a valid ` +
+        'policy. Contact your IT department and give them the details below; there is nothing to change on your side.',
+      detail: [`Policy file: ${error.source}`, ...error.issues].join('\n'),
+    };
+  }
   if (error instanceof ConfigError) {
     return {
       state: 'error',

@@ -3,10 +3,23 @@
  * without pulling the schemas into its bundle. `contract.ts` re-exports them.
  */
 
-export const PERMISSIONS = ['users:manage', 'audit:read', 'data:read', 'data:export'] as const;
+/**
+ * What a role may do. `data.read.pii` shows personal data unmasked; `admin.*` open the admin
+ * screens. Roles get permissions from configuration (`access.rolePermissions`).
+ */
+export const PERMISSIONS = [
+  'data.read',
+  'data.read.pii',
+  'data.export',
+  'admin.users',
+  'admin.roles',
+  'admin.audit',
+  'admin.settings',
+] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
-export const LOCAL_ROLES = ['admin', 'analyst', 'viewer'] as const;
+/** Portico's roles, for local accounts and SSO mappings alike. */
+export const LOCAL_ROLES = ['admin', 'manager', 'analyst', 'viewer'] as const;
 export type LocalRole = (typeof LOCAL_ROLES)[number];
 
 export const ERROR_CODES = [
@@ -37,6 +50,11 @@ export const ERROR_CODES = [
   'SSO_NO_ROLES',
   'SSO_GROUP_OVERAGE',
   'SSO_DIFFERENT_USER',
+  'UNKNOWN_DATASET',
+  'UNKNOWN_COLUMN',
+  'DATA_UNAVAILABLE',
+  'EXPORT_FAILED',
+  'SETTING_LOCKED',
   'INTERNAL',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -34,6 +34,8 @@ export interface SessionSummary {
     providerName: string | null;
   };
   roles: string[];
+  /** IdP groups or a local account's groups (row scopes match these). */
+  groups: string[];
   permissions: Permission[];
   /** Epoch ms: the absolute expiry. */
   expiresAt: number;
@@ -67,10 +69,103 @@ export interface UserRecordSummary {
   username: string;
   displayName: string;
   roles: LocalRole[];
+  groups: string[];
   disabled: boolean;
   locked: boolean;
   createdAt: number;
   lastSignInAt: number | null;
+}
+
+// --- Data view -------------------------------------------------------------
+
+export type ColumnType = 'text' | 'integer' | 'decimal' | 'date';
+
+export interface DatasetColumn {
+  name: string;
+  label: string;
+  type: ColumnType;
+  /** Values are masked for this user (e.g. `j***@example.com`): the UI marks them. */
+  masked: boolean;
+}
+
+export interface DatasetSummary {
+  id: string;
+  name: string;
+  description: string;
+  /** Only the columns this user may see, in display order. */
+  columns: DatasetColumn[];
+  /** How rows are limited for this user, in words (e.g. "region is EMEA"); null: every row. */
+  rowScope: string | null;
+  /** Export is allowed for this user on this dataset (permission and policy). */
+  canExport: boolean;
+  /** Columns the chart may count by (visible, few distinct values). */
+  chartColumns: string[];
+}
+
+export type CellValue = string | number | null;
+
+export interface DataPage {
+  datasetId: string;
+  /** Column names, in the order of each row's cells. */
+  columns: string[];
+  rows: CellValue[][];
+  offset: number;
+  /** Rows matching the filters and search within this user's scope. */
+  total: number;
+}
+
+export interface CountBucket {
+  value: string | null;
+  count: number;
+}
+
+export interface ExportResult {
+  rows: number;
+  /** The file's name only (not its folder): for the confirmation message. */
+  fileName: string;
+}
+
+// --- Admin: audit log, role mapping, preview ------------------------------
+
+export type AuditOutcome = 'success' | 'failure' | 'denied';
+
+export interface AuditEntryView {
+  seq: number;
+  /** ISO 8601, UTC. */
+  at: string;
+  actor: string | null;
+  action: string;
+  outcome: AuditOutcome;
+  target: string | null;
+  details: Record<string, string | number | boolean | null>;
+}
+
+export interface AuditQueryResult {
+  entries: AuditEntryView[];
+  /** Whether the whole log's hash chain verifies, and where it breaks if not. */
+  integrity: { ok: true; count: number } | { ok: false; count: number; brokenAtLine: number; reason: string };
+}
+
+export interface ProviderRoleMapping {
+  providerId: string;
+  displayName: string;
+  protocol: 'saml' | 'oidc';
+  /** IdP group (name or id) -> Portico roles. */
+  mapping: Record<string, LocalRole[]>;
+  /** Set by the machine policy: shown read-only, and changes are refused. */
+  locked: boolean;
+}
+
+export interface RoleMappingView {
+  providers: ProviderRoleMapping[];
+  rolePermissions: Record<LocalRole, Permission[]>;
+}
+
+export interface AccessPreview {
+  roles: LocalRole[];
+  permissions: Permission[];
+  /** What those roles and groups would see: each dataset's scope and first rows. */
+  datasets: { dataset: DatasetSummary; page: DataPage }[];
 }
 
 // ---------------------------------------------------------------------------
@@ -92,20 +187,74 @@ const username = z
 const password = z.string().min(1, 'Enter a password.').max(1024, 'Passwords are at most 1024 characters.');
 const displayName = z.string().trim().min(1, 'Enter a display name.').max(120);
 const roles = z.array(z.enum(LOCAL_ROLES)).min(1, 'Pick at least one role.').max(LOCAL_ROLES.length);
+/** Group names as IdPs send them (names or GUIDs); row scopes match these. */
+const groups = z
+  .array(z.string().trim().min(1).max(256).regex(/^[^\u0000-\u001f]+$/, 'Group names cannot contain control characters.'))
+  .max(50, 'At most 50 groups.')
+  .default([]);
 const empty = z.strictObject({});
+const providerId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'Unknown provider.');
+
+// Data queries: names are checked against each dataset's allow-list in main; values are
+// only ever bound as parameters, never put into SQL text.
+const datasetId = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,39}$/, 'Unknown dataset.');
+const columnName = z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'Unknown column.');
+const dataFilter = z.strictObject({
+  column: columnName,
+  op: z.enum(['contains', 'eq', 'gte', 'lte']),
+  value: z.union([z.string().max(200, 'Filter values are at most 200 characters.'), z.number().finite()]),
+});
+const dataSort = z.array(z.strictObject({ column: columnName, direction: z.enum(['asc', 'desc']) })).max(3);
+const dataView = {
+  datasetId,
+  filters: z.array(dataFilter).max(20, 'At most 20 filters.').default([]),
+  search: z.string().trim().max(200, 'Searches are at most 200 characters.').default(''),
+};
+export const MAX_PAGE_ROWS = 500;
 
 export const schemas = {
   empty,
   createAdmin: z.strictObject({ username, displayName, password }),
   signIn: z.strictObject({ username, password }),
-  createUser: z.strictObject({ username, displayName, password, roles }),
+  createUser: z.strictObject({ username, displayName, password, roles, groups }),
   setDisabled: z.strictObject({ userId: z.uuid(), disabled: z.boolean() }),
   resetPassword: z.strictObject({ userId: z.uuid(), password }),
   confirmPassword: z.strictObject({ password }),
   discover: z.strictObject({ email: z.string().trim().max(320) }),
-  provider: z.strictObject({ providerId: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'Unknown provider.') }),
+  provider: z.strictObject({ providerId }),
+  dataQuery: z.strictObject({
+    ...dataView,
+    sort: dataSort.default([]),
+    offset: z.number().int().min(0).max(100_000_000),
+    limit: z.number().int().min(1).max(MAX_PAGE_ROWS),
+  }),
+  dataExport: z.strictObject({ ...dataView, sort: dataSort.default([]) }),
+  dataCounts: z.strictObject({ ...dataView, column: columnName }),
+  auditQuery: z.strictObject({
+    actor: z.string().trim().max(320).optional(),
+    action: z.string().trim().max(64).optional(),
+    /** Epoch ms, inclusive. */
+    from: z.number().int().min(0).optional(),
+    to: z.number().int().min(0).optional(),
+    limit: z.number().int().min(1).max(1000).default(200),
+  }),
+  setRoleMapping: z.strictObject({
+    providerId,
+    mapping: z
+      .record(
+        z.string().trim().min(1).max(256),
+        z.array(z.enum(LOCAL_ROLES)).min(1, 'Give each group at least one role.').max(LOCAL_ROLES.length),
+      )
+      .refine((m) => Object.keys(m).length <= 200, 'At most 200 mapped groups.'),
+  }),
+  previewAccess: z.strictObject({
+    /** Map these groups with this provider's mapping (or use `roles` directly). */
+    providerId: providerId.optional(),
+    groups,
+    roles: z.array(z.enum(LOCAL_ROLES)).max(LOCAL_ROLES.length).default([]),
+  }),
   startSso: z.strictObject({
-    providerId: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'Unknown provider.'),
+    providerId,
     /** The email typed on the sign-in screen, passed to the IdP as login_hint. */
     loginHint: z.string().trim().max(320).optional(),
   }),
@@ -140,17 +289,26 @@ export const channels = {
   'auth:sign-in-local': channel<SessionSummary>()(schemas.signIn, 'public'),
   'auth:sign-out': channel<null>()(empty, 'public'),
   'session:get-current': channel<SessionSummary | null>()(empty, 'public'),
-  'users:list': channel<UserRecordSummary[]>()(empty, 'users:manage'),
-  'users:create': channel<UserRecordSummary>()(schemas.createUser, 'users:manage', sensitive),
-  'users:set-disabled': channel<UserRecordSummary>()(schemas.setDisabled, 'users:manage', sensitive),
-  'users:reset-password': channel<UserRecordSummary>()(schemas.resetPassword, 'users:manage', sensitive),
+  'users:list': channel<UserRecordSummary[]>()(empty, 'admin.users'),
+  'users:create': channel<UserRecordSummary>()(schemas.createUser, 'admin.users', sensitive),
+  'users:set-disabled': channel<UserRecordSummary>()(schemas.setDisabled, 'admin.users', sensitive),
+  'users:reset-password': channel<UserRecordSummary>()(schemas.resetPassword, 'admin.users', sensitive),
   'auth:confirm-password': channel<SessionSummary>()(schemas.confirmPassword, 'session'),
   'auth:discover-provider': channel<ProviderSummary | null>()(schemas.discover, 'public'),
   'auth:start-sso': channel<SessionSummary>()(schemas.startSso, 'public'),
   /** Proves again, at the session's own IdP, that the same user is here (recent sign-in). */
   'auth:reauthenticate-sso': channel<SessionSummary>()(empty, 'session'),
   'auth:cancel-sso': channel<null>()(empty, 'public'),
-  'admin:get-sp-metadata': channel<string>()(schemas.provider, 'users:manage'),
+  'admin:get-sp-metadata': channel<string>()(schemas.provider, 'admin.settings'),
+  'data:list-datasets': channel<DatasetSummary[]>()(empty, 'data.read'),
+  'data:query': channel<DataPage>()(schemas.dataQuery, 'data.read'),
+  'data:counts': channel<CountBucket[]>()(schemas.dataCounts, 'data.read'),
+  /** Asks where to save (a dialog in main), then streams CSV there; null when the user cancels. */
+  'data:export': channel<ExportResult | null>()(schemas.dataExport, 'data.export'),
+  'audit:query': channel<AuditQueryResult>()(schemas.auditQuery, 'admin.audit'),
+  'admin:get-role-mapping': channel<RoleMappingView>()(empty, 'admin.roles'),
+  'admin:set-role-mapping': channel<RoleMappingView>()(schemas.setRoleMapping, 'admin.roles', sensitive),
+  'admin:preview-access': channel<AccessPreview>()(schemas.previewAccess, 'admin.roles'),
 } as const;
 
 export type Channels = typeof channels;

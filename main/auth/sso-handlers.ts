@@ -16,7 +16,7 @@ export function startSsoSession(sessions: SessionManager, identity: SsoIdentity)
       providerName: identity.providerName,
     },
     identity.roles,
-    { endsAt: identity.idpSessionEndsAt, sso: identity.logout },
+    { endsAt: identity.idpSessionEndsAt, sso: identity.logout, groups: identity.groups },
   );
 }
 

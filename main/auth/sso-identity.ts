@@ -16,6 +16,8 @@ export interface SsoIdentity {
   displayName: string;
   email: string | null;
   roles: LocalRole[];
+  /** The IdP's group/role values as sent (for row scopes such as `Sales-EMEA`). */
+  groups: string[];
   /** Epoch ms when the IdP says the session ends (SAML SessionNotOnOrAfter), if it says. */
   idpSessionEndsAt: number | null;
   logout: SsoSessionRef;

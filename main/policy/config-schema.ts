@@ -6,6 +6,8 @@
 import { z } from 'zod';
 import { samlProviderConfig } from '../auth/saml/saml-config';
 import { oidcProviderConfig } from '../auth/oidc/oidc-config';
+import { updatesConfig } from './updates-config';
+import { accessConfig } from '../auth/roles';
 
 const httpsUrl = z.url({ protocol: /^https$/, message: 'Must be an https:// URL.' });
 
@@ -98,6 +100,8 @@ export const porticoConfig = z
     localAccounts: localAccountsConfig,
     security: securityConfig,
     providers: providersConfig,
+    updates: updatesConfig,
+    access: accessConfig,
   })
   .prefault({});
 

@@ -6,7 +6,6 @@
  */
 import type { Access } from '../../preload/contract';
 import { AppError } from '../errors';
-import { permissionsFor } from '../auth/roles';
 import type { LocalAccounts } from '../auth/local/local-accounts';
 import type { Session, SessionManager, SessionState } from './session-manager';
 
@@ -23,9 +22,9 @@ export function createAuthorizer({ sessions, accounts }: { sessions: SessionMana
         sessions.end();
         throw new AppError('NOT_SIGNED_IN', 'Your account was disabled or removed. Ask your Portico administrator.');
       }
-      sessions.updateRoles(user.roles);
+      sessions.updateRoles(user.roles, user.groups);
     }
-    if (access !== 'session' && !permissionsFor(session.roles).includes(access)) {
+    if (access !== 'session' && !sessions.permissions(session).includes(access)) {
       throw new AppError('PERMISSION_DENIED', 'Your role does not allow this action. Ask your Portico administrator for access.');
     }
     if (options.recentSignIn && !sessions.isRecentSignIn(session)) {

@@ -3,9 +3,9 @@
  * every check, against an injected clock; the renderer only ever sees a SessionSummary.
  */
 import { randomUUID } from 'node:crypto';
-import type { SessionSummary } from '../../preload/contract';
+import type { Permission, SessionSummary } from '../../preload/contract';
 import type { Clock } from '../platform';
-import { permissionsFor } from '../auth/roles';
+import { permissionsFor, type RolePermissions } from '../auth/roles';
 import type { SsoSessionRef } from '../auth/sso-identity';
 
 export type { SsoSessionRef };
@@ -17,6 +17,8 @@ export interface Session {
   id: string;
   user: SessionUser;
   roles: string[];
+  /** IdP groups, or a local account's groups: what row scopes such as `Sales-EMEA` match. */
+  groups: string[];
   createdAt: number;
   /** When the user last proved who they are (sign-in or password confirmation). */
   authenticatedAt: number;
@@ -30,6 +32,8 @@ export interface SessionPolicy {
   absoluteMs: number;
   /** Admin actions need a sign-in or password confirmation at most this old. */
   recentSignInMs: number;
+  /** Which permissions each role grants (configuration `access.rolePermissions`). */
+  rolePermissions?: RolePermissions;
 }
 
 export type SessionState =
@@ -73,7 +77,11 @@ export class SessionManager {
   }
 
   /** Always a new session (new id) on sign-in: nothing carries over from an earlier one. */
-  start(user: SessionUser, roles: string[], options: { endsAt?: number | null; sso?: SsoSessionRef } = {}): Session {
+  start(
+    user: SessionUser,
+    roles: string[],
+    options: { endsAt?: number | null; sso?: SsoSessionRef; groups?: string[] } = {},
+  ): Session {
     const now = this.clock.now();
     // The IdP's SessionNotOnOrAfter shortens the session; policy's absolute limit caps it.
     const cap = now + this.policy.absoluteMs;
@@ -82,6 +90,7 @@ export class SessionManager {
       id: randomUUID(),
       user,
       roles: [...roles],
+      groups: [...(options.groups ?? [])],
       createdAt: now,
       authenticatedAt: now,
       lastActivityAt: now,
@@ -138,8 +147,12 @@ export class SessionManager {
     void this.save();
   }
 
-  updateRoles(roles: string[]): void {
-    if (this.session) this.session.roles = [...roles];
+  /** Local accounts: roles and groups as the vault has them now. */
+  updateRoles(roles: string[], groups: string[] = this.session?.groups ?? []): void {
+    if (this.session) {
+      this.session.roles = [...roles];
+      this.session.groups = [...groups];
+    }
   }
 
   end(): void {
@@ -164,11 +177,17 @@ export class SessionManager {
     return this.saving;
   }
 
+  /** What the session's roles allow now (roles are re-read for local users on each call). */
+  permissions(session: Session): Permission[] {
+    return permissionsFor(session.roles, this.policy.rolePermissions);
+  }
+
   summary(session: Session): SessionSummary {
     return {
       user: { ...session.user },
       roles: [...session.roles],
-      permissions: permissionsFor(session.roles),
+      groups: [...session.groups],
+      permissions: this.permissions(session),
       expiresAt: session.expiresAt,
       idleExpiresAt: Math.min(session.expiresAt, session.lastActivityAt + this.policy.idleMs),
       recentSignInUntil: session.authenticatedAt + this.policy.recentSignInMs,

@@ -21,6 +21,7 @@ const savedSession = z.object({
     providerName: z.string().nullable(),
   }),
   roles: z.array(z.string()),
+  groups: z.array(z.string()).default([]),
   createdAt: z.number(),
   authenticatedAt: z.number(),
   lastActivityAt: z.number(),

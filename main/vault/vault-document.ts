@@ -11,6 +11,8 @@ export const localUserRecord = z.object({
   username: z.string().min(1),
   displayName: z.string(),
   roles: z.array(z.enum(LOCAL_ROLES)),
+  /** Like IdP groups: what row scopes match (e.g. `Sales-EMEA`). */
+  groups: z.array(z.string()).default([]),
   /** PHC string from argon2id. Never leaves main. */
   passwordHash: z.string().startsWith('$argon2id$'),
   disabled: z.boolean(),

@@ -118,6 +118,7 @@ async function benchVault() {
           username: `user${i}`,
           displayName: `User ${i}`,
           roles: ['viewer'],
+          groups: [],
           passwordHash: fakeHash,
           disabled: false,
           createdAt: 0,

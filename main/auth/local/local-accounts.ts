@@ -58,7 +58,7 @@ export class LocalAccounts {
   }
 
   async create(
-    input: { username: string; displayName: string; password: string; roles: LocalRole[] },
+    input: { username: string; displayName: string; password: string; roles: LocalRole[]; groups?: string[] },
     options: { firstRun?: boolean } = {},
   ): Promise<Readonly<LocalUserRecord>> {
     const username = normaliseUsername(input.username);
@@ -70,6 +70,7 @@ export class LocalAccounts {
       username,
       displayName: input.displayName.trim(),
       roles: [...new Set(input.roles)],
+      groups: [...new Set(input.groups ?? [])],
       passwordHash,
       disabled: false,
       createdAt: now,
@@ -175,6 +176,7 @@ export class LocalAccounts {
       username: user.username,
       displayName: user.displayName,
       roles: user.roles,
+      groups: user.groups,
       disabled: user.disabled,
       locked: Boolean(throttle?.locked && this.clock.now() < throttle.blockedUntil),
       createdAt: user.createdAt,

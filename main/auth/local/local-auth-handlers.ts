@@ -24,6 +24,7 @@ export function setupLocalAuthHandlers(registry: IpcRegistry<Session>, { account
           providerName: null,
         },
         user.roles,
+        { groups: user.groups },
       ),
     );
 

@@ -2,7 +2,7 @@ import type { IpcRegistry } from '../../ipc/registry';
 import type { Session } from '../../session/session-manager';
 import type { LocalAccounts } from './local-accounts';
 
-/** Admin user management; the registry has already checked `users:manage`. */
+/** Admin user management; the registry has already checked `admin.users`. */
 export function setupUserAdminHandlers(registry: IpcRegistry<Session>, { accounts }: { accounts: LocalAccounts }): void {
   registry.handle('users:list', function handleListUsers() {
     return accounts.list();

@@ -7,7 +7,7 @@ import type { AuthSurface, CallbackRequest, SystemBrowser } from '../../platform
 import type { SsoIdentity } from '../sso-identity';
 import { authPartition, LOGOUT_WAIT_MS } from '../auth-window';
 import { WINDOW_REDIRECT_URI, type OidcProviderConfig } from './oidc-config';
-import { rolesFromClaims } from './oidc-claims';
+import { claimValues, rolesFromClaims } from './oidc-claims';
 import { OidcError } from './oidc-errors';
 import { listenForCallback } from './loopback-listener';
 import { OidcRelyingParty, type OidcTokens } from './oidc-relying-party';
@@ -65,6 +65,7 @@ export class OidcSignIn {
       displayName: kept.identity.displayName,
       email: null,
       roles: kept.identity.roles,
+      groups: kept.identity.groups,
       idpSessionEndsAt: null,
       logout: { protocol: 'oidc', providerId: this.config.id, sub: kept.sub },
     };
@@ -147,6 +148,7 @@ export class OidcSignIn {
       displayName,
       email,
       roles: rolesFromClaims(claims, this.config, displayName),
+      groups: [...new Set(this.config.roleClaims.flatMap((path) => claimValues(claims, path)))],
       idpSessionEndsAt: null,
       logout: { protocol: 'oidc', providerId: this.config.id, sub },
     };
@@ -167,6 +169,7 @@ export class OidcSignIn {
         username: identity.username,
         displayName: identity.displayName,
         roles: identity.roles,
+        groups: identity.groups,
       },
       confirmedAt: this.deps.now(),
     });

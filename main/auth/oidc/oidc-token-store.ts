@@ -18,6 +18,7 @@ const stored = z.object({
     username: z.string(),
     displayName: z.string(),
     roles: z.array(z.enum(LOCAL_ROLES)),
+    groups: z.array(z.string()).default([]),
   }),
   /** Epoch ms of the last time the IdP confirmed this sign-in. */
   confirmedAt: z.number(),

@@ -52,6 +52,14 @@ const validPayloads: { [C in ChannelName]: ChannelPayload<C> } = {
   'users:set-disabled': { userId: SOME_USER_ID, disabled: true },
   'users:reset-password': { userId: SOME_USER_ID, password: 'hollow-granite-pepper-owl' },
   'auth:confirm-password': { password: ADMIN.password },
+  'data:list-datasets': {},
+  'data:query': { datasetId: 'orders', offset: 0, limit: 50 },
+  'data:counts': { datasetId: 'orders', column: 'region' },
+  'data:export': { datasetId: 'orders' },
+  'audit:query': {},
+  'admin:get-role-mapping': {},
+  'admin:set-role-mapping': { providerId: 'entra', mapping: { 'Sales-EMEA': ['viewer'] } },
+  'admin:preview-access': { groups: ['Sales-EMEA'] },
 };
 const allChannels = Object.keys(channels) as ChannelName[];
 const sessionChannels = allChannels.filter((c) => channels[c].access !== 'public');
@@ -139,7 +147,7 @@ describe('createApp', () => {
     const session: SessionSummary = await ok('setup:create-admin');
     expect(session.user).toMatchObject({ username: 'root', displayName: 'Root Admin', provider: 'local' });
     expect(session.roles).toEqual(['admin']);
-    expect(session.permissions).toContain('users:manage');
+    expect(session.permissions).toContain('admin.users');
     expect((await ok('app:get-info')).status).toEqual({ state: 'ready' });
     expect(await ok('session:get-current')).toEqual(session);
   });
@@ -165,7 +173,7 @@ describe('createApp', () => {
 
     await ok('auth:sign-out');
     const session = await ok('auth:sign-in-local', { username: 'Vera', password: VIEWER.password });
-    expect(session.permissions).toEqual(['data:read']);
+    expect(session.permissions).toEqual(['data.read']);
 
     await fails('users:list', 'PERMISSION_DENIED');
     await fails('users:create', 'PERMISSION_DENIED');

@@ -11,6 +11,7 @@ function sampleDocument() {
       username: `user"${i}\\`,
       displayName: `Ünïcode ${i} 🔑`,
       roles: ['viewer'],
+      groups: ['Sales-EMEA'],
       passwordHash: '$argon2id$v=19$m=19456,t=2,p=1$abc$def',
       disabled: i === 1,
       createdAt: i,
