@@ -75,9 +75,7 @@ export function validateLayer(layer: ConfigLayer): void {
   const kind = layer.kind ?? 'user';
   const what = `${describeLayerKind(kind)} ${layer.source}`;
   if (!isPlainObject(layer.value)) {
-    throw new ConfigError(`${what} must contain a JSON object.`, layer.source, ['(root): not a JSON object'], kind, [
-      '(root)',
-    ]);
+    throw new ConfigError(`${what} must contain a JSON object.`, layer.source, ['(root): not a JSON object'], kind, ['(root)']);
   }
   const forbidden = findForbiddenKey(layer.value, []);
   if (forbidden) {
@@ -153,7 +151,8 @@ export function describeIssues(error: z.ZodError): { issues: string[]; keys: str
  */
 function describeJsonError(text: string, error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
-  const bare = message.replace(/,\s*".*" is not valid JSON$/s, '').replace(/\s*\(line \d+ column \d+\)$/, '');
+  // `Unexpected token 's', ..."tSecret": s3cr3t-val"... is not valid JSON`: keep the first part.
+  const bare = message.replace(/,\s*(?:\.\.\.)?".*$/s, '').replace(/\s*\(line \d+ column \d+\)$/, '');
   const position = /at position (\d+)/.exec(message);
   if (!position) return bare;
   const before = text.slice(0, Number(position[1]));
