@@ -11,6 +11,7 @@ import { readConfigLayers } from './config-paths';
 import { serveAppAsset } from './shell/app-protocol';
 import { appWindowWebPreferences, isAllowedExternalUrl, isAllowedNavigation } from './shell/navigation-policy';
 import { SafeStorageKeyProtector } from './vault/safe-storage-key-protector';
+import { decideUpdateCheck, type UpdateFeed } from './policy/updates-config';
 import { createElectronAuthSurface } from './shell/electron-auth-surface';
 import type { IpcSender } from './ipc/sender';
 
@@ -90,6 +91,10 @@ async function start(): Promise<void> {
     },
   });
   externalAllowList = portico.config?.security.externalUrlAllowList ?? [];
+  // Updates only when the policy turns them on (main/policy/updates-config.ts decides).
+  const updates = decideUpdateCheck(portico.config?.updates, process.env, app.isPackaged);
+  if (updates.check) void startUpdates(updates.feed);
+  else console.info(`[portico] ${updates.reason}`);
   // Finish writing the kept session (if policy keeps sessions) before the process exits.
   let flushed = false;
   app.on('before-quit', (event) => {
@@ -133,6 +138,23 @@ async function start(): Promise<void> {
   mainWindow.once('ready-to-show', () => mainWindow?.show());
   mainWindow.on('closed', () => (mainWindow = null));
   await mainWindow.loadURL(`${APP_ORIGIN}/index.html`);
+}
+
+/**
+ * electron-updater from IT's server: loaded only when updates are on. It verifies what it
+ * downloads (sha512 from latest*.yml; on Windows the installer's signer, on macOS the code
+ * signature) and installs on quit.
+ */
+async function startUpdates(feed: UpdateFeed): Promise<void> {
+  const { autoUpdater } = await import('electron-updater');
+  autoUpdater.logger = { info: console.info, warn: console.warn, error: console.error, debug: () => {} };
+  autoUpdater.allowDowngrade = false;
+  autoUpdater.autoInstallOnAppQuit = true;
+  autoUpdater.setFeedURL(feed);
+  const check = () =>
+    autoUpdater.checkForUpdates().catch((error: unknown) => console.error('[portico] update check failed', error));
+  await check();
+  setInterval(check, 4 * 3600_000).unref();
 }
 
 /** Checklist #17: the IPC sender is checked by frame URL and window identity. */
