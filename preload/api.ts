@@ -25,6 +25,14 @@ export function createPorticoApi(invoke: Invoke) {
     createUser: (payload: ChannelPayload<'users:create'>) => invoke('users:create', payload),
     setUserDisabled: (payload: ChannelPayload<'users:set-disabled'>) => invoke('users:set-disabled', payload),
     resetUserPassword: (payload: ChannelPayload<'users:reset-password'>) => invoke('users:reset-password', payload),
+    listDatasets: () => invoke('data:list-datasets', {}),
+    queryData: (payload: ChannelPayload<'data:query'>) => invoke('data:query', payload),
+    countData: (payload: ChannelPayload<'data:counts'>) => invoke('data:counts', payload),
+    exportData: (payload: ChannelPayload<'data:export'>) => invoke('data:export', payload),
+    queryAudit: (payload: ChannelPayload<'audit:query'>) => invoke('audit:query', payload),
+    getRoleMapping: () => invoke('admin:get-role-mapping', {}),
+    setRoleMapping: (payload: ChannelPayload<'admin:set-role-mapping'>) => invoke('admin:set-role-mapping', payload),
+    previewAccess: (payload: ChannelPayload<'admin:preview-access'>) => invoke('admin:preview-access', payload),
   };
 }
 

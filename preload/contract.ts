@@ -189,7 +189,14 @@ const displayName = z.string().trim().min(1, 'Enter a display name.').max(120);
 const roles = z.array(z.enum(LOCAL_ROLES)).min(1, 'Pick at least one role.').max(LOCAL_ROLES.length);
 /** Group names as IdPs send them (names or GUIDs); row scopes match these. */
 const groups = z
-  .array(z.string().trim().min(1).max(256).regex(/^[^\u0000-\u001f]+$/, 'Group names cannot contain control characters.'))
+  .array(
+    z
+      .string()
+      .trim()
+      .min(1)
+      .max(256)
+      .regex(/^\P{Cc}+$/u, 'Group names cannot contain control characters.'),
+  )
   .max(50, 'At most 50 groups.')
   .default([]);
 const empty = z.strictObject({});

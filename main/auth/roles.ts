@@ -22,7 +22,12 @@ export const accessConfig = z
   .strictObject({
     /** Role -> permissions; a role left out keeps its default. */
     rolePermissions: z
-      .strictObject(Object.fromEntries(LOCAL_ROLES.map((role) => [role, permissionList.optional()])) as Record<LocalRole, z.ZodOptional<typeof permissionList>>)
+      .strictObject(
+        Object.fromEntries(LOCAL_ROLES.map((role) => [role, permissionList.optional()])) as Record<
+          LocalRole,
+          z.ZodOptional<typeof permissionList>
+        >,
+      )
       .default({})
       .transform((given): RolePermissions => {
         const out = { ...DEFAULT_ROLE_PERMISSIONS };

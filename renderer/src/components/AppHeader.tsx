@@ -1,45 +1,38 @@
-export type SignedInPage = 'home' | 'users' | 'sso';
+export type SignedInPage = 'home' | 'users' | 'roles' | 'audit' | 'sso';
+
+export const PAGE_LABELS: Record<SignedInPage, string> = {
+  home: 'Data',
+  users: 'Users',
+  roles: 'Roles',
+  audit: 'Audit log',
+  sso: 'Single sign-on',
+};
 
 interface AppHeaderProps {
   page: SignedInPage;
   /** True when the page has no h1 of its own: the product name is then the page's h1. */
   brandIsHeading: boolean;
-  canManageUsers: boolean;
-  /** Single sign-on providers are configured (and the user may manage users). */
-  showSingleSignOn: boolean;
+  /** The pages this user's permissions open; no navigation when only one. */
+  pages: SignedInPage[];
   signingOut: boolean;
   onNavigate: (page: SignedInPage) => void;
   onSignOut: () => void;
 }
 
 /** The top bar shown while signed in: product name, main navigation and sign-out. */
-export function AppHeader({
-  page,
-  brandIsHeading,
-  canManageUsers,
-  showSingleSignOn,
-  signingOut,
-  onNavigate,
-  onSignOut,
-}: AppHeaderProps) {
+export function AppHeader({ page, brandIsHeading, pages, signingOut, onNavigate, onSignOut }: AppHeaderProps) {
   return (
     <header className="app-header">
       <div className="app-header-inner">
         {brandIsHeading ? <h1 className="brand">Portico</h1> : <p className="brand">Portico</p>}
-        {canManageUsers ? (
+        {pages.length > 1 ? (
           <nav aria-label="Main" className="main-nav">
             <ul>
-              <li>
-                <NavButton label="Home" current={page === 'home'} onClick={() => onNavigate('home')} />
-              </li>
-              <li>
-                <NavButton label="Users" current={page === 'users'} onClick={() => onNavigate('users')} />
-              </li>
-              {showSingleSignOn ? (
-                <li>
-                  <NavButton label="Single sign-on" current={page === 'sso'} onClick={() => onNavigate('sso')} />
+              {pages.map((p) => (
+                <li key={p}>
+                  <NavButton label={PAGE_LABELS[p]} current={page === p} onClick={() => onNavigate(p)} />
                 </li>
-              ) : null}
+              ))}
             </ul>
           </nav>
         ) : null}

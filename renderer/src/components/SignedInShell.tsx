@@ -4,7 +4,20 @@ import { SESSION_ENDED_MESSAGE, SIGNED_OUT_MESSAGE } from '../lib/api-errors';
 import { AdminUsersScreen } from '../screens/admin/AdminUsersScreen';
 import { SsoProvidersScreen } from '../screens/admin/SsoProvidersScreen';
 import { HomeScreen } from '../screens/HomeScreen';
+import { AuditLogScreen } from '../screens/admin/AuditLogScreen';
+import { RoleMappingScreen } from '../screens/admin/RoleMappingScreen';
 import { AppHeader, type SignedInPage } from './AppHeader';
+
+/** The pages a session's permissions open (main refuses the calls behind the others anyway). */
+function availablePages(session: SessionSummary, hasProviders: boolean): SignedInPage[] {
+  const can = (permission: SessionSummary['permissions'][number]) => session.permissions.includes(permission);
+  const pages: SignedInPage[] = ['home'];
+  if (can('admin.users')) pages.push('users');
+  if (can('admin.roles')) pages.push('roles');
+  if (can('admin.audit')) pages.push('audit');
+  if (can('admin.settings') && hasProviders) pages.push('sso');
+  return pages;
+}
 
 interface SignedInShellProps {
   session: SessionSummary;
@@ -22,9 +35,8 @@ const MAX_TIMER_DELAY = 2 ** 31 - 1;
 export function SignedInShell({ session, providers, minPasswordLength, onSessionChange, onSessionEnd }: SignedInShellProps) {
   const [page, setPage] = useState<SignedInPage>('home');
   const [signingOut, setSigningOut] = useState(false);
-  const canManageUsers = session.permissions.includes('users:manage');
-  const showSingleSignOn = canManageUsers && providers.length > 0;
-  const shownPage: SignedInPage = !canManageUsers || (page === 'sso' && !showSingleSignOn) ? 'home' : page;
+  const pages = availablePages(session, providers.length > 0);
+  const shownPage: SignedInPage = pages.includes(page) ? page : 'home';
 
   // Idle expiry: check with main just after the session would end if idle since the last
   // call. Activity in the meantime moves idleExpiresAt on, and the check schedules again.
@@ -55,8 +67,7 @@ export function SignedInShell({ session, providers, minPasswordLength, onSession
       <AppHeader
         page={shownPage}
         brandIsHeading={shownPage !== 'home'}
-        canManageUsers={canManageUsers}
-        showSingleSignOn={showSingleSignOn}
+        pages={pages}
         signingOut={signingOut}
         onNavigate={setPage}
         onSignOut={() => void signOut()}
@@ -68,10 +79,14 @@ export function SignedInShell({ session, providers, minPasswordLength, onSession
           onSessionChange={onSessionChange}
           onSessionEnd={onSessionEnd}
         />
+      ) : shownPage === 'roles' ? (
+        <RoleMappingScreen session={session} onSessionChange={onSessionChange} onSessionEnd={onSessionEnd} />
+      ) : shownPage === 'audit' ? (
+        <AuditLogScreen onSessionEnd={onSessionEnd} />
       ) : shownPage === 'sso' ? (
         <SsoProvidersScreen providers={providers} onSessionEnd={onSessionEnd} />
       ) : (
-        <HomeScreen session={session} />
+        <HomeScreen session={session} onSessionEnd={onSessionEnd} />
       )}
     </div>
   );

@@ -1,7 +1,8 @@
 import type { SessionSummary } from '../../../preload/contract';
 import { useFocusOnMount } from '../lib/use-focus-on-mount';
+import { DataScreen } from './data/DataScreen';
 
-export function HomeScreen({ session }: { session: SessionSummary }) {
+export function HomeScreen({ session, onSessionEnd }: { session: SessionSummary; onSessionEnd: (message: string) => void }) {
   const headingRef = useFocusOnMount<HTMLHeadingElement>();
   const { username, provider, providerName } = session.user;
   // SSO users: which identity provider vouched for them.
@@ -26,6 +27,7 @@ export function HomeScreen({ session }: { session: SessionSummary }) {
           <p className="muted">You have no roles yet. Ask your Portico administrator for access.</p>
         )}
       </div>
+      {session.permissions.includes('data.read') ? <DataScreen onSessionEnd={onSessionEnd} /> : null}
     </main>
   );
 }

@@ -23,7 +23,7 @@ interface PageError {
   message: string;
 }
 
-/** User management for holders of `users:manage`: list, create, disable/enable, reset password. */
+/** User management for holders of `admin.users`: list, create, disable/enable, reset password. */
 export function AdminUsersScreen({ session, minPasswordLength, onSessionChange, onSessionEnd }: AdminUsersScreenProps) {
   const headingRef = useFocusOnMount<HTMLHeadingElement>();
   const [users, setUsers] = useState<UserRecordSummary[] | null>(null);

@@ -12,7 +12,7 @@ interface SsoProvidersScreenProps {
 
 const PROTOCOL_NAMES: Record<ProviderSummary['protocol'], string> = { saml: 'SAML 2.0', oidc: 'OpenID Connect' };
 
-/** For holders of `users:manage`: the configured identity providers and Portico's SP metadata for each. */
+/** For holders of `admin.users`: the configured identity providers and Portico's SP metadata for each. */
 export function SsoProvidersScreen({ providers, onSessionEnd }: SsoProvidersScreenProps) {
   const headingRef = useFocusOnMount<HTMLHeadingElement>();
   return (

@@ -76,7 +76,7 @@ describe('IpcRegistry', () => {
     ['an iframe', { url: `${APP_ORIGIN}/`, isMainFrame: false, isAppWindow: true }],
     ['another window', { url: `${APP_ORIGIN}/`, isMainFrame: true, isAppWindow: false }],
   ])('refuses %s with FORBIDDEN_SENDER before authorize or handler', async (_label, sender) => {
-    const { registry, calls } = setup({ signedIn: true, granted: ['users:manage'] });
+    const { registry, calls } = setup({ signedIn: true, granted: ['admin.users'] });
     for (const channel of ['app:get-info', 'users:list', 'no:such-channel']) {
       expectFailure(await registry.dispatch(channel, sender, {}), 'FORBIDDEN_SENDER');
     }
@@ -139,7 +139,7 @@ describe('IpcRegistry', () => {
   });
 
   it('does not run the handler when authorize refuses (PERMISSION_DENIED)', async () => {
-    const { registry, calls } = setup({ signedIn: true, granted: ['data:read'] });
+    const { registry, calls } = setup({ signedIn: true, granted: ['data.read'] });
     expectFailure(await registry.dispatch('users:list', trustedSender, {}), 'PERMISSION_DENIED');
     expect(calls).toMatchObject({ authorize: 1, handlers: 0 });
   });
@@ -151,7 +151,7 @@ describe('IpcRegistry', () => {
   });
 
   it('passes the authorised session to the handler', async () => {
-    const { registry } = setup({ signedIn: true, granted: ['users:manage'] });
+    const { registry } = setup({ signedIn: true, granted: ['admin.users'] });
     expect(await registry.dispatch('users:list', trustedSender, {})).toEqual({ ok: true, value: [{ user: 'ada' }] });
   });
 
@@ -174,8 +174,8 @@ describe('IpcRegistry', () => {
       roles: ['viewer'],
     });
     expect(seen).toEqual([
-      ['users:manage', { channel: 'users:list', recentSignIn: false }],
-      ['users:manage', { channel: 'users:create', recentSignIn: true }],
+      ['admin.users', { channel: 'users:list', recentSignIn: false }],
+      ['admin.users', { channel: 'users:create', recentSignIn: true }],
     ]);
   });
 

@@ -57,7 +57,7 @@ describe('createAuthorizer', () => {
     expect(authorize('public')).toBeNull();
   });
 
-  it.each<Access>(['session', 'users:manage', 'data:read'])('refuses %s without a session: NOT_SIGNED_IN', async (access) => {
+  it.each<Access>(['session', 'admin.users', 'data.read'])('refuses %s without a session: NOT_SIGNED_IN', async (access) => {
     const { authorize } = await setup();
     expect(codeOf(() => authorize(access))).toBe('NOT_SIGNED_IN');
   });
@@ -65,8 +65,8 @@ describe('createAuthorizer', () => {
   it('refuses a permission the roles do not grant, and allows one they do', async () => {
     const { authorize, signInAs, viewer } = await setup();
     const session = signInAs(viewer);
-    expect(codeOf(() => authorize('users:manage'))).toBe('PERMISSION_DENIED');
-    expect(authorize('data:read')).toBe(session);
+    expect(codeOf(() => authorize('admin.users'))).toBe('PERMISSION_DENIED');
+    expect(authorize('data.read')).toBe(session);
   });
 
   it('reports SESSION_EXPIRED after the idle timeout', async () => {
@@ -97,11 +97,11 @@ describe('createAuthorizer', () => {
   it('ends the session of a user disabled mid-session at their next call', async () => {
     const { authorize, signInAs, accounts, admin, viewer, sessions } = await setup();
     signInAs(viewer);
-    expect(codeOf(() => authorize('data:read'))).toBe('OK');
+    expect(codeOf(() => authorize('data.read'))).toBe('OK');
 
     await accounts.setDisabled(admin.id, viewer.id, true);
 
-    expect(codeOf(() => authorize('data:read'))).toBe('NOT_SIGNED_IN');
+    expect(codeOf(() => authorize('data.read'))).toBe('NOT_SIGNED_IN');
     expect(sessions.check()).toEqual({ state: 'none' });
   });
 
@@ -119,22 +119,22 @@ describe('createAuthorizer', () => {
       },
       ['admin'],
     );
-    expect(codeOf(() => authorize('users:manage'))).toBe('PERMISSION_DENIED');
+    expect(codeOf(() => authorize('admin.users'))).toBe('PERMISSION_DENIED');
     expect(sessions.summary(session).roles).toEqual(['viewer']);
   });
 
   it('requires a recent sign-in where asked, after the permission check', async () => {
     const { authorize, signInAs, admin, viewer, clock, sessions } = await setup();
     signInAs(admin);
-    expect(codeOf(() => authorize('users:manage', { recentSignIn: true }))).toBe('OK');
+    expect(codeOf(() => authorize('admin.users', { recentSignIn: true }))).toBe('OK');
     clock.advance(5 * MIN);
-    expect(codeOf(() => authorize('users:manage', { recentSignIn: true }))).toBe('RECENT_SIGN_IN_REQUIRED');
-    expect(codeOf(() => authorize('users:manage', { recentSignIn: false }))).toBe('OK');
+    expect(codeOf(() => authorize('admin.users', { recentSignIn: true }))).toBe('RECENT_SIGN_IN_REQUIRED');
+    expect(codeOf(() => authorize('admin.users', { recentSignIn: false }))).toBe('OK');
     sessions.markAuthenticated();
-    expect(codeOf(() => authorize('users:manage', { recentSignIn: true }))).toBe('OK');
+    expect(codeOf(() => authorize('admin.users', { recentSignIn: true }))).toBe('OK');
 
     signInAs(viewer);
     clock.advance(5 * MIN);
-    expect(codeOf(() => authorize('users:manage', { recentSignIn: true }))).toBe('PERMISSION_DENIED');
+    expect(codeOf(() => authorize('admin.users', { recentSignIn: true }))).toBe('PERMISSION_DENIED');
   });
 });

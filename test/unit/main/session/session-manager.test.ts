@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SessionManager, type SessionUser } from '../../../../main/session/session-manager';
 import { FakeClock } from '../../helpers';
+import { PERMISSIONS } from '../../../../preload/constants';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -94,13 +95,15 @@ describe('SessionManager', () => {
     expect(summary).toEqual({
       user: { ...user },
       roles: ['viewer'],
-      permissions: ['data:read'],
+      groups: [],
+      permissions: ['data.read'],
       expiresAt: session.expiresAt,
       idleExpiresAt: clock.t + 15 * MIN,
       recentSignInUntil: session.createdAt + 15 * MIN,
     });
     expect(Object.keys(summary).sort()).toEqual([
       'expiresAt',
+      'groups',
       'idleExpiresAt',
       'permissions',
       'recentSignInUntil',
@@ -109,8 +112,9 @@ describe('SessionManager', () => {
     ]);
     expect(JSON.stringify(summary)).not.toContain(session.id);
 
-    sessions.updateRoles(['admin', 'analyst']);
-    expect(sessions.summary(session).permissions).toEqual(['audit:read', 'data:export', 'data:read', 'users:manage']);
+    sessions.updateRoles(['admin', 'analyst'], ['Sales-EMEA']);
+    expect(sessions.summary(session).permissions).toEqual([...PERMISSIONS].sort());
+    expect(sessions.summary(session).groups).toEqual(['Sales-EMEA']);
   });
 
   it('caps idleExpiresAt at the absolute expiry', () => {
