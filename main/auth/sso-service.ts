@@ -4,7 +4,7 @@
  * identity with its roles. OIDC sign-ins are kept (refresh token in the vault) and
  * refreshed silently; single logout is best effort and the local session ends regardless.
  */
-import type { ProviderSummary } from '../../preload/contract';
+import type { LocalRole, ProviderSummary } from '../../preload/contract';
 import { AppError } from '../errors';
 import { AuthCancelledError, AuthTimeoutError, systemClock, type AuthSurface, type Clock, type SystemBrowser } from '../platform';
 import type { Logger } from '../app';
@@ -31,6 +31,8 @@ export interface SsoDeps {
   oidcStore: OidcTokenStore;
   clock?: Clock;
   log: Logger;
+  /** The group -> roles mapping in force for a provider now (admins may edit it); default: configured. */
+  mappingFor?: (providerId: string) => Record<string, LocalRole[]> | null;
 }
 
 /** The outcome of restoring a kept sign-in at launch. */
@@ -56,7 +58,13 @@ export class SsoService {
     for (const config of deps.oidc) {
       this.oidc.set(
         config.id,
-        new OidcSignIn(config, { surface: deps.surface, browser: deps.browser, store: deps.oidcStore, now: () => clock.now() }),
+        new OidcSignIn(config, {
+          surface: deps.surface,
+          browser: deps.browser,
+          store: deps.oidcStore,
+          now: () => clock.now(),
+          roleMapping: () => deps.mappingFor?.(config.id) ?? config.roleMapping,
+        }),
       );
       this.order.push({ id: config.id, displayName: config.displayName, protocol: 'oidc' });
     }
@@ -187,7 +195,8 @@ export class SsoService {
     if (answer.method !== 'POST' || answer.body === null) {
       throw new SamlError('SAML_MALFORMED', `${answer.method} without a body at the ACS URL`);
     }
-    return identityFromAssertion(await sp.validateResponse(answer.body, request.requestId), sp.config);
+    const groupRoles = this.deps.mappingFor?.(providerId) ?? sp.config.groupRoles;
+    return identityFromAssertion(await sp.validateResponse(answer.body, request.requestId), { ...sp.config, groupRoles });
   }
 
   /** Keeps the kept OIDC sign-in fresh while the app runs; a refusal signs the user out. */

@@ -36,6 +36,18 @@ export interface RegistryOptions<S> {
   authorize: (access: Access, options: { channel: ChannelName; recentSignIn: boolean }) => Promise<S | null> | S | null;
   /** Errors that are not AppErrors: logged in main, never sent. */
   onInternalError?: (channel: string, error: unknown) => void;
+  /**
+   * Every call that passed the sender, channel and payload checks, with its result (the
+   * audit log listens here). `session` is the one the call ran as, if access was granted.
+   */
+  onOutcome?: (outcome: CallOutcome<S>) => void;
+}
+
+export interface CallOutcome<S> {
+  channel: ChannelName;
+  input: unknown;
+  session: S | null;
+  result: IpcResult<unknown>;
 }
 
 export class IpcRegistry<S> {
@@ -62,18 +74,28 @@ export class IpcRegistry<S> {
     const name = channel as ChannelName;
     const parsed = channels[name].schema.safeParse(payload);
     if (!parsed.success) return invalidPayload(parsed.error);
+    let session: S | null = null;
+    let result: IpcResult<unknown>;
     try {
-      const session = await this.options.authorize(channels[name].access, {
+      session = await this.options.authorize(channels[name].access, {
         channel: name,
         recentSignIn: channels[name].recentSignIn,
       });
       const value = await handler(parsed.data as ChannelInput<ChannelName>, { sender, session });
-      return { ok: true, value };
+      result = { ok: true, value };
     } catch (error) {
-      if (error instanceof AppError) return error.toResult();
-      this.options.onInternalError?.(name, error);
-      return fail('INTERNAL', 'Something went wrong inside Portico. Try again; if it keeps happening, restart the app.');
+      if (error instanceof AppError) result = error.toResult();
+      else {
+        this.options.onInternalError?.(name, error);
+        result = fail('INTERNAL', 'Something went wrong inside Portico. Try again; if it keeps happening, restart the app.');
+      }
     }
+    try {
+      this.options.onOutcome?.({ channel: name, input: parsed.data, session, result });
+    } catch (error) {
+      this.options.onInternalError?.(name, error);
+    }
+    return result;
   }
 }
 

@@ -22,6 +22,8 @@ export interface OidcDeps {
   browser: SystemBrowser | null;
   store: OidcTokenStore;
   now: () => number;
+  /** The group -> roles mapping in force now (an admin may have edited it); default: the configured one. */
+  roleMapping?: () => OidcProviderConfig['roleMapping'];
 }
 
 export class OidcSignIn {
@@ -147,7 +149,11 @@ export class OidcSignIn {
       username,
       displayName,
       email,
-      roles: rolesFromClaims(claims, this.config, displayName),
+      roles: rolesFromClaims(
+        claims,
+        { ...this.config, roleMapping: this.deps.roleMapping?.() ?? this.config.roleMapping },
+        displayName,
+      ),
       groups: [...new Set(this.config.roleClaims.flatMap((path) => claimValues(claims, path)))],
       idpSessionEndsAt: null,
       logout: { protocol: 'oidc', providerId: this.config.id, sub },

@@ -4,6 +4,7 @@ import { LOCAL_ROLES, type LocalRole } from '../../../../preload/constants';
 import { AlertMessage } from '../../components/AlertMessage';
 import { FormField } from '../../components/FormField';
 import { fieldProblem, formFailure, type FormFailure } from '../../lib/api-errors';
+import { parseGroups } from '../../lib/groups';
 import type { AdminCall } from './use-recent-sign-in';
 
 interface CreateUserFormProps {
@@ -25,6 +26,7 @@ export function CreateUserForm({ minPasswordLength, onCreated, run, sessionLost 
   const [displayName, setDisplayName] = useState('');
   const [password, setPassword] = useState('');
   const [roles, setRoles] = useState<LocalRole[]>(DEFAULT_ROLES);
+  const [groups, setGroups] = useState('');
   const [busy, setBusy] = useState(false);
   const [failure, setFailure] = useState<FormFailure | null>(null);
 
@@ -36,7 +38,9 @@ export function CreateUserForm({ minPasswordLength, onCreated, run, sessionLost 
     event.preventDefault();
     if (busy) return;
     setBusy(true);
-    const result = await run(() => window.portico.createUser({ username, displayName, password, roles }));
+    const result = await run(() =>
+      window.portico.createUser({ username, displayName, password, roles, groups: parseGroups(groups) }),
+    );
     if (result && !result.ok && sessionLost(result)) return;
     setBusy(false);
     if (!result) return;
@@ -49,6 +53,7 @@ export function CreateUserForm({ minPasswordLength, onCreated, run, sessionLost 
     setDisplayName('');
     setPassword('');
     setRoles(DEFAULT_ROLES);
+    setGroups('');
     usernameInput.current?.focus();
     onCreated(result.value);
   }
@@ -97,6 +102,15 @@ export function CreateUserForm({ minPasswordLength, onCreated, run, sessionLost 
             value={password}
             onChange={(event) => setPassword(event.target.value)}
             problem={fieldProblem(failure, 'password', ALERT_ID)}
+          />
+          <FormField
+            id="new-user-groups"
+            label="Groups"
+            autoComplete="off"
+            hint="Optional, comma-separated (e.g. Sales-EMEA): they decide which rows the user sees"
+            value={groups}
+            onChange={(event) => setGroups(event.target.value)}
+            problem={fieldProblem(failure, 'groups', ALERT_ID)}
           />
         </div>
         <fieldset className="roles-fieldset" aria-describedby={rolesErrorId}>

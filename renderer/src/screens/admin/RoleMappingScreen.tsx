@@ -11,6 +11,7 @@ import {
 import { AlertMessage } from '../../components/AlertMessage';
 import { StatusMessage } from '../../components/StatusMessage';
 import { isSessionLost } from '../../lib/api-errors';
+import { parseGroups } from '../../lib/groups';
 import { createNotice, type Notice } from '../../lib/notice';
 import { useFocusOnMount } from '../../lib/use-focus-on-mount';
 import { formatCell } from '../data/DataGrid';
@@ -21,18 +22,6 @@ interface RoleMappingScreenProps {
   session: SessionSummary;
   onSessionChange: (session: SessionSummary) => void;
   onSessionEnd: (message: string) => void;
-}
-
-/** Splits "Sales-EMEA, Finance" into group names. */
-export function parseGroups(text: string): string[] {
-  return [
-    ...new Set(
-      text
-        .split(/[,\n]/)
-        .map((g) => g.trim())
-        .filter(Boolean),
-    ),
-  ];
 }
 
 /** Role mapping for holders of `admin.roles`: IdP groups -> roles per provider, and "preview as". */

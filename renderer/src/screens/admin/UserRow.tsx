@@ -44,6 +44,7 @@ export function UserRow({
         <th scope="row">{user.username}</th>
         <td>{user.displayName}</td>
         <td>{user.roles.join(', ')}</td>
+        <td>{user.groups.join(', ')}</td>
         <td>
           <span className={`badge badge-${status.toLowerCase()}`}>{status}</span>
         </td>

@@ -18,6 +18,7 @@ export function UsersTable({ users, busyUserId, resetOpenFor, ...rowProps }: Use
             <th scope="col">Username</th>
             <th scope="col">Display name</th>
             <th scope="col">Roles</th>
+            <th scope="col">Groups</th>
             <th scope="col">Status</th>
             <th scope="col">Actions</th>
           </tr>

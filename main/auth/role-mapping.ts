@@ -1,0 +1,105 @@
+/**
+ * Which IdP groups give which Portico roles, per provider. The configured mapping is the
+ * default; an admin (admin.roles) may replace it from the Roles screen, and the edit is kept
+ * in the encrypted vault. A provider that IT's machine policy sets is locked: its mapping is
+ * shown read-only and changes are refused (SETTING_LOCKED), so policy always wins.
+ */
+import { z } from 'zod';
+import { LOCAL_ROLES, type LocalRole, type ProviderRoleMapping, type RoleMappingView } from '../../preload/contract';
+import { AppError } from '../errors';
+import { isLocked } from '../policy/locked-keys';
+import type { Vault } from '../vault/vault';
+import type { OidcProviderConfig } from './oidc/oidc-config';
+import type { RolePermissions } from './roles';
+import type { SamlProviderConfig } from './saml/saml-config';
+
+const SECRET = 'settings:role-mapping';
+const stored = z.record(z.string(), z.record(z.string(), z.array(z.enum(LOCAL_ROLES))));
+
+export type GroupRoles = Record<string, LocalRole[]>;
+
+export class RoleMappingStore {
+  constructor(
+    private readonly vault: Vault,
+    private readonly providers: { saml: readonly SamlProviderConfig[]; oidc: readonly OidcProviderConfig[] },
+    private readonly locked: readonly string[],
+  ) {}
+
+  /** The mapping in force for a provider, or null for an unknown provider. */
+  mappingFor(providerId: string): GroupRoles | null {
+    const provider = this.find(providerId);
+    if (!provider) return null;
+    if (this.isLocked(provider)) return provider.mapping;
+    return this.edits()[providerId] ?? provider.mapping;
+  }
+
+  view(rolePermissions: RolePermissions): RoleMappingView {
+    const providers: ProviderRoleMapping[] = this.all().map((p) => ({
+      providerId: p.id,
+      displayName: p.displayName,
+      protocol: p.protocol,
+      mapping: this.mappingFor(p.id) ?? {},
+      locked: this.isLocked(p),
+    }));
+    const permissions = Object.fromEntries(LOCAL_ROLES.map((role) => [role, [...rolePermissions[role]]]));
+    return { providers, rolePermissions: permissions as RoleMappingView['rolePermissions'] };
+  }
+
+  async set(providerId: string, mapping: GroupRoles): Promise<void> {
+    const provider = this.find(providerId);
+    if (!provider) throw new AppError('UNKNOWN_PROVIDER', 'That identity provider is not configured.');
+    if (this.isLocked(provider)) {
+      throw new AppError(
+        'SETTING_LOCKED',
+        `The role mapping for ${provider.displayName} is set by your administrator and cannot be changed here.`,
+      );
+    }
+    const clean: GroupRoles = {};
+    for (const [group, roles] of Object.entries(mapping)) clean[group.trim()] = [...new Set(roles)].sort();
+    await this.vault.update((doc) => {
+      const edits = parseEdits(doc.secrets[SECRET]);
+      edits[providerId] = clean;
+      doc.secrets[SECRET] = JSON.stringify(edits);
+    });
+  }
+
+  private edits(): Record<string, GroupRoles> {
+    return parseEdits(this.vault.read().secrets[SECRET]);
+  }
+
+  private isLocked(provider: { protocol: 'saml' | 'oidc' }): boolean {
+    return isLocked(this.locked, ['providers', provider.protocol]);
+  }
+
+  private all() {
+    return [
+      ...this.providers.saml.map((p) => ({
+        id: p.id,
+        displayName: p.displayName,
+        protocol: 'saml' as const,
+        mapping: p.groupRoles,
+      })),
+      ...this.providers.oidc.map((p) => ({
+        id: p.id,
+        displayName: p.displayName,
+        protocol: 'oidc' as const,
+        mapping: p.roleMapping,
+      })),
+    ];
+  }
+
+  private find(providerId: string) {
+    return this.all().find((p) => p.id === providerId) ?? null;
+  }
+}
+
+/** A damaged entry counts as no edits: the configured mappings apply (never more access). */
+function parseEdits(raw: string | undefined): Record<string, GroupRoles> {
+  if (!raw) return {};
+  try {
+    const parsed = stored.safeParse(JSON.parse(raw));
+    return parsed.success ? parsed.data : {};
+  } catch {
+    return {};
+  }
+}
