@@ -1,0 +1,287 @@
+/**
+ * The audit log file: append-only JSON lines in the user data folder, each record
+ * hash-chained to the one before it (record format and hashing in audit-record.ts, checks in
+ * audit-chain.ts).
+ *
+ * Writing: appends run one at a time in call order; each opens the file with O_APPEND, writes
+ * one whole line, fsyncs and closes, and only then resolves. A failed write is cut back to the
+ * size before it, so a later append never lands after half a line. The file is created 0600.
+ * Opening per append (rather than holding a descriptor) means a deleted or replaced file is
+ * written anew, and the chain, continued from memory, shows the gap at its first line.
+ *
+ * What `open` does with the file it finds (fail closed, but never stop the app: sign-in must
+ * not depend on the audit file being pristine, and the evidence must survive):
+ *
+ * - Chain intact: continue from its last record.
+ * - Only the last line is unfinished ('truncated record': a crash or power loss cut the last
+ *   write short). Every append resolves only after its whole line is written and fsynced, so
+ *   such a line belongs to an append that never returned: nothing any caller was told is
+ *   logged is lost. Open repairs it: a record that chains and only lacks its line end gets the
+ *   line end; a cut-short record (not JSON) is cut off. Then an 'audit.log-repaired' record notes the line
+ *   and how many bytes were removed, and the chain verifies again. This is the only write that
+ *   is not an append. Repairing beats a log that shows "broken" after every power cut, which
+ *   would teach admins to ignore the warning.
+ * - Broken anywhere else (a record edited, deleted, inserted, moved, garbled): tampering or
+ *   damage. Nothing is rewritten; the file is kept as evidence and `verify` keeps reporting the
+ *   first broken record for good. An unfinished last line is only terminated (never cut), then
+ *   one 'audit.chain-broken' record notes the break (once per break, not at every start) and
+ *   the chain continues from the last readable record, so that seq stays unique and the new
+ *   records chain to what precedes them on disk. `opened` tells the caller, who should warn an
+ *   admin.
+ *
+ * While the app runs, its own head (seq and hash of the last record it wrote or read) is the
+ * anchor for `verify` and `query`: records removed from the end, or a file swapped for another
+ * one, are reported ('records missing', 'anchor mismatch') even though the chain in the file
+ * looks whole. `AuditLogOptions.expectedHead` takes a head kept elsewhere (e.g. in the vault)
+ * to catch the same across restarts.
+ *
+ * Retention (`retentionDays`) is not implemented. An append-only chain cannot drop its oldest
+ * records: the first remaining record's `prev` would point at nothing. The way to do it: at a
+ * day boundary, close the file as an archive (`audit-<date>.jsonl`) and start a new one whose
+ * first record is an anchor ('audit.rotated', details: archive name, its last seq and hash),
+ * with seq continuing and `prev` = that hash; the verifier accepts a non-genesis start only
+ * behind such an anchor and checks it against the archive when present. Archives older than
+ * the retention period can then be deleted without breaking the current chain.
+ *
+ * Size: `open`, `verify` and `query` read the whole file (about 300 bytes a record, so a
+ * million records is 300 MB). Fine for an employee app's sign-ins; rotation would bound it.
+ */
+import { constants as fsConstants, promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { Clock } from '../platform';
+import { parseAuditText, verifyAuditText, type AuditVerification } from './audit-chain';
+import { queryAuditText, parseAuditQuery, type AuditQuery, type AuditQueryResult } from './audit-query';
+import {
+  GENESIS_HEAD,
+  normaliseEvent,
+  sealRecord,
+  serializeRecord,
+  type AuditEvent,
+  type AuditHead,
+  type AuditRecord,
+} from './audit-record';
+
+/** The log's file name in the user data folder. */
+export const AUDIT_FILE = 'audit.jsonl';
+
+export interface AuditLogOptions {
+  clock: Clock;
+  /** A head recorded outside the file (e.g. in the vault): open reports the log broken unless it holds that record. */
+  expectedHead?: AuditHead;
+}
+
+/** What `open` found and did. */
+export interface AuditOpenReport {
+  /** The file as found, before any repair. */
+  verification: AuditVerification;
+  /** An unfinished last line was repaired (and noted with an 'audit.log-repaired' record). */
+  repaired: { line: number; removedBytes: number } | null;
+  /** The chain was broken (not repairable): the break is noted and stays reported by `verify`. */
+  broken: boolean;
+}
+
+export type AuditLogErrorCode = 'AUDIT_UNREADABLE' | 'AUDIT_WRITE_FAILED';
+
+export class AuditLogError extends Error {
+  constructor(
+    readonly code: AuditLogErrorCode,
+    message: string,
+    readonly file: string,
+  ) {
+    super(message);
+    this.name = 'AuditLogError';
+  }
+}
+
+const APPEND_FLAGS = fsConstants.O_WRONLY | fsConstants.O_APPEND | fsConstants.O_CREAT;
+
+export class AuditLog {
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    readonly file: string,
+    private readonly clock: Clock,
+    private currentHead: AuditHead,
+    private opening: AuditOpenReport,
+  ) {}
+
+  static async open(file: string, options: AuditLogOptions): Promise<AuditLog> {
+    try {
+      await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+      const handle = await fs.open(file, APPEND_FLAGS, 0o600);
+      await handle.close();
+      // An older or hand-made file may be world-readable: audit records name users and actions.
+      if (process.platform !== 'win32') await fs.chmod(file, 0o600);
+      await syncDir(path.dirname(file));
+    } catch (error) {
+      throw new AuditLogError('AUDIT_UNREADABLE', `Portico cannot open its audit log (${errorCode(error)}).`, file);
+    }
+    const bytes = await readLog(file);
+    const text = bytes.toString('utf8');
+    const anchor = options.expectedHead ? { expectedHead: options.expectedHead } : {};
+    const verification = verifyAuditText(text, anchor);
+    const log = new AuditLog(file, options.clock, verification.head, { verification, repaired: null, broken: false });
+    if (verification.ok) return log;
+
+    if (verification.reason === 'truncated record') {
+      // Every complete line verified (the walk stops at the first break); the last part is either a
+      // chained record without its line end, or not JSON at all (a record cut short). Repaired only
+      // when that is the whole problem: with a head kept elsewhere, the result must still hold it.
+      const cut = bytes.lastIndexOf(0x0a) + 1;
+      const completed = verifyAuditText(`${text}\n`, anchor);
+      const withoutFragment = completed.ok ? completed : verifyAuditText(bytes.subarray(0, cut).toString('utf8'), anchor);
+      if (withoutFragment.ok) {
+        let removedBytes = 0;
+        if (completed.ok) {
+          await log.writeRaw('\n');
+        } else {
+          removedBytes = bytes.length - cut;
+          await log.cutTo(cut);
+        }
+        log.currentHead = withoutFragment.head;
+        const line = verification.brokenAt.line;
+        log.opening = { ...log.opening, repaired: { line, removedBytes } };
+        await log.append({
+          actor: null,
+          action: 'audit.log-repaired',
+          outcome: 'success',
+          details: { reason: verification.reason, line, removedBytes },
+        });
+        return log;
+      }
+    }
+
+    log.opening = { ...log.opening, broken: true };
+    // An unfinished last line is kept and terminated, never cut, so the next record starts a line.
+    const unterminated = bytes.length > 0 && bytes[bytes.length - 1] !== 0x0a;
+    if (unterminated) await log.writeRaw('\n');
+    const entries = parseAuditText(unterminated ? `${text}\n` : text);
+    const last = entries.findLast((e) => e.record !== null)?.record;
+    log.currentHead = last ? { seq: last.seq, hash: last.hash } : GENESIS_HEAD;
+    const { line, seq } = verification.brokenAt;
+    const alreadyNoted = entries.some(
+      ({ line: at, record }) =>
+        at > line &&
+        record?.action === 'audit.chain-broken' &&
+        record.details?.brokenLine === line &&
+        record.details.reason === verification.reason,
+    );
+    if (!alreadyNoted) {
+      await log.append({
+        actor: null,
+        action: 'audit.chain-broken',
+        outcome: 'failure',
+        details: { reason: verification.reason, brokenLine: line, brokenSeq: seq },
+      });
+    }
+    return log;
+  }
+
+  /** What `open` found and did; the caller warns an admin when `broken`. */
+  get opened(): AuditOpenReport {
+    return this.opening;
+  }
+
+  /** The last record written or read: store it elsewhere to anchor the log across restarts. */
+  get head(): AuditHead {
+    return this.currentHead;
+  }
+
+  /**
+   * Logs one event and resolves with its record once it is on disk (written and fsynced).
+   * Calls are serialised in call order. Rejects with AuditEventError (nothing written) for an
+   * invalid event, such as a secret-looking detail, and with AuditLogError when the write fails.
+   */
+  async append(event: AuditEvent): Promise<AuditRecord> {
+    const normalised = normaliseEvent(event);
+    // The time the event happened (the call), not when its turn to write came.
+    const at = this.clock.now();
+    return this.enqueue(async () => {
+      const record = sealRecord(this.currentHead, normalised, at);
+      await this.writeRaw(`${serializeRecord(record)}\n`);
+      this.currentHead = { seq: record.seq, hash: record.hash };
+      return record;
+    });
+  }
+
+  /** Newest first, with the whole file's verification. Rejects with AuditQueryError for an invalid query. */
+  async query(query: AuditQuery = {}): Promise<AuditQueryResult> {
+    parseAuditQuery(query); // fail before queueing
+    // Runs in the append queue: it never sees a line being written.
+    return this.enqueue(async () => queryAuditText(await this.readText(), query, { expectedHead: this.currentHead }));
+  }
+
+  /** Re-reads the file and checks the chain, up to the head this process knows. */
+  async verify(): Promise<AuditVerification> {
+    return this.enqueue(async () => verifyAuditText(await this.readText(), { expectedHead: this.currentHead }));
+  }
+
+  private enqueue<T>(task: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(task, task);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private async readText(): Promise<string> {
+    return (await readLog(this.file)).toString('utf8');
+  }
+
+  private async writeRaw(data: string): Promise<void> {
+    let handle: fs.FileHandle | undefined;
+    try {
+      handle = await fs.open(this.file, APPEND_FLAGS, 0o600);
+      const { size } = await handle.stat();
+      try {
+        await handle.writeFile(data, 'utf8');
+        await handle.sync();
+      } catch (error) {
+        // Never leave half a line for the next append to be glued to.
+        await handle.truncate(size).catch(() => undefined);
+        throw error;
+      }
+    } catch (error) {
+      throw new AuditLogError('AUDIT_WRITE_FAILED', `Portico could not write to its audit log (${errorCode(error)}).`, this.file);
+    } finally {
+      await handle?.close().catch(() => undefined);
+    }
+  }
+
+  private async cutTo(size: number): Promise<void> {
+    try {
+      const handle = await fs.open(this.file, 'r+');
+      try {
+        await handle.truncate(size);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+    } catch (error) {
+      throw new AuditLogError('AUDIT_WRITE_FAILED', `Portico could not repair its audit log (${errorCode(error)}).`, this.file);
+    }
+  }
+}
+
+async function readLog(file: string): Promise<Buffer> {
+  try {
+    return await fs.readFile(file);
+  } catch (error) {
+    // Deleted while the app runs: an empty chain, which the in-memory head then reports as 'records missing'.
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return Buffer.alloc(0);
+    throw new AuditLogError('AUDIT_UNREADABLE', `Portico cannot read its audit log (${errorCode(error)}).`, file);
+  }
+}
+
+async function syncDir(dir: string): Promise<void> {
+  // Makes a newly created file durable on POSIX; Windows cannot open folders.
+  if (process.platform === 'win32') return;
+  const handle = await fs.open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+function errorCode(error: unknown): string {
+  return (error as NodeJS.ErrnoException).code ?? 'I/O error';
+}

@@ -1,0 +1,107 @@
+/** `npm run audit:verify -- <file>`, run as IT runs it: a child process on a copy of the log. */
+import { execFile } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { serializeRecord } from '../../../main/audit/audit-record';
+import { tempDir } from '../helpers';
+import { buildChain, toText } from '../main/audit/audit-fixtures';
+
+const ROOT = path.resolve(__dirname, '../../..');
+
+async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    // The tsx that `npx tsx` and the npm script resolve to, without npx's own start-up.
+    const { stdout, stderr } = await promisify(execFile)(
+      path.join(ROOT, 'node_modules/.bin/tsx'),
+      ['scripts/audit-verify.ts', ...args],
+      { cwd: ROOT },
+    );
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+async function logWith(text: string): Promise<string> {
+  const file = path.join(await tempDir(), 'audit.jsonl');
+  await fs.writeFile(file, text);
+  return file;
+}
+
+function resultJson(stdout: string): Record<string, unknown> {
+  const lines = stdout.trim().split('\n');
+  return JSON.parse(lines[lines.length - 1]!) as Record<string, unknown>;
+}
+
+const records = buildChain(12);
+
+describe('npm run audit:verify', () => {
+  it('says an intact log is intact, with a JSON result, and exits 0', async () => {
+    const file = await logWith(toText(records));
+    const { code, stdout } = await run([file]);
+    expect(code).toBe(0);
+    expect(stdout.split('\n')[0]).toMatch(/^OK: .*chain intact, 12 records/);
+    expect(resultJson(stdout)).toMatchObject({ file, ok: true, count: 12, head: { seq: 12, hash: records[11]!.hash } });
+  }, 30_000);
+
+  it('accepts an empty log', async () => {
+    const { code, stdout } = await run([await logWith('')]);
+    expect(code).toBe(0);
+    expect(resultJson(stdout)).toMatchObject({ ok: true, count: 0 });
+  }, 30_000);
+
+  it('names the first broken record of an edited log, and exits 1', async () => {
+    const lines = records.map(serializeRecord);
+    expect(lines[6]).toContain('"alice"');
+    lines[6] = lines[6]!.replace('"alice"', '"mallory"');
+    const file = await logWith(lines.map((l) => `${l}\n`).join(''));
+    const { code, stdout } = await run([file]);
+    expect(code).toBe(1);
+    expect(stdout.split('\n')[0]).toMatch(/^BROKEN: .*first broken record at line 7 \(seq 7\): hash mismatch\./);
+    expect(resultJson(stdout)).toMatchObject({ ok: false, count: 6, brokenAt: { line: 7, seq: 7 }, reason: 'hash mismatch' });
+  }, 30_000);
+
+  it('names the record after a deleted one, and exits 1', async () => {
+    const file = await logWith(toText([...records.slice(0, 4), ...records.slice(5)]));
+    const { code, stdout } = await run([file]);
+    expect(code).toBe(1);
+    expect(resultJson(stdout)).toMatchObject({ ok: false, brokenAt: { line: 5, seq: 6 }, reason: 'prev mismatch' });
+  }, 30_000);
+
+  it('reports a cut-short last line as a truncated record, and exits 1', async () => {
+    const file = await logWith(toText(records).slice(0, -30));
+    const { code, stdout } = await run([file]);
+    expect(code).toBe(1);
+    expect(stdout).toContain('truncated record');
+    expect(resultJson(stdout)).toMatchObject({ ok: false, brokenAt: { line: 12, seq: null }, reason: 'truncated record' });
+  }, 30_000);
+
+  it('says a missing file cannot be read, without a stack trace, and exits 2', async () => {
+    const missing = path.join(await tempDir(), 'nope.jsonl');
+    const { code, stdout, stderr } = await run([missing]);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toContain(`Cannot read audit log ${missing}: no such file.`);
+    expect(stderr).not.toMatch(/\n\s+at /);
+  }, 30_000);
+
+  it('says a folder cannot be read, and exits 2', async () => {
+    const { code, stderr } = await run([await tempDir()]);
+    expect(code).toBe(2);
+    expect(stderr).toContain('it is a folder');
+  }, 30_000);
+
+  it.each([[[]], [['a.jsonl', 'b.jsonl']], [['--strict', 'a.jsonl']]])(
+    'prints its usage for %j, and exits 2',
+    async (args) => {
+      const { code, stderr } = await run(args);
+      expect(code).toBe(2);
+      expect(stderr).toContain('usage: npm run audit:verify -- <audit log file>');
+      expect(stderr).not.toMatch(/\n\s+at /);
+    },
+    30_000,
+  );
+});
