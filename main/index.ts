@@ -4,6 +4,7 @@
  * the Electron binary cannot run in our CI, so logic here is logic untested.
  * References: https://www.electronjs.org/docs/latest/tutorial/security (checklist items cited).
  */
+import os from 'node:os';
 import path from 'node:path';
 import { app, BrowserWindow, ipcMain, protocol, safeStorage, session, shell, type IpcMainInvokeEvent } from 'electron';
 import { createApp } from './app';
@@ -14,6 +15,7 @@ import { SafeStorageKeyProtector } from './vault/safe-storage-key-protector';
 import { decideUpdateCheck, type UpdateFeed } from './policy/updates-config';
 import { createElectronAuthSurface } from './shell/electron-auth-surface';
 import type { IpcSender } from './ipc/sender';
+import { runDiagnostics } from './diagnostics/run';
 
 const APP_ORIGIN = 'app://portico';
 const RENDERER_DIR = path.join(__dirname, '../renderer');
@@ -28,7 +30,32 @@ if (process.env.PORTICO_USER_DATA_DIR) app.setPath('userData', path.resolve(proc
 let mainWindow: BrowserWindow | null = null;
 let externalAllowList: readonly string[] = [];
 
-if (!app.requestSingleInstanceLock()) {
+if (process.argv.includes('--diagnostics')) {
+  // `Portico --diagnostics > report.json`: the diagnostics report, then quit; no window, and
+  // no single-instance lock (it may run beside an open Portico). Exit 0: nothing wrong, 2: a
+  // problem found, 1: the report could not be made. Reads only; changes nothing.
+  void app
+    .whenReady()
+    .then(async () => {
+      const userData = app.getPath('userData');
+      const { report, exitCode } = await runDiagnostics({
+        userData,
+        platform: process.platform,
+        arch: process.arch,
+        env: process.env,
+        versions: process.versions,
+        appVersion: app.getVersion(),
+        osRelease: os.release(),
+        keyProtector: (allowWeak) =>
+          new SafeStorageKeyProtector(safeStorage, path.join(userData, 'vault.key'), process.platform, allowWeak),
+      });
+      process.stdout.write(`${JSON.stringify(report, null, 2)}\n`, () => app.exit(exitCode));
+    })
+    .catch((error: unknown) => {
+      console.error('[portico] diagnostics failed', error);
+      app.exit(1);
+    });
+} else if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
   app.on('second-instance', () => {
