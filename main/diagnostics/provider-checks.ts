@@ -7,6 +7,7 @@
  */
 import type { PorticoConfig } from '../policy/config-schema';
 import { clockSkew, type ClockSkew } from './clock-skew';
+import { entraTenantTemplate } from '../auth/oidc/oidc-config';
 
 export const DEFAULT_CHECK_TIMEOUT_MS = 5000;
 /** A discovery document is a few kB; anything far larger is not one. */
@@ -63,7 +64,8 @@ export function providerTargets(config: Pick<PorticoConfig, 'providers'>): Provi
     type: 'oidc',
     displayName: p.displayName,
     url: discoveryUrl(p.issuer),
-    issuer: p.issuer,
+    // Multi-tenant Entra (/organizations, /common): discovery names `.../{tenantid}/v2.0`.
+    issuer: entraTenantTemplate(p) ?? p.issuer,
     clientSecretConfigured: Boolean(p.clientSecret),
   }));
   return [...saml, ...oidc];

@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { LOCAL_ROLES } from '../../../preload/constants';
 import { idpUrl } from '../saml/saml-config';
+import { isConsumersIssuer, isTenantId, multiTenantTemplate } from './entra-tenants';
 
 export const OIDC_PRESETS = ['generic', 'entra', 'okta', 'keycloak', 'auth0', 'descope', 'google'] as const;
 export type OidcPreset = (typeof OIDC_PRESETS)[number];
@@ -58,6 +59,44 @@ export const oidcProviderConfig = z
       .min(0)
       .max(24 * 7)
       .default(0),
+    /**
+     * Entra preset with the multi-tenant issuer (`.../organizations/v2.0` or `.../common/v2.0`): the
+     * tenant ids (GUIDs) whose accounts may sign in. Unset: any organization's accounts (logged at start).
+     */
+    allowedTenants: z
+      .array(z.string().refine(isTenantId, 'A tenant ID, e.g. d1e2f3a4-b5c6-4d7e-8f90-a1b2c3d4e5f6.'))
+      .min(1)
+      .max(100)
+      .optional(),
+  })
+  .superRefine((p, ctx) => {
+    const multiTenant = p.preset === 'entra' && multiTenantTemplate(p.issuer) !== null;
+    if (p.preset === 'entra' && isConsumersIssuer(p.issuer)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['issuer'],
+        message:
+          "Personal Microsoft accounts (/consumers) are not supported: use your tenant's issuer, or /organizations/v2.0 with allowedTenants.",
+      });
+    }
+    if (p.allowedTenants && !multiTenant) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['allowedTenants'],
+        message:
+          'allowedTenants is for the entra preset with a multi-tenant issuer (https://login.microsoftonline.com/organizations/v2.0 or /common/v2.0); a tenant issuer already admits only its tenant.',
+      });
+    }
+    if (multiTenant && !p.allowedTenants && Object.keys(p.emailRoles).length > 0) {
+      // Any organization's admin can give an account any email address (Entra's email claim is
+      // not verified): mapping addresses to roles is safe only among tenants IT chose.
+      ctx.addIssue({
+        code: 'custom',
+        path: ['emailRoles'],
+        message:
+          'emailRoles with a multi-tenant Entra issuer needs allowedTenants: any organization can issue any email address.',
+      });
+    }
   })
   .transform((p) => ({
     ...p,
@@ -66,8 +105,29 @@ export const oidcProviderConfig = z
     scopes:
       p.scopes ?? (p.preset === 'google' ? ['openid', 'email', 'profile'] : ['openid', 'email', 'profile', 'offline_access']),
     roleClaims: (p.roleClaims ?? PRESET_ROLE_CLAIMS[p.preset]).map((path) => path.replace('<clientId>', p.clientId)),
+    allowedTenants: p.allowedTenants?.map((tid) => tid.toLowerCase()),
   }));
 export type OidcProviderConfig = z.output<typeof oidcProviderConfig>;
+
+/**
+ * The issuer template (`<origin>/{tenantid}/v2.0`) when this provider is multi-tenant Microsoft
+ * Entra ID (entra preset, issuer `.../organizations/v2.0` or `.../common/v2.0`); null otherwise.
+ */
+export function entraTenantTemplate(provider: Pick<OidcProviderConfig, 'preset' | 'issuer'>): string | null {
+  return provider.preset === 'entra' ? multiTenantTemplate(provider.issuer) : null;
+}
+
+/** What IT should know about a provider's configuration (logged at start; none is an error). */
+export function oidcConfigWarnings(provider: OidcProviderConfig): string[] {
+  const warnings: string[] = [];
+  if (entraTenantTemplate(provider) && !provider.allowedTenants) {
+    warnings.push(
+      'Multi-tenant Microsoft Entra ID issuer without allowedTenants: accounts of ANY organization can sign in, and any ' +
+        "organization's administrator can assign its users the app roles mapped in roleMapping. Set allowedTenants.",
+    );
+  }
+  return warnings;
+}
 
 /** Window mode: the redirect the auth window catches (any port: RFC 8252 7.3). */
 export const WINDOW_REDIRECT_URI = 'http://127.0.0.1/callback';

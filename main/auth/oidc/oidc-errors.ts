@@ -13,23 +13,30 @@ export const OIDC_REFUSALS = {
   OIDC_EXPIRED: 'The ID token has expired or its times are invalid. Check this computer’s clock.',
   OIDC_USERINFO: 'The identity provider’s user information does not match the signed-in user.',
   OIDC_TOKEN: 'The identity provider did not issue tokens for this sign-in.',
+  // Multi-tenant Microsoft Entra ID (issuer /organizations or /common): see ./entra-tenants.
+  OIDC_TENANT_MISSING: 'The ID token does not say which Microsoft Entra organization (tenant) the account belongs to.',
+  OIDC_TENANT_INVALID: 'The ID token names a Microsoft Entra tenant that is not a valid tenant ID.',
+  OIDC_TENANT_ISSUER: 'The ID token was not issued by the Microsoft Entra organization (tenant) it names.',
+  OIDC_TENANT_NOT_ALLOWED:
+    'Your account belongs to a Microsoft Entra organization (tenant) that is not allowed to sign in to Portico.',
 } as const;
 export type OidcRefusal = keyof typeof OIDC_REFUSALS;
+
+const DEFAULT_ADVICE = 'Sign-in was refused; try again, and contact IT if it keeps happening.';
 
 export class OidcError extends Error {
   constructor(
     readonly code: OidcRefusal,
     readonly detail = '',
+    /** What the user (or IT) can do about it, when more than "try again" helps. */
+    readonly advice = DEFAULT_ADVICE,
   ) {
     super(`${code}: ${OIDC_REFUSALS[code]}${detail ? ` (${detail})` : ''}`);
     this.name = 'OidcError';
   }
 
   toAppError(): AppError {
-    return new AppError(
-      'SSO_REFUSED',
-      `${OIDC_REFUSALS[this.code]} Sign-in was refused; try again, and contact IT if it keeps happening. (${this.code})`,
-    );
+    return new AppError('SSO_REFUSED', `${OIDC_REFUSALS[this.code]} ${this.advice} (${this.code})`);
   }
 }
 

@@ -4,11 +4,17 @@
  * validation (openid-client: iss, aud, azp with several audiences, exp, iat, nonce, signature,
  * alg; here: azp with one audience, at_hash), userinfo with the subject checked, refresh with
  * rotation, revocation and RP-initiated logout.
+ *
+ * Multi-tenant Microsoft Entra ID (entra preset, issuer .../organizations/v2.0 or .../common/v2.0):
+ * discovery names the issuer template `.../{tenantid}/v2.0`, and each token exchange is validated
+ * by a Configuration for the tenant its ID token names (./entra-tenants, ./token-answer).
  */
 import { createHash } from 'node:crypto';
 import * as client from 'openid-client';
-import type { OidcProviderConfig } from './oidc-config';
+import { checkTenantAllowed, checkTenantIssParameter, expectedTenantIssuer, isTenantId } from './entra-tenants';
+import { entraTenantTemplate, type OidcProviderConfig } from './oidc-config';
 import { fromOpenIdClientError, OidcError } from './oidc-errors';
+import { captureTokenAnswer, replayingFetch } from './token-answer';
 
 const DISCOVERY_TIMEOUT_S = 10;
 const DISCOVERY_TTL_MS = 60 * 60_000;
@@ -28,12 +34,20 @@ export interface OidcTokens {
   claims: Record<string, unknown>;
 }
 
+type Grant = client.TokenEndpointResponse & client.TokenEndpointResponseHelpers;
+
 export class OidcRelyingParty {
   private discovered: { at: number; config: Promise<client.Configuration> } | null = null;
   /** States of attempts already finished (or tried): an attempt's checks are good for one answer. */
   private readonly finishedStates = new Set<string>();
+  /** Multi-tenant Entra: `<origin>/{tenantid}/v2.0`, the issuer discovery names; null for one issuer. */
+  private readonly tenantTemplate: string | null;
+  /** Multi-tenant Entra: the JWKS, shared by the per-exchange Configurations (all tenants sign with it). */
+  private jwksCache: client.ExportedJWKSCache | undefined;
 
-  constructor(readonly provider: OidcProviderConfig) {}
+  constructor(readonly provider: OidcProviderConfig) {
+    this.tenantTemplate = entraTenantTemplate(provider);
+  }
 
   /** The authorization URL for one attempt and the values that bind its answer to it. */
   async startLogin(redirectUri: string, loginHint?: string): Promise<{ url: string; checks: LoginChecks }> {
@@ -62,16 +76,23 @@ export class OidcRelyingParty {
     // reused state is refused before any token request). Marked before any await: no race.
     if (this.finishedStates.has(checks.state)) throw new OidcError('OIDC_STATE', 'this sign-in attempt was already answered');
     this.finishedStates.add(checks.state);
-    const config = await this.configuration();
+    const discovered = await this.configuration();
     try {
-      const tokens = await client.authorizationCodeGrant(config, new URL(callbackUrl), {
-        pkceCodeVerifier: checks.codeVerifier,
-        expectedState: checks.state,
-        expectedNonce: checks.nonce,
-        idTokenExpected: true,
-      });
+      if (this.tenantTemplate) {
+        const required = discovered.serverMetadata().authorization_response_iss_parameter_supported === true;
+        checkTenantIssParameter(callbackUrl, this.tenantTemplate, required);
+      }
+      const { tokens, config } = await this.exchange(discovered, (config, probing) =>
+        client.authorizationCodeGrant(config, probing ? withoutIssParameter(callbackUrl) : new URL(callbackUrl), {
+          pkceCodeVerifier: checks.codeVerifier,
+          expectedState: checks.state,
+          expectedNonce: checks.nonce,
+          idTokenExpected: true,
+        }),
+      );
       const claims = { ...(tokens.claims() ?? {}) } as Record<string, unknown>;
       this.checkIdTokenBinding(tokens, claims);
+      this.checkTenant(claims);
       return await this.withUserinfo(config, tokens, claims);
     } catch (error) {
       throw fromOpenIdClientError(error);
@@ -80,10 +101,11 @@ export class OidcRelyingParty {
 
   /** Refreshes (rotation: the returned refresh token replaces the old one when present). */
   async refresh(refreshToken: string, expectedSubject: string): Promise<OidcTokens> {
-    const config = await this.configuration();
-    const tokens = await client.refreshTokenGrant(config, refreshToken);
+    const discovered = await this.configuration();
+    const { tokens, config } = await this.exchange(discovered, (config) => client.refreshTokenGrant(config, refreshToken));
     const claims = { ...(tokens.claims() ?? {}) } as Record<string, unknown>;
     this.checkIdTokenBinding(tokens, claims);
+    this.checkTenant(claims);
     if (claims.sub !== undefined && claims.sub !== expectedSubject)
       throw new OidcError('OIDC_USERINFO', 'refresh returned another subject');
     const result = await this.withUserinfo(config, tokens, { sub: expectedSubject, ...claims });
@@ -117,26 +139,103 @@ export class OidcRelyingParty {
     return config;
   }
 
+  /**
+   * Reads `<issuer>/.well-known/openid-configuration` and checks its issuer here, not in
+   * openid-client: openid-client lets any issuer mismatch at login.microsoftonline.com pass (and
+   * then expects iss from `tid` for every preset). Portico accepts exactly the configured issuer,
+   * or, for multi-tenant Entra only, exactly the `{tenantid}` template of the configured issuer.
+   */
   private async discover(): Promise<client.Configuration> {
     const issuer = new URL(this.provider.issuer);
-    const auth = this.provider.clientSecret ? client.ClientSecretPost(this.provider.clientSecret) : client.None();
-    const loopback = issuer.protocol === 'http:';
+    const wellKnown = new URL(issuer.href);
+    wellKnown.pathname = `${issuer.pathname}/.well-known/openid-configuration`.replace('//', '/');
+    let config: client.Configuration;
     try {
-      return await client.discovery(issuer, this.provider.clientId, undefined, auth, {
+      config = await client.discovery(wellKnown, this.provider.clientId, undefined, this.clientAuth(), {
         timeout: DISCOVERY_TIMEOUT_S,
-        execute: [
-          // openid-client trusts the TLS channel for ID tokens from the token endpoint and skips
-          // their signature by default: verify it against the JWKS anyway (SECURITY.md: a bad
-          // signature, alg none or HS256 with the public key must be refused).
-          client.enableNonRepudiationChecks,
-          // Plain http only for a loopback issuer (a local test IdP); the schema refuses others.
-          ...(loopback ? [client.allowInsecureRequests] : []),
-        ],
+        execute: this.extensions(),
       });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       throw new OidcError(/issuer/i.test(message) ? 'OIDC_ISSUER' : 'OIDC_DISCOVERY', message);
     }
+    const discovered = config.serverMetadata().issuer;
+    const expected = this.tenantTemplate ?? issuer.href;
+    const same = this.tenantTemplate ? discovered === this.tenantTemplate : sameUrl(discovered, issuer.href);
+    if (!same) {
+      throw new OidcError(
+        'OIDC_ISSUER',
+        `discovered metadata issuer does not match the expected issuer: ${JSON.stringify(discovered).slice(0, 200)}, expected ${expected}`,
+      );
+    }
+    return config;
+  }
+
+  private clientAuth(): client.ClientAuth {
+    return this.provider.clientSecret ? client.ClientSecretPost(this.provider.clientSecret) : client.None();
+  }
+
+  private extensions(): Array<(config: client.Configuration) => void> {
+    return [
+      // openid-client trusts the TLS channel for ID tokens from the token endpoint and skips
+      // their signature by default: verify it against the JWKS anyway (SECURITY.md: a bad
+      // signature, alg none or HS256 with the public key must be refused).
+      client.enableNonRepudiationChecks,
+      // Plain http only for a loopback issuer (a local test IdP); the schema refuses others.
+      ...(new URL(this.provider.issuer).protocol === 'http:' ? [client.allowInsecureRequests] : []),
+    ];
+  }
+
+  /** A Configuration like discovery's, for other server metadata (multi-tenant: another issuer). */
+  private configurationFor(metadata: client.ServerMetadata): client.Configuration {
+    const config = new client.Configuration(metadata, this.provider.clientId, undefined, this.clientAuth());
+    config.timeout = DISCOVERY_TIMEOUT_S;
+    for (const extension of this.extensions()) extension(config);
+    return config;
+  }
+
+  /**
+   * One token request, validated by openid-client. One issuer: with the discovered Configuration.
+   * Multi-tenant Entra: a first run of the grant fetches the answer and stops there; the ID token's
+   * `tid` (not yet trusted) names the issuer to expect, which must be its `iss`; a second run with a
+   * Configuration for that issuer replays the answer and validates everything (state, iss
+   * parameter, signature, aud, azp, nonce, exp, iat). No token is trusted before that.
+   */
+  private async exchange(
+    discovered: client.Configuration,
+    grant: (config: client.Configuration, probing: boolean) => Promise<Grant>,
+  ): Promise<{ tokens: Grant; config: client.Configuration }> {
+    const template = this.tenantTemplate;
+    if (!template) return { tokens: await grant(discovered, false), config: discovered };
+    const metadata: client.ServerMetadata = { ...discovered.serverMetadata() };
+    const tokenEndpoint = metadata.token_endpoint;
+    if (!tokenEndpoint) throw new OidcError('OIDC_DISCOVERY', 'the discovery document has no token_endpoint');
+    // The first run only fetches: no issuer is known yet, so the RFC 9207 `iss` parameter (checked
+    // to be some tenant's by finishLogin) is matched to the token's tenant by the second run.
+    const probe = this.configurationFor({ ...metadata, authorization_response_iss_parameter_supported: false });
+    const answer = await captureTokenAnswer(probe, tokenEndpoint, (config) => grant(config, true));
+    let issuer = template;
+    if (answer.ok) {
+      if (!answer.idToken) throw new OidcError('OIDC_TENANT_MISSING', 'the token endpoint answered without an ID token');
+      issuer = expectedTenantIssuer(answer.idToken, template).issuer;
+    }
+    // An error answer (invalid_grant...) is replayed too, for openid-client's usual error.
+    const config = this.configurationFor({ ...metadata, issuer });
+    if (this.jwksCache) client.setJwksCache(config, this.jwksCache);
+    config[client.customFetch] = replayingFetch(answer, tokenEndpoint);
+    try {
+      return { tokens: await grant(config, false), config };
+    } finally {
+      this.jwksCache = client.getJwksCache(config) ?? this.jwksCache;
+    }
+  }
+
+  /** Multi-tenant Entra: the validated token's tenant must be in allowedTenants, when set. */
+  private checkTenant(claims: Record<string, unknown>): void {
+    if (!this.tenantTemplate) return;
+    // exchange() refused a token without a GUID tid: this is the same token, now validated.
+    if (!isTenantId(claims.tid)) throw new OidcError('OIDC_TENANT_INVALID', 'the validated ID token has no tenant id');
+    checkTenantAllowed(claims.tid, this.provider.allowedTenants);
   }
 
   /**
@@ -182,6 +281,21 @@ export class OidcRelyingParty {
       expiresAt: typeof tokens.expires_in === 'number' ? Date.now() + tokens.expires_in * 1000 : null,
       claims: merged,
     };
+  }
+}
+
+/** The callback without its RFC 9207 `iss` parameter (multi-tenant first run only, see exchange()). */
+function withoutIssParameter(callbackUrl: string): URL {
+  const url = new URL(callbackUrl);
+  url.searchParams.delete('iss');
+  return url;
+}
+
+function sameUrl(a: string, b: string): boolean {
+  try {
+    return new URL(a).href === new URL(b).href;
+  } catch {
+    return false;
   }
 }
 

@@ -15,7 +15,7 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { exportJWK, generateKeyPair } from 'jose';
 import Provider, { type Account, type InteractionDetails, type IssueSource, type KoaContextWithOIDC } from 'oidc-provider';
-import { listenOnLoopback, sendText } from './http-util';
+import { listenOnLoopback, sendJson, sendText } from './http-util';
 import { createInteractionHandler, INTERACTION_PREFIX } from './interactions';
 import { MemoryStore } from './memory-store';
 import { errorPage, logoutPage, signedOutPage } from './pages';
@@ -35,8 +35,15 @@ export interface StartOidcProviderOptions {
   refreshTokenTtlSeconds?: number;
   /** Default true: every refresh answers with a new refresh token; reusing an old one revokes the grant. */
   rotateRefreshToken?: boolean;
-  /** Entra-like multi-tenant: the issuer is http://127.0.0.1:<port>/<tenantId>/v2.0 and tokens carry `tid`. */
+  /** Entra-like: the issuer is http://127.0.0.1:<port>/<tenantId>/v2.0 and tokens carry `tid`. */
   tenantId?: string;
+  /**
+   * With tenantId: also answer like Entra's multi-tenant issuers, `<origin>/organizations/v2.0` and
+   * `<origin>/common/v2.0`: their discovery document is the tenant's, with the template issuer
+   * `<origin>/{tenantid}/v2.0` (a small proxy in front of oidc-provider). Sign-ins then land in the
+   * tenant, whose tokens say iss `<origin>/<tenantId>/v2.0` and tid, as Entra's do.
+   */
+  multiTenantDiscovery?: boolean;
   /** Default false: the end-session page signs out at once (auto-submit); true shows "Yes, sign me out". */
   confirmLogout?: boolean;
 }
@@ -44,6 +51,8 @@ export interface StartOidcProviderOptions {
 export interface OidcTestProvider {
   /** http://127.0.0.1:<port> (or with a /<tenantId>/v2.0 path for tenantId) */
   issuer: string;
+  /** `<origin>/organizations/v2.0` or `<origin>/common/v2.0` (needs multiTenantDiscovery). */
+  multiTenantIssuer(tenant: 'organizations' | 'common'): string;
   clientId: string;
   endSessionEndpoint: string;
   revocationEndpoint: string;
@@ -92,9 +101,14 @@ export async function startOidcProvider(options: StartOidcProviderOptions): Prom
       users: () => users,
       onConsent: (details, grantId) => rememberOfflineRequest(options.style, details, grantId, offlineGrants),
     });
-    listener.setHandler(route(provider.callback(), interactions, mountPath));
+    const multiTenant = options.multiTenantDiscovery && options.tenantId ? listener.origin : null;
+    listener.setHandler(route(provider.callback(), interactions, mountPath, multiTenant ? issuer : null));
     return {
       issuer,
+      multiTenantIssuer: (tenant) => {
+        if (!multiTenant) throw new Error('start the provider with tenantId and multiTenantDiscovery');
+        return `${multiTenant}/${tenant}/v2.0`;
+      },
       clientId,
       endSessionEndpoint: `${issuer}/session/end`,
       revocationEndpoint: `${issuer}/token/revocation`,
@@ -120,10 +134,12 @@ function route(
   callback: (req: IncomingMessage, res: ServerResponse) => void,
   interactions: (req: IncomingMessage, res: ServerResponse) => Promise<void>,
   mountPath: string,
+  tenantIssuer: string | null,
 ): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
     const url = req.url ?? '/';
     if (url.startsWith(INTERACTION_PREFIX)) return void interactions(req, res);
+    if (tenantIssuer && MULTI_TENANT_DISCOVERY.test(url)) return void multiTenantDiscovery(tenantIssuer, res);
     if (!mountPath) return callback(req, res);
     if (url !== mountPath && !url.startsWith(`${mountPath}/`) && !url.startsWith(`${mountPath}?`)) {
       return sendText(res, 404, 'not found');
@@ -132,6 +148,20 @@ function route(
     req.url = url.slice(mountPath.length) || '/';
     callback(req, res);
   };
+}
+
+const MULTI_TENANT_DISCOVERY = /^\/(?:organizations|common)\/v2\.0\/\.well-known\/openid-configuration(?:\?|$)/;
+
+/** Entra's /organizations and /common discovery: the tenant's document, its issuer a template. */
+async function multiTenantDiscovery(tenantIssuer: string, res: ServerResponse): Promise<void> {
+  try {
+    const response = await fetch(`${tenantIssuer}/.well-known/openid-configuration`);
+    const document = (await response.json()) as Record<string, unknown>;
+    const origin = new URL(tenantIssuer).origin;
+    sendJson(res, response.status, { ...document, issuer: `${origin}/{tenantid}/v2.0` });
+  } catch (error) {
+    sendText(res, 502, `tenant discovery failed: ${(error as Error).message}`);
+  }
 }
 
 interface ConfigurationInput {

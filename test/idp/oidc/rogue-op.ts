@@ -7,6 +7,11 @@
  *
  * It still enforces what a real OP enforces on the client (PKCE S256, one-time codes bound to
  * client and redirect URI), so a client that forgets PKCE fails here as it would in production.
+ *
+ * With `entra`, it answers like multi-tenant Microsoft Entra ID as well: under `/<tenant>/v2.0/`
+ * (organizations, common, or a tenant id) it serves discovery and the endpoints; for organizations
+ * and common the discovery issuer is the template `<origin>/{tenantid}/v2.0`, and every ID token
+ * carries `tid` and iss `<origin>/<tid>/v2.0` (the signed-in user's tenant).
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -15,7 +20,7 @@ import { listenOnLoopback, readBody, sendHtml, sendJson, sendText } from './http
 import { OIDC_TEST_CLIENT_ID } from './users';
 
 export interface IdTokenContext {
-  /** iss, aud, azp, sub, nonce (from the authorize request), iat, exp, at_hash (of accessToken), auth_time */
+  /** iss, aud, azp, sub, nonce (from the authorize request), iat, exp, at_hash (of accessToken), auth_time; tid (entra) */
   claims: Record<string, unknown>;
   accessToken: string;
   grantType: 'authorization_code' | 'refresh_token';
@@ -59,6 +64,8 @@ export interface RogueOpOptions {
   clientId?: string;
   /** Subject of every token. Default ROGUE_OP_SUB. */
   sub?: string;
+  /** Entra-like multi-tenant answers: the signed-in user's tenant (a GUID, or anything for negative tests). */
+  entra?: { tenantId: string };
 }
 
 export interface RogueOpRequest {
@@ -70,7 +77,12 @@ export interface RogueOpRequest {
 }
 
 export interface RogueOp {
+  /** The origin; with `entra`, each tenant's issuer is under it (see entraIssuer). */
   issuer: string;
+  /** `<origin>/<tenant>/v2.0`: the issuer Portico is configured with (organizations, common) or a tenant's issuer. */
+  entraIssuer(tenant: string): string;
+  /** `<origin>/{tenantid}/v2.0`, what discovery names for organizations and common. */
+  entraTemplate: string;
   clientId: string;
   requests: RogueOpRequest[];
   /** The OP's current signing key, public part (with its kid). */
@@ -85,6 +97,9 @@ export interface RogueOp {
 }
 
 export const ROGUE_OP_SUB = 'rogue-user-1';
+const ENTRA_TENANT_PLACEHOLDER = '{tenantid}';
+/** Entra's multi-tenant issuers: their discovery names the template issuer. */
+const ENTRA_MULTI_TENANT = ['organizations', 'common'];
 const ID_TOKEN_TTL_SECONDS = 300;
 const ACCESS_TOKEN_TTL_SECONDS = 3600;
 const CODE_TTL_MS = 60_000;
@@ -116,6 +131,8 @@ export async function startRogueOp(options: RogueOpOptions = {}): Promise<RogueO
   listener.setHandler((req, res) => void op.handle(req, res));
   return {
     issuer: op.issuer,
+    entraIssuer: (tenant) => `${op.issuer}/${tenant}/v2.0`,
+    entraTemplate: `${op.issuer}/${ENTRA_TENANT_PLACEHOLDER}/v2.0`,
     get clientId() {
       return op.clientId();
     },
@@ -182,9 +199,12 @@ class RogueOpServer {
   }
 
   async #route(url: URL, req: IncomingMessage, res: ServerResponse, form: URLSearchParams): Promise<void> {
-    switch (url.pathname) {
+    // Entra-like: /<tenant>/v2.0/<endpoint>; the endpoint is routed as at the root.
+    const tenantPath = this.options.entra ? /^\/([^/]+)\/v2\.0(\/.*)$/.exec(url.pathname) : null;
+    const path = tenantPath ? tenantPath[2]! : url.pathname;
+    switch (path) {
       case '/.well-known/openid-configuration':
-        return sendJson(res, 200, this.#discovery());
+        return sendJson(res, 200, this.#discovery(tenantPath ? tenantPath[1]! : null));
       case '/jwks':
         return sendJson(res, 200, this.options.jwks?.() ?? { keys: this.keys.map((k) => k.publicJwk) });
       case '/authorize':
@@ -202,15 +222,29 @@ class RogueOpServer {
     }
   }
 
-  #discovery(): Record<string, unknown> {
+  /** Entra-like: the issuer of the signed-in user's tenant; else the origin. */
+  tokenIssuer(): string {
+    const tenant = this.options.entra?.tenantId;
+    return tenant === undefined ? this.issuer : `${this.issuer}/${tenant}/v2.0`;
+  }
+
+  /** `tenant`: the path's tenant segment (Entra-like), null at the root. */
+  #discovery(tenant: string | null): Record<string, unknown> {
+    const base = tenant === null ? this.issuer : `${this.issuer}/${tenant}/v2.0`;
+    const issuer =
+      tenant === null
+        ? this.issuer
+        : ENTRA_MULTI_TENANT.includes(tenant)
+          ? `${this.issuer}/${ENTRA_TENANT_PLACEHOLDER}/v2.0`
+          : base;
     const document: Record<string, unknown> = {
-      issuer: this.issuer,
-      authorization_endpoint: `${this.issuer}/authorize`,
-      token_endpoint: `${this.issuer}/token`,
-      userinfo_endpoint: `${this.issuer}/userinfo`,
-      jwks_uri: `${this.issuer}/jwks`,
-      revocation_endpoint: `${this.issuer}/revoke`,
-      end_session_endpoint: `${this.issuer}/logout`,
+      issuer,
+      authorization_endpoint: `${base}/authorize`,
+      token_endpoint: `${base}/token`,
+      userinfo_endpoint: `${base}/userinfo`,
+      jwks_uri: `${base}/jwks`,
+      revocation_endpoint: `${base}/revoke`,
+      end_session_endpoint: `${base}/logout`,
       response_types_supported: ['code'],
       grant_types_supported: ['authorization_code', 'refresh_token'],
       subject_types_supported: ['public'],
@@ -240,7 +274,7 @@ class RogueOpServer {
       scope: params.get('scope') ?? 'openid',
       expiresAt: Date.now() + CODE_TTL_MS,
     });
-    const ctx: AuthorizeContext = { redirectUri, state: params.get('state'), code, iss: this.issuer, params };
+    const ctx: AuthorizeContext = { redirectUri, state: params.get('state'), code, iss: this.tokenIssuer(), params };
     const location = this.options.authorize?.(ctx) ?? this.#defaultAuthorizationResponse(ctx);
     res.writeHead(302, { location, 'cache-control': 'no-store' });
     res.end();
@@ -322,8 +356,10 @@ class RogueOpServer {
 
   #defaultClaims(sub: string, nonce: string | null, accessToken: string): Record<string, unknown> {
     const now = Math.floor(Date.now() / 1000);
+    const tenant = this.options.entra?.tenantId;
     return {
-      iss: this.issuer,
+      iss: this.tokenIssuer(),
+      ...(tenant !== undefined ? { tid: tenant } : {}),
       sub,
       aud: this.clientId(),
       azp: this.clientId(),
