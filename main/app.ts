@@ -7,7 +7,7 @@ import path from 'node:path';
 import { channels, type AppStatus, type ChannelName } from '../preload/contract';
 import { AppError } from './errors';
 import { IpcRegistry } from './ipc/registry';
-import type { AppIdentity, AuthSurface, Clock, KeyProtector, Paths, SystemBrowser } from './platform';
+import type { AppIdentity, AuthSurface, Clock, KeyProtector, Paths, SaveDialog, SystemBrowser } from './platform';
 import { systemClock } from './platform';
 import type { PorticoConfig } from './policy/config-schema';
 import { parseConfig, type ConfigLayer } from './policy/load-config';
@@ -23,7 +23,16 @@ import { createAuthorizer } from './session/authorize';
 import { SsoService } from './auth/sso-service';
 import { setupSsoHandlers, startSsoSession } from './auth/sso-handlers';
 import { OidcTokenStore } from './auth/oidc/oidc-token-store';
+import { oidcConfigWarnings } from './auth/oidc/oidc-config';
 import { VaultSessionStore } from './session/vault-session-store';
+import { AUDIT_FILE, AuditLog } from './audit/audit-log';
+import { auditEventFor } from './audit/ipc-audit';
+import { setupAuditHandlers } from './audit/audit-handlers';
+import type { AuditEvent } from './audit/audit-record';
+import { lockedKeys } from './policy/locked-keys';
+import { RoleMappingStore } from './auth/role-mapping';
+import { setupRoleMappingHandlers } from './auth/role-mapping-handlers';
+import { setupDiagnosticsHandlers } from './diagnostics/diagnostics-handlers';
 
 export interface Logger {
   info(message: string, fields?: Record<string, unknown>): void;
@@ -41,6 +50,10 @@ export interface AppPorts {
   authSurface?: AuthSurface | null;
   /** The user's browser, for system-browser sign-in (OIDC; Google always). */
   systemBrowser?: SystemBrowser | null;
+  /** Where the user saves exports and support bundles; null where no dialog can open. */
+  saveDialog?: SaveDialog | null;
+  /** The process environment (proxy settings for diagnostics); default process.env. */
+  env?: NodeJS.ProcessEnv;
   clock?: Clock;
   log?: Logger;
 }
@@ -62,6 +75,11 @@ export interface Services {
   sessions: SessionManager;
   sso: SsoService;
   keyStorage: string;
+  protector: KeyProtector;
+  audit: AuditLog;
+  roleMapping: RoleMappingStore;
+  /** Dot paths set by the machine policy: shown as "Set by your administrator", never changed. */
+  locked: string[];
 }
 
 export async function createApp(ports: AppPorts): Promise<PorticoApp> {
@@ -73,7 +91,9 @@ export async function createApp(ports: AppPorts): Promise<PorticoApp> {
   let signInNotice: string | null = null;
 
   try {
-    const config = parseConfig(await ports.configLayers());
+    const layers = await ports.configLayers();
+    const config = parseConfig(layers);
+    const locked = lockedKeys(layers);
     const protector = ports.keyProtector(config);
     keyStorage = protector.backend;
     const vault = await Vault.open({ dir: path.join(ports.paths.userData), protector });
@@ -94,12 +114,20 @@ export async function createApp(ports: AppPorts): Promise<PorticoApp> {
       recentSignInMs: config.session.recentSignInMinutes * 60_000,
       rolePermissions: config.access.rolePermissions,
     });
+    const audit = await AuditLog.open(path.join(ports.paths.userData, AUDIT_FILE), { clock });
+    if (audit.opened.broken) log.error('The audit log is broken (altered or damaged); see the Audit log screen', {});
+    await audit.append({ actor: null, action: 'app.start', outcome: 'success', details: { version: ports.identity.version } });
+    const roleMapping = new RoleMappingStore(vault, config.providers, locked);
     const sessionStore = new VaultSessionStore(vault, log);
     if (config.session.persistSession) await sessions.persistWith(sessionStore, sessionStore.load());
     else await sessionStore.clear();
     for (const provider of config.providers.oidc.filter((p) => p.clientSecret)) {
       // A desktop app cannot keep a secret (RFC 8252 8.5): accepted for IdPs that insist, but said.
       log.info('OIDC provider configured with a client secret, which is not secret in a desktop app', { provider: provider.id });
+    }
+    // E.g. multi-tenant Entra ID without allowedTenants: any organization's accounts can sign in.
+    for (const provider of config.providers.oidc) {
+      for (const warning of oidcConfigWarnings(provider)) log.info(warning, { provider: provider.id });
     }
     const sso = new SsoService({
       saml: config.providers.saml,
@@ -109,11 +137,20 @@ export async function createApp(ports: AppPorts): Promise<PorticoApp> {
       oidcStore: new OidcTokenStore(vault),
       clock,
       log,
+      mappingFor: (providerId) => roleMapping.mappingFor(providerId),
     });
-    services = { config, vault, accounts, sessions, sso, keyStorage };
+    services = { config, vault, accounts, sessions, sso, keyStorage, protector, audit, roleMapping, locked };
     // A kept OIDC sign-in is refreshed silently: straight to the app, or a reason to sign in again.
     const restored = await sso.restore();
-    if (restored && 'identity' in restored && sessions.check().state !== 'active') startSsoSession(sessions, restored.identity);
+    if (restored && 'identity' in restored && sessions.check().state !== 'active') {
+      const session = startSsoSession(sessions, restored.identity);
+      await audit.append({
+        actor: session.user.username,
+        action: 'auth.sign-in',
+        outcome: 'success',
+        details: { method: 'oidc', provider: restored.identity.providerId, restored: true },
+      });
+    }
     if (restored && 'notice' in restored) signInNotice = restored.notice;
     sessions.onStart = () => (signInNotice = null);
     sso.onSignInLost = (notice) => {
@@ -136,6 +173,15 @@ export async function createApp(ports: AppPorts): Promise<PorticoApp> {
     appOrigin: ports.identity.origin,
     authorize: ready ? createAuthorizer(ready) : () => null,
     onInternalError: (channel, error) => log.error('IPC handler failed', { channel, error: String(error) }),
+    onOutcome: ready
+      ? ({ channel, input, session, result }) => {
+          // A refused call ran as nobody; the user still signed in made it.
+          const current = ready.sessions.check();
+          const actor = session?.user.username ?? (current.state === 'active' ? current.session.user.username : null);
+          const event = auditEventFor({ channel, input, result, actor });
+          if (event) appendAudit(ready.audit, event, log);
+        }
+      : undefined,
   });
 
   const getStatus = (): AppStatus =>
@@ -155,6 +201,21 @@ export async function createApp(ports: AppPorts): Promise<PorticoApp> {
     setupSessionHandlers(registry, ready);
     setupUserAdminHandlers(registry, ready);
     setupSsoHandlers(registry, ready);
+    setupAuditHandlers(registry, ready);
+    setupDiagnosticsHandlers(registry, {
+      userData: ports.paths.userData,
+      appVersion: ports.identity.version,
+      platform: ports.identity.platform as NodeJS.Platform,
+      env: ports.env ?? process.env,
+      protector: ready.protector,
+      saveDialog: ports.saveDialog ?? null,
+      now: () => clock.now(),
+    });
+    setupRoleMappingHandlers(registry, {
+      roleMapping: ready.roleMapping,
+      rolePermissions: ready.config.access.rolePermissions,
+      data: null,
+    });
   } else {
     // Fail closed: every other channel answers with the reason the app cannot start.
     for (const channel of Object.keys(channels) as ChannelName[]) {
@@ -171,4 +232,11 @@ export async function createApp(ports: AppPorts): Promise<PorticoApp> {
     flush: () => ready?.sessions.flush() ?? Promise.resolve(),
     cancelSignIn: () => ready?.sso.cancel(),
   };
+}
+
+/** Audit writes never block or fail the call they record; a failed write is logged (and seen by verify). */
+function appendAudit(audit: AuditLog, event: AuditEvent, log: Logger): void {
+  audit
+    .append(event)
+    .catch((error: unknown) => log.error('Audit log write failed', { action: event.action, error: String(error) }));
 }

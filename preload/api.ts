@@ -33,6 +33,8 @@ export function createPorticoApi(invoke: Invoke) {
     getRoleMapping: () => invoke('admin:get-role-mapping', {}),
     setRoleMapping: (payload: ChannelPayload<'admin:set-role-mapping'>) => invoke('admin:set-role-mapping', payload),
     previewAccess: (payload: ChannelPayload<'admin:preview-access'>) => invoke('admin:preview-access', payload),
+    getDiagnostics: () => invoke('admin:get-diagnostics', {}),
+    exportSupportBundle: () => invoke('admin:export-support-bundle', {}),
   };
 }
 

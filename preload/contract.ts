@@ -138,6 +138,8 @@ export interface AuditEntryView {
   outcome: AuditOutcome;
   target: string | null;
   details: Record<string, string | number | boolean | null>;
+  /** False at and after the first break in the hash chain: this record cannot be trusted. */
+  verified: boolean;
 }
 
 export interface AuditQueryResult {
@@ -159,6 +161,15 @@ export interface ProviderRoleMapping {
 export interface RoleMappingView {
   providers: ProviderRoleMapping[];
   rolePermissions: Record<LocalRole, Permission[]>;
+}
+
+export interface DiagnosticsView {
+  /** What needs attention, most severe first. */
+  findings: { severity: 'error' | 'warning' | 'info'; code: string; message: string }[];
+  /** The whole report as formatted JSON (no secrets: checked before it leaves main). */
+  report: string;
+  /** Configuration keys set by the machine policy (shown as "Set by your administrator"). */
+  lockedKeys: string[];
 }
 
 export interface AccessPreview {
@@ -316,6 +327,9 @@ export const channels = {
   'admin:get-role-mapping': channel<RoleMappingView>()(empty, 'admin.roles'),
   'admin:set-role-mapping': channel<RoleMappingView>()(schemas.setRoleMapping, 'admin.roles', sensitive),
   'admin:preview-access': channel<AccessPreview>()(schemas.previewAccess, 'admin.roles'),
+  'admin:get-diagnostics': channel<DiagnosticsView>()(empty, 'admin.settings'),
+  /** Asks where to save, then writes the support bundle (no secrets); null when the user cancels. */
+  'admin:export-support-bundle': channel<{ fileName: string } | null>()(empty, 'admin.settings'),
 } as const;
 
 export type Channels = typeof channels;

@@ -13,13 +13,13 @@
  * returns the new page.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test as base, _electron, type Page } from '@playwright/test';
 import { KeychainKeyProtector } from '../../main/vault/keychain-key-protector';
 import type { PorticoApp } from '../../main/app';
-import { KEYCHAIN_ACCOUNT, launchTestHost, ROOT, writeConfig, type TestHost } from '../host/test-host';
+import { exportPath, KEYCHAIN_ACCOUNT, launchTestHost, ROOT, writeConfig, type TestHost } from '../host/test-host';
 import { TestClock } from '../host/test-clock';
 
 export type PorticoConfigInput = Record<string, unknown>;
@@ -33,10 +33,16 @@ export interface PorticoHandle {
   consoleErrors(): string[];
   /** Moves main's clock forward (test host only; null under Electron). */
   clock: TestClock | null;
+  /** Where the save dialog puts exports (the user "picks" this folder). */
+  exportsDir: string;
+  /** The next save dialog is cancelled, as a user pressing Cancel. */
+  cancelNextSave(): void;
 }
 
 interface Fixtures {
   porticoConfig: PorticoConfigInput;
+  /** IT's machine policy for the test (null: none), read through PORTICO_POLICY. */
+  porticoPolicy: PorticoConfigInput | null;
   userDataDir: string;
   portico: PorticoHandle;
   page: Page;
@@ -47,6 +53,7 @@ const isElectron = process.env.PORTICO_E2E_HOST === 'electron';
 
 export const test = base.extend<Fixtures>({
   porticoConfig: [{}, { option: true }],
+  porticoPolicy: [null, { option: true }],
 
   userDataDir: async ({}, use) => {
     const dir = await mkdtemp(path.join(tmpdir(), 'portico-e2e-'));
@@ -54,27 +61,41 @@ export const test = base.extend<Fixtures>({
     await rm(dir, { recursive: true, force: true });
   },
 
-  portico: async ({ browser, porticoConfig, userDataDir }, use) => {
+  portico: async ({ browser, porticoConfig, porticoPolicy, userDataDir }, use) => {
     await writeConfig(userDataDir, porticoConfig);
     const keychainService = `portico-e2e-${randomUUID()}`;
+    const policyFile = porticoPolicy ? path.join(userDataDir, 'machine-policy.json') : null;
+    if (policyFile) await writeFile(policyFile, JSON.stringify(porticoPolicy, null, 2));
+    const exportsDir = exportPath(userDataDir, '');
+    let cancelNext = false;
+    const chooseSavePath = (name: string) => {
+      if (!cancelNext) return exportPath(userDataDir, name);
+      cancelNext = false;
+      return null;
+    };
+    const hostOptions = { browser, userDataDir, keychainService, policyFile, chooseSavePath };
     const clock = isElectron ? null : new TestClock();
     const launch = async () =>
       isElectron
-        ? launchElectron(userDataDir)
-        : wrapHost(await launchTestHost({ browser, userDataDir, keychainService, clock: clock! }));
+        ? launchElectron(userDataDir, policyFile, exportsDir)
+        : wrapHost(await launchTestHost({ ...hostOptions, clock: clock! }));
     let current: Running = await launch();
     const handle: PorticoHandle & { current(): Running } = {
       current: () => current,
       restart: async () => {
         await current.close();
         current = isElectron
-          ? await launchElectron(userDataDir)
-          : wrapHost(await launchTestHost({ browser, userDataDir, keychainService }));
+          ? await launchElectron(userDataDir, policyFile, exportsDir)
+          : wrapHost(await launchTestHost(hostOptions));
         return current.page;
       },
       app: () => current.app,
       consoleErrors: () => current.consoleErrors,
       clock,
+      exportsDir,
+      cancelNextSave: () => {
+        cancelNext = true;
+      },
     };
     await use(handle);
     await current.close();
@@ -105,11 +126,19 @@ function wrapHost(host: TestHost): Running {
 }
 
 /** Playwright's Electron host: the built app with its own userData (see main/index.ts). */
-async function launchElectron(userDataDir: string): Promise<Running> {
+async function launchElectron(userDataDir: string, policyFile: string | null, exportsDir: string): Promise<Running> {
   const electronApp = await _electron.launch({
     args: [path.join(ROOT, 'out/main/index.js')],
-    env: { ...process.env, PORTICO_USER_DATA_DIR: userDataDir },
+    env: { ...process.env, PORTICO_USER_DATA_DIR: userDataDir, ...(policyFile ? { PORTICO_POLICY: policyFile } : {}) },
   });
+  // The native save dialog cannot be clicked: answer it with a file in exportsDir (cancel is test-host only).
+  await electronApp.evaluate(async ({ dialog }, dir) => {
+    const { join, basename } = await import('node:path');
+    dialog.showSaveDialog = (async (...args: unknown[]) => {
+      const options = args[args.length - 1] as { defaultPath?: string };
+      return { canceled: false, filePath: join(dir, basename(options.defaultPath ?? 'export')) };
+    }) as typeof dialog.showSaveDialog;
+  }, exportsDir);
   const page = await electronApp.firstWindow();
   const consoleErrors: string[] = [];
   page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));

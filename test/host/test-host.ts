@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { Browser, BrowserContext, Frame, Page } from 'playwright-core';
 import { createApp, type PorticoApp } from '../../main/app';
 import type { Clock } from '../../main/platform';
-import { readConfigLayer } from '../../main/policy/load-config';
+import { readConfigLayers } from '../../main/config-paths';
 import { serveAppAsset } from '../../main/shell/app-protocol';
 import { KeychainKeyProtector } from '../../main/vault/keychain-key-protector';
 import type { IpcSender } from '../../main/ipc/sender';
@@ -29,6 +29,10 @@ export interface TestHostOptions {
   /** Keychain service name: one per test, so every test starts with an empty keychain. */
   keychainService: string;
   clock?: Clock;
+  /** A machine policy file for this run (read through PORTICO_POLICY, as IT's file would be). */
+  policyFile?: string | null;
+  /** Answers the save dialog: a path, or null to cancel. Default: `<userDataDir>/exports/<name>`. */
+  chooseSavePath?: (defaultName: string) => string | null;
 }
 
 export interface TestHost {
@@ -51,10 +55,17 @@ export async function launchTestHost(options: TestHostOptions): Promise<TestHost
   const app = await createApp({
     identity: { origin: TEST_APP_ORIGIN, version: 'test-host', platform: process.platform },
     paths: { userData: options.userDataDir },
-    // Same file and schema the Electron app reads from userData.
-    configLayers: async () => {
-      const layer = await readConfigLayer(path.join(options.userDataDir, 'config.json'), true);
-      return layer ? [layer] : [];
+    // The same files, layers and schema the Electron app reads; the policy through PORTICO_POLICY.
+    configLayers: () =>
+      readConfigLayers(options.userDataDir, process.platform, options.policyFile ? { PORTICO_POLICY: options.policyFile } : {}),
+    saveDialog: {
+      chooseSavePath: async ({ defaultName }) => {
+        const chosen = options.chooseSavePath
+          ? options.chooseSavePath(defaultName)
+          : exportPath(options.userDataDir, defaultName);
+        if (chosen) await fs.mkdir(path.dirname(chosen), { recursive: true });
+        return chosen;
+      },
     },
     keyProtector: () => new KeychainKeyProtector(options.keychainService, KEYCHAIN_ACCOUNT),
     authSurface,
@@ -129,4 +140,9 @@ function senderOf(source: { frame: Frame; page: Page }, appPage: Page): IpcSende
 export async function writeConfig(userDataDir: string, config: unknown): Promise<void> {
   await fs.mkdir(userDataDir, { recursive: true, mode: 0o700 });
   await fs.writeFile(path.join(userDataDir, 'config.json'), JSON.stringify(config, null, 2));
+}
+
+/** Where the test host's save dialog puts a file by default. */
+export function exportPath(userDataDir: string, name: string): string {
+  return path.join(userDataDir, 'exports', name);
 }

@@ -1,4 +1,4 @@
-export type SignedInPage = 'home' | 'users' | 'roles' | 'audit' | 'sso';
+export type SignedInPage = 'home' | 'users' | 'roles' | 'audit' | 'sso' | 'diagnostics';
 
 export const PAGE_LABELS: Record<SignedInPage, string> = {
   home: 'Data',
@@ -6,6 +6,7 @@ export const PAGE_LABELS: Record<SignedInPage, string> = {
   roles: 'Roles',
   audit: 'Audit log',
   sso: 'Single sign-on',
+  diagnostics: 'Diagnostics',
 };
 
 interface AppHeaderProps {

@@ -5,6 +5,7 @@ import { AdminUsersScreen } from '../screens/admin/AdminUsersScreen';
 import { SsoProvidersScreen } from '../screens/admin/SsoProvidersScreen';
 import { HomeScreen } from '../screens/HomeScreen';
 import { AuditLogScreen } from '../screens/admin/AuditLogScreen';
+import { DiagnosticsScreen } from '../screens/admin/DiagnosticsScreen';
 import { RoleMappingScreen } from '../screens/admin/RoleMappingScreen';
 import { AppHeader, type SignedInPage } from './AppHeader';
 
@@ -16,6 +17,7 @@ function availablePages(session: SessionSummary, hasProviders: boolean): SignedI
   if (can('admin.roles')) pages.push('roles');
   if (can('admin.audit')) pages.push('audit');
   if (can('admin.settings') && hasProviders) pages.push('sso');
+  if (can('admin.settings')) pages.push('diagnostics');
   return pages;
 }
 
@@ -83,6 +85,8 @@ export function SignedInShell({ session, providers, minPasswordLength, onSession
         <RoleMappingScreen session={session} onSessionChange={onSessionChange} onSessionEnd={onSessionEnd} />
       ) : shownPage === 'audit' ? (
         <AuditLogScreen onSessionEnd={onSessionEnd} />
+      ) : shownPage === 'diagnostics' ? (
+        <DiagnosticsScreen onSessionEnd={onSessionEnd} />
       ) : shownPage === 'sso' ? (
         <SsoProvidersScreen providers={providers} onSessionEnd={onSessionEnd} />
       ) : (

@@ -60,6 +60,8 @@ const validPayloads: { [C in ChannelName]: ChannelPayload<C> } = {
   'admin:get-role-mapping': {},
   'admin:set-role-mapping': { providerId: 'entra', mapping: { 'Sales-EMEA': ['viewer'] } },
   'admin:preview-access': { groups: ['Sales-EMEA'] },
+  'admin:get-diagnostics': {},
+  'admin:export-support-bundle': {},
 };
 const allChannels = Object.keys(channels) as ChannelName[];
 const sessionChannels = allChannels.filter((c) => channels[c].access !== 'public');

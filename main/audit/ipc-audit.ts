@@ -1,0 +1,126 @@
+/**
+ * Which IPC calls the audit log records, and how: a pure map from a call's outcome to an
+ * audit event (or null for reads). One place, so every sign-in path, admin action, export
+ * and refusal is recorded the same way. Inputs hold passwords: only named, non-secret fields
+ * are copied, never the input itself.
+ */
+import type { ChannelName, IpcResult, SessionSummary, UserRecordSummary } from '../../preload/contract';
+import type { AuditEvent } from './audit-record';
+
+export interface AuditedCall {
+  channel: ChannelName;
+  input: unknown;
+  result: IpcResult<unknown>;
+  /** Who was signed in when the call was made (before a sign-in or sign-out changed it). */
+  actor: string | null;
+}
+
+/** Failures of a sign-in that are attempts, not the user changing their mind. */
+const CANCELS = new Set(['SSO_CANCELLED', 'SSO_IN_PROGRESS', 'INVALID_PAYLOAD']);
+
+export function auditEventFor(call: AuditedCall): AuditEvent | null {
+  const { channel, result } = call;
+  const input = (call.input ?? {}) as Record<string, unknown>;
+  const text = (key: string) => (typeof input[key] === 'string' ? (input[key] as string) : undefined);
+
+  if (!result.ok && result.code === 'PERMISSION_DENIED') {
+    return {
+      actor: call.actor,
+      action: channel === 'data:export' ? 'data.export-denied' : 'access.denied',
+      outcome: 'denied',
+      target: channel === 'data:export' ? text('datasetId') : channel,
+      details: { channel },
+    };
+  }
+  switch (channel) {
+    case 'auth:sign-in-local':
+    case 'setup:create-admin':
+      if (result.ok) {
+        const session = result.value as SessionSummary;
+        return channel === 'setup:create-admin'
+          ? {
+              actor: session.user.username,
+              action: 'users.create',
+              outcome: 'success',
+              target: session.user.username,
+              details: { roles: 'admin', firstRun: true },
+            }
+          : { actor: session.user.username, action: 'auth.sign-in', outcome: 'success', details: { method: 'local' } };
+      }
+      return channel === 'auth:sign-in-local'
+        ? {
+            actor: null,
+            action: 'auth.sign-in-failed',
+            outcome: 'failure',
+            target: text('username'),
+            details: { method: 'local', reason: result.code },
+          }
+        : null;
+    case 'auth:start-sso':
+    case 'auth:reauthenticate-sso': {
+      const reauth = channel === 'auth:reauthenticate-sso';
+      if (result.ok) {
+        const session = result.value as SessionSummary;
+        return {
+          actor: session.user.username,
+          action: 'auth.sign-in',
+          outcome: 'success',
+          details: { method: session.user.provider, provider: session.user.providerId, reauthentication: reauth },
+        };
+      }
+      if (CANCELS.has(result.code)) return null;
+      return {
+        actor: call.actor,
+        action: 'auth.sign-in-failed',
+        outcome: 'failure',
+        target: text('providerId'),
+        details: { method: 'sso', reason: result.code, reauthentication: reauth },
+      };
+    }
+    case 'auth:sign-out':
+      return call.actor ? { actor: call.actor, action: 'auth.sign-out', outcome: result.ok ? 'success' : 'failure' } : null;
+    case 'users:create':
+    case 'users:set-disabled':
+    case 'users:reset-password': {
+      if (!result.ok) return null;
+      const user = result.value as UserRecordSummary;
+      const action =
+        channel === 'users:create'
+          ? 'users.create'
+          : channel === 'users:reset-password'
+            ? 'users.reset-password'
+            : user.disabled
+              ? 'users.disable'
+              : 'users.enable';
+      const details = channel === 'users:create' ? { roles: user.roles.join(','), groups: user.groups.join(',') } : undefined;
+      return { actor: call.actor, action, outcome: 'success', target: user.username, details };
+    }
+    case 'admin:set-role-mapping':
+      if (!result.ok) return null;
+      return {
+        actor: call.actor,
+        action: 'roles.mapping-changed',
+        outcome: 'success',
+        target: text('providerId'),
+        details: { groups: Object.keys((input.mapping as Record<string, unknown> | undefined) ?? {}).length },
+      };
+    case 'data:export': {
+      if (result.ok && result.value === null) return null; // The user cancelled the save dialog.
+      const rows = result.ok ? (result.value as { rows: number }).rows : null;
+      return {
+        actor: call.actor,
+        action: 'data.export',
+        outcome: result.ok ? 'success' : 'failure',
+        target: text('datasetId'),
+        details: {
+          rows,
+          filters: Array.isArray(input.filters) ? input.filters.length : 0,
+          search: Boolean(text('search')),
+          ...(result.ok ? {} : { reason: result.code }),
+        },
+      };
+    }
+    default:
+      return null;
+  }
+}

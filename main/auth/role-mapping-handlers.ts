@@ -1,0 +1,77 @@
+/**
+ * The Roles screen (admin.roles): the mapping in force per provider, edits to it, and
+ * "preview as": what a user with given groups (mapped through a provider) or roles would
+ * see, computed by the same row and column rules as a real session.
+ */
+import type { AccessPreview, DataPage, DatasetSummary, LocalRole, Permission } from '../../preload/contract';
+import { AppError } from '../errors';
+import type { IpcRegistry } from '../ipc/registry';
+import type { Session } from '../session/session-manager';
+import type { RoleMappingStore } from './role-mapping';
+import { permissionsFor, type RolePermissions } from './roles';
+import { rolesForGroups } from './saml/saml-identity';
+
+/** Who a data query runs as (the data engine's principal). */
+interface DataPrincipal {
+  username: string;
+  email: string | null;
+  roles: readonly string[];
+  groups: readonly string[];
+  permissions: readonly Permission[];
+}
+
+/** Rows shown per dataset in a preview. */
+const PREVIEW_ROWS = 10;
+
+export interface PreviewData {
+  listDatasets(principal: DataPrincipal): Promise<DatasetSummary[]> | DatasetSummary[];
+  query(
+    principal: DataPrincipal,
+    input: { datasetId: string; filters: []; search: ''; sort: []; offset: 0; limit: number },
+  ): Promise<DataPage>;
+}
+
+export function setupRoleMappingHandlers(
+  registry: IpcRegistry<Session>,
+  deps: { roleMapping: RoleMappingStore; rolePermissions: RolePermissions; data: PreviewData | null },
+): void {
+  registry.handle('admin:get-role-mapping', function handleGetRoleMapping() {
+    return deps.roleMapping.view(deps.rolePermissions);
+  });
+
+  registry.handle('admin:set-role-mapping', async function handleSetRoleMapping(input) {
+    await deps.roleMapping.set(input.providerId, input.mapping);
+    return deps.roleMapping.view(deps.rolePermissions);
+  });
+
+  registry.handle('admin:preview-access', async function handlePreviewAccess(input) {
+    const roles = new Set<LocalRole>(input.roles);
+    if (input.providerId) {
+      const mapping = deps.roleMapping.mappingFor(input.providerId);
+      if (!mapping) throw new AppError('UNKNOWN_PROVIDER', 'That identity provider is not configured.');
+      for (const role of rolesForGroups(input.groups, mapping)) roles.add(role);
+    }
+    const sortedRoles = [...roles].sort();
+    const principal: DataPrincipal = {
+      username: 'preview',
+      email: null,
+      roles: sortedRoles,
+      groups: input.groups,
+      permissions: permissionsFor(sortedRoles, deps.rolePermissions),
+    };
+    const preview: AccessPreview = { roles: sortedRoles, permissions: principal.permissions.slice(), datasets: [] };
+    if (!deps.data || !principal.permissions.includes('data.read')) return preview;
+    for (const dataset of await deps.data.listDatasets(principal)) {
+      const page = await deps.data.query(principal, {
+        datasetId: dataset.id,
+        filters: [],
+        search: '',
+        sort: [],
+        offset: 0,
+        limit: PREVIEW_ROWS,
+      });
+      preview.datasets.push({ dataset, page });
+    }
+    return preview;
+  });
+}
