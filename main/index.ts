@@ -6,7 +6,7 @@
  */
 import os from 'node:os';
 import path from 'node:path';
-import { app, BrowserWindow, ipcMain, protocol, safeStorage, session, shell, type IpcMainInvokeEvent } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, protocol, safeStorage, session, shell, type IpcMainInvokeEvent } from 'electron';
 import { createApp } from './app';
 import { readConfigLayers } from './config-paths';
 import { serveAppAsset } from './shell/app-protocol';
@@ -105,6 +105,14 @@ async function start(): Promise<void> {
       sessionFromPartition: (partition) => session.fromPartition(partition, { cache: false }),
       parent: () => mainWindow,
     }),
+    // Exports and support bundles: the native save dialog, attached to the app window.
+    saveDialog: {
+      chooseSavePath: async ({ title, defaultName, filters }) => {
+        const options = { title, defaultPath: path.join(app.getPath('downloads'), defaultName), filters };
+        const answer = mainWindow ? await dialog.showSaveDialog(mainWindow, options) : await dialog.showSaveDialog(options);
+        return answer.canceled || !answer.filePath ? null : answer.filePath;
+      },
+    },
     keyProtector: (config) =>
       new SafeStorageKeyProtector(
         safeStorage,
