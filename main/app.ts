@@ -24,7 +24,6 @@ import { SsoService } from './auth/sso-service';
 import { setupSsoHandlers, startSsoSession } from './auth/sso-handlers';
 import { OidcTokenStore } from './auth/oidc/oidc-token-store';
 import { oidcConfigWarnings } from './auth/oidc/oidc-config';
-import { oidcConfigWarnings } from './auth/oidc/oidc-config';
 import { VaultSessionStore } from './session/vault-session-store';
 import { AUDIT_FILE, AuditLog } from './audit/audit-log';
 import { auditEventFor } from './audit/ipc-audit';
@@ -125,10 +124,6 @@ export async function createApp(ports: AppPorts): Promise<PorticoApp> {
     for (const provider of config.providers.oidc.filter((p) => p.clientSecret)) {
       // A desktop app cannot keep a secret (RFC 8252 8.5): accepted for IdPs that insist, but said.
       log.info('OIDC provider configured with a client secret, which is not secret in a desktop app', { provider: provider.id });
-    }
-    // E.g. multi-tenant Entra ID without allowedTenants: any organization's accounts can sign in.
-    for (const provider of config.providers.oidc) {
-      for (const warning of oidcConfigWarnings(provider)) log.info(warning, { provider: provider.id });
     }
     // E.g. multi-tenant Entra ID without allowedTenants: any organization's accounts can sign in.
     for (const provider of config.providers.oidc) {
