@@ -1,0 +1,147 @@
+import { describe, expect, it } from 'vitest';
+import { auditEventFor } from '../../../../main/audit/ipc-audit';
+import { normaliseEvent } from '../../../../main/audit/audit-record';
+import type { IpcResult } from '../../../../preload/contract';
+
+const session = (username: string, provider: 'local' | 'saml' | 'oidc' = 'local') => ({
+  user: {
+    id: 'u1',
+    username,
+    displayName: username,
+    provider,
+    providerId: provider === 'local' ? null : 'entra',
+    providerName: null,
+  },
+  roles: ['viewer'],
+  groups: [],
+  permissions: ['data.read'],
+  expiresAt: 0,
+  idleExpiresAt: 0,
+  recentSignInUntil: 0,
+});
+const ok = (value: unknown): IpcResult<unknown> => ({ ok: true, value });
+const fail = (code: string): IpcResult<unknown> => ({ ok: false, code, message: 'x' }) as IpcResult<unknown>;
+const PASSWORD = 'correct horse battery staple';
+
+describe('auditEventFor', () => {
+  it('records local sign-ins and failures without the password', () => {
+    const success = auditEventFor({
+      channel: 'auth:sign-in-local',
+      input: { username: 'ada', password: PASSWORD },
+      result: ok(session('ada')),
+      actor: null,
+    });
+    expect(success).toEqual({ actor: 'ada', action: 'auth.sign-in', outcome: 'success', details: { method: 'local' } });
+    const failure = auditEventFor({
+      channel: 'auth:sign-in-local',
+      input: { username: 'ada', password: PASSWORD },
+      result: fail('INVALID_CREDENTIALS'),
+      actor: null,
+    });
+    expect(failure).toMatchObject({
+      action: 'auth.sign-in-failed',
+      outcome: 'failure',
+      target: 'ada',
+      details: { reason: 'INVALID_CREDENTIALS' },
+    });
+    expect(JSON.stringify([success, failure])).not.toContain(PASSWORD);
+    // Every event the map produces is one the log accepts (no secret-looking detail keys).
+    for (const event of [success, failure]) expect(() => normaliseEvent(event!)).not.toThrow();
+  });
+
+  it('records SSO sign-ins and failures, but not a cancelled window', () => {
+    expect(
+      auditEventFor({
+        channel: 'auth:start-sso',
+        input: { providerId: 'entra' },
+        result: ok(session('bo', 'saml')),
+        actor: null,
+      }),
+    ).toMatchObject({
+      actor: 'bo',
+      action: 'auth.sign-in',
+      details: { method: 'saml', provider: 'entra' },
+    });
+    expect(
+      auditEventFor({ channel: 'auth:start-sso', input: { providerId: 'entra' }, result: fail('SSO_REFUSED'), actor: null }),
+    ).toMatchObject({
+      action: 'auth.sign-in-failed',
+      target: 'entra',
+    });
+    expect(
+      auditEventFor({ channel: 'auth:start-sso', input: { providerId: 'entra' }, result: fail('SSO_CANCELLED'), actor: null }),
+    ).toBeNull();
+  });
+
+  it('records sign-out as the user who was signed in, and nothing when nobody was', () => {
+    expect(auditEventFor({ channel: 'auth:sign-out', input: {}, result: ok(null), actor: 'ada' })).toMatchObject({
+      actor: 'ada',
+      action: 'auth.sign-out',
+    });
+    expect(auditEventFor({ channel: 'auth:sign-out', input: {}, result: ok(null), actor: null })).toBeNull();
+  });
+
+  it('records user admin actions with the admin as actor and the user as target', () => {
+    const user = {
+      id: 'x',
+      username: 'vic',
+      displayName: 'Vic',
+      roles: ['viewer'],
+      groups: ['Sales-EMEA'],
+      disabled: true,
+      locked: false,
+      createdAt: 0,
+      lastSignInAt: null,
+    };
+    expect(auditEventFor({ channel: 'users:set-disabled', input: {}, result: ok(user), actor: 'ada' })).toMatchObject({
+      actor: 'ada',
+      action: 'users.disable',
+      target: 'vic',
+    });
+    expect(
+      auditEventFor({ channel: 'users:create', input: { password: PASSWORD }, result: ok(user), actor: 'ada' }),
+    ).toMatchObject({
+      action: 'users.create',
+      details: { roles: 'viewer', groups: 'Sales-EMEA' },
+    });
+    expect(
+      auditEventFor({ channel: 'users:reset-password', input: { password: PASSWORD }, result: ok(user), actor: 'ada' }),
+    ).toMatchObject({
+      action: 'users.reset-password',
+    });
+  });
+
+  it('records exports (rows, not values) and refused calls; a cancelled save dialog is not an export', () => {
+    const input = { datasetId: 'orders', filters: [{ column: 'region', op: 'eq', value: 'EMEA' }], search: 'acme' };
+    expect(auditEventFor({ channel: 'data:export', input, result: ok({ rows: 12, fileName: 'o.csv' }), actor: 'ann' })).toEqual({
+      actor: 'ann',
+      action: 'data.export',
+      outcome: 'success',
+      target: 'orders',
+      details: { rows: 12, filters: 1, search: true },
+    });
+    expect(auditEventFor({ channel: 'data:export', input, result: ok(null), actor: 'ann' })).toBeNull();
+    expect(auditEventFor({ channel: 'data:export', input, result: fail('PERMISSION_DENIED'), actor: 'vic' })).toMatchObject({
+      action: 'data.export-denied',
+      outcome: 'denied',
+      actor: 'vic',
+    });
+    expect(auditEventFor({ channel: 'users:list', input: {}, result: fail('PERMISSION_DENIED'), actor: 'vic' })).toMatchObject({
+      action: 'access.denied',
+      target: 'users:list',
+    });
+  });
+
+  it('records role mapping changes and ignores reads', () => {
+    expect(
+      auditEventFor({
+        channel: 'admin:set-role-mapping',
+        input: { providerId: 'entra', mapping: { a: ['viewer'], b: ['admin'] } },
+        result: ok({}),
+        actor: 'ada',
+      }),
+    ).toMatchObject({ action: 'roles.mapping-changed', target: 'entra', details: { groups: 2 } });
+    expect(auditEventFor({ channel: 'data:query', input: {}, result: ok({}), actor: 'ada' })).toBeNull();
+    expect(auditEventFor({ channel: 'users:list', input: {}, result: ok([]), actor: 'ada' })).toBeNull();
+  });
+});
