@@ -150,7 +150,8 @@ describe('the packaged app', () => {
     expect(broken).toEqual([]);
   });
 
-  it('unpacks the native N-API binaries, which must be real files to load', () => {
+  it('unpacks the native N-API binaries, which must be real files to load (and are not rebuilt: N-API is ABI-stable)', () => {
+    expect(config().npmRebuild).toBe(false);
     const natives = files.filter((f) => f.endsWith('.node'));
     expect(natives.length).toBeGreaterThan(0);
     for (const file of natives) expect(existsSync(path.join(unpacked, file)), file).toBe(true);
@@ -232,6 +233,12 @@ describe('electron-builder.yml', () => {
     const url = new URL(c.publish.url);
     expect(url.protocol).toBe('https:');
     expect(url.hostname.endsWith('.invalid')).toBe(true);
+  });
+
+  it('has the app icon that electron-builder converts for every platform (assets/icon.png, 1024 px square)', async () => {
+    const png = await readFile(path.join(ROOT, config().directories.buildResources, 'icon.png'));
+    expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
+    expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([1024, 1024]);
   });
 
   it('packs only the build output and package.json from the project', () => {
