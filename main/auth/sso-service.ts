@@ -218,6 +218,12 @@ export class SsoService {
       if (isRefusedGrant(error)) {
         await this.deps.oidcStore.clear();
         this.onSignInLost(`Your sign-in with ${oidc.config.displayName} has ended (it was revoked or expired). Sign in again.`);
+      } else if (!isUnreachable(error)) {
+        // As at launch: an answer that fails validation (bad token, tenant no longer allowed,
+        // no role any more) is a refusal, never mistaken for "offline".
+        await this.deps.oidcStore.clear();
+        const reason = error instanceof AppError ? error.message : `${oidc.config.displayName} did not confirm your sign-in.`;
+        this.onSignInLost(`${reason} Sign in again.`);
       } else {
         this.scheduleRefresh(oidc, 5 * 60_000); // Offline for now: try again later.
       }
