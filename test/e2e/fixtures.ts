@@ -43,6 +43,8 @@ interface Fixtures {
   porticoConfig: PorticoConfigInput;
   /** IT's machine policy for the test (null: none), read through PORTICO_POLICY. */
   porticoPolicy: PorticoConfigInput | null;
+  /** Test host only: `basic-text-stand-in` plays Linux without a keyring (see test/host/basic-text-safe-storage.ts). */
+  keyStorage: 'os-keychain' | 'basic-text-stand-in';
   userDataDir: string;
   portico: PorticoHandle;
   page: Page;
@@ -54,6 +56,7 @@ const isElectron = process.env.PORTICO_E2E_HOST === 'electron';
 export const test = base.extend<Fixtures>({
   porticoConfig: [{}, { option: true }],
   porticoPolicy: [null, { option: true }],
+  keyStorage: ['os-keychain', { option: true }],
 
   userDataDir: async ({}, use) => {
     const dir = await mkdtemp(path.join(tmpdir(), 'portico-e2e-'));
@@ -61,7 +64,7 @@ export const test = base.extend<Fixtures>({
     await rm(dir, { recursive: true, force: true });
   },
 
-  portico: async ({ browser, porticoConfig, porticoPolicy, userDataDir }, use) => {
+  portico: async ({ browser, porticoConfig, porticoPolicy, keyStorage, userDataDir }, use) => {
     await writeConfig(userDataDir, porticoConfig);
     const keychainService = `portico-e2e-${randomUUID()}`;
     const policyFile = porticoPolicy ? path.join(userDataDir, 'machine-policy.json') : null;
@@ -73,7 +76,7 @@ export const test = base.extend<Fixtures>({
       cancelNext = false;
       return null;
     };
-    const hostOptions = { browser, userDataDir, keychainService, policyFile, chooseSavePath };
+    const hostOptions = { browser, userDataDir, keychainService, policyFile, chooseSavePath, keyStorage };
     const clock = isElectron ? null : new TestClock();
     const launch = async () =>
       isElectron

@@ -12,6 +12,8 @@ import type { Clock } from '../../main/platform';
 import { readConfigLayers } from '../../main/config-paths';
 import { serveAppAsset } from '../../main/shell/app-protocol';
 import { KeychainKeyProtector } from '../../main/vault/keychain-key-protector';
+import { SafeStorageKeyProtector } from '../../main/vault/safe-storage-key-protector';
+import { basicTextSafeStorageStandIn } from './basic-text-safe-storage';
 import type { IpcSender } from '../../main/ipc/sender';
 import { IPC_BINDING, preloadInitScript } from './preload-runner';
 import { ChromiumAuthSurface, closeWithin, navigateWithoutWaiting } from './chromium-auth-surface';
@@ -31,6 +33,11 @@ export interface TestHostOptions {
   clock?: Clock;
   /** A machine policy file for this run (read through PORTICO_POLICY, as IT's file would be). */
   policyFile?: string | null;
+  /**
+   * `os-keychain` (default): the real OS keychain. `basic-text-stand-in`: Electron's safeStorage
+   * on Linux without a keyring (a stand-in, see basic-text-safe-storage.ts).
+   */
+  keyStorage?: 'os-keychain' | 'basic-text-stand-in';
   /** Answers the save dialog: a path, or null to cancel. Default: `<userDataDir>/exports/<name>`. */
   chooseSavePath?: (defaultName: string) => string | null;
 }
@@ -51,13 +58,15 @@ export async function launchTestHost(options: TestHostOptions): Promise<TestHost
     if (!existsSync(file)) throw new Error(`${path.relative(ROOT, file)} is missing: run \`npm run build\` first.`);
   }
   const authWindows: Page[] = [];
+  const env: NodeJS.ProcessEnv = options.policyFile ? { PORTICO_POLICY: options.policyFile } : {};
   const authSurface = new ChromiumAuthSurface(options.browser, authWindows);
   const app = await createApp({
     identity: { origin: TEST_APP_ORIGIN, version: 'test-host', platform: process.platform },
     paths: { userData: options.userDataDir },
-    // The same files, layers and schema the Electron app reads; the policy through PORTICO_POLICY.
-    configLayers: () =>
-      readConfigLayers(options.userDataDir, process.platform, options.policyFile ? { PORTICO_POLICY: options.policyFile } : {}),
+    // The same files, layers and schema the Electron app reads; the policy through PORTICO_POLICY
+    // (not the test runner's own environment, which could name other files).
+    configLayers: () => readConfigLayers(options.userDataDir, process.platform, env),
+    env,
     saveDialog: {
       chooseSavePath: async ({ defaultName }) => {
         const chosen = options.chooseSavePath
@@ -67,7 +76,15 @@ export async function launchTestHost(options: TestHostOptions): Promise<TestHost
         return chosen;
       },
     },
-    keyProtector: () => new KeychainKeyProtector(options.keychainService, KEYCHAIN_ACCOUNT),
+    keyProtector: (config) =>
+      options.keyStorage === 'basic-text-stand-in'
+        ? new SafeStorageKeyProtector(
+            basicTextSafeStorageStandIn,
+            path.join(options.userDataDir, 'vault.key'),
+            'linux',
+            config.security.allowWeakKeyStorage,
+          )
+        : new KeychainKeyProtector(options.keychainService, KEYCHAIN_ACCOUNT),
     authSurface,
     // "The system browser": a separate browser context, like the user's own browser profile.
     systemBrowser: {

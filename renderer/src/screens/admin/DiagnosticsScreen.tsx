@@ -88,7 +88,9 @@ export function DiagnosticsScreen({ onSessionEnd }: { onSessionEnd: (message: st
           </section>
           <details className="panel">
             <summary>Full report</summary>
-            <pre className="report">{view.report}</pre>
+            <pre className="report" tabIndex={0} aria-label="Diagnostics report (JSON)">
+              {view.report}
+            </pre>
           </details>
         </>
       )}
