@@ -8,7 +8,13 @@ export default defineConfig({
       outDir: 'out/main',
       // Native N-API modules and their platform packages stay external (loaded from node_modules).
       externalizeDeps: true,
-      rollupOptions: { input: { index: resolve(__dirname, 'main/index.ts') } },
+      rollupOptions: {
+        input: {
+          index: resolve(__dirname, 'main/index.ts'),
+          // The DuckDB worker thread: started from out/main/duckdb-worker.js (main/data/data-engine.ts).
+          'duckdb-worker': resolve(__dirname, 'main/data/duckdb-worker.ts'),
+        },
+      },
     },
   },
   preload: {

@@ -8,6 +8,7 @@ import { samlProviderConfig } from '../auth/saml/saml-config';
 import { oidcProviderConfig } from '../auth/oidc/oidc-config';
 import { updatesConfig } from './updates-config';
 import { accessConfig } from '../auth/roles';
+import { dataConfig } from '../data/data-config';
 
 const httpsUrl = z.url({ protocol: /^https$/, message: 'Must be an https:// URL.' });
 
@@ -102,6 +103,7 @@ export const porticoConfig = z
     providers: providersConfig,
     updates: updatesConfig,
     access: accessConfig,
+    data: dataConfig,
   })
   .prefault({});
 

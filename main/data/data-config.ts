@@ -1,0 +1,171 @@
+/**
+ * Configuration of the data view (`data` in the policy file): the built-in sample, the export
+ * switch, and the datasets IT declares, each with its own row and column security.
+ *
+ * Everything here is trusted (written by IT), but names still go through the same patterns
+ * as the IPC contract, so that a column name in configuration can always be quoted as an SQL
+ * identifier, and file paths are only ever put into SQL as quoted string literals.
+ */
+import { z } from 'zod';
+import { LOCAL_ROLES, PERMISSIONS } from '../../preload/constants';
+
+/** Same shape as the contract's column names: `[a-z_][a-z0-9_]*`, at most 63 characters. */
+export const COLUMN_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+/** Same shape as the contract's dataset ids. */
+export const DATASET_ID = /^[a-z0-9][a-z0-9_-]{0,39}$/;
+
+const columnName = z.string().regex(COLUMN_NAME, 'Column names use a-z, 0-9 and _ and start with a letter or _.');
+const datasetId = z.string().regex(DATASET_ID, 'Dataset ids use a-z, 0-9, _ and - (at most 40 characters).');
+const filePath = z
+  .string()
+  .min(1)
+  .max(4096)
+  // eslint-disable-next-line no-control-regex -- refusing control characters is the point
+  .regex(/^[^\u0000-\u001f]+$/, 'Paths cannot contain control characters.');
+const role = z.enum(LOCAL_ROLES);
+const permission = z.enum(PERMISSIONS);
+const scopeValue = z.union([z.string().max(256), z.number().finite()]);
+
+/** Who may see a hidden column: any listed role or permission. */
+const audience = z.strictObject({
+  roles: z.array(role).max(LOCAL_ROLES.length).default([]),
+  permissions: z.array(permission).max(PERMISSIONS.length).default([]),
+});
+
+export const columnRuleConfig = z.strictObject({
+  /** Show a masked value (`j***@example.com`, `J*** D***`, `***`) unless the user has `unmaskedWith`. */
+  mask: z.enum(['email', 'name', 'full']).optional(),
+  unmaskedWith: permission.default('data.read.pii'),
+  /** Leave the column out entirely (name and values) unless the user is in `visibleTo`. */
+  hidden: z.boolean().default(false),
+  visibleTo: audience.optional(),
+});
+
+/**
+ * A row scope grants the rows where `column` is one of `values` to members of `group`, or the
+ * rows where `column` equals the user's own `attribute` (case-insensitive). A user in no
+ * all-rows role who matches no scope sees no rows (fail closed).
+ */
+export const rowScopeConfig = z.union([
+  z.strictObject({
+    group: z.string().trim().min(1).max(256),
+    column: columnName,
+    values: z.array(scopeValue).min(1).max(1000),
+  }),
+  z.strictObject({
+    attribute: z.enum(['username', 'email']),
+    column: columnName,
+  }),
+]);
+
+export const datasetSecurityConfig = z
+  .strictObject({
+    /** These roles see every row; everyone else only what their row scopes grant. */
+    allRowsRoles: z.array(role).max(LOCAL_ROLES.length).default(['analyst', 'admin']),
+    rowScopes: z.array(rowScopeConfig).max(200).default([]),
+    /** Column name -> masking / hiding rule. Columns not listed are shown as they are. */
+    columns: z.record(columnName, columnRuleConfig).default({}),
+  })
+  .prefault({});
+
+export const dataSourceConfig = z.discriminatedUnion('type', [
+  /** A table in a DuckDB database file, attached read-only. */
+  z.strictObject({
+    type: z.literal('duckdb'),
+    path: filePath,
+    table: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'Table names use letters, digits and _.'),
+    schema: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/)
+      .default('main'),
+  }),
+  /** A CSV file, read once at start (restart Portico to pick up changes). */
+  z.strictObject({ type: z.literal('csv'), path: filePath }),
+  /** A Parquet file, read in place on every query. */
+  z.strictObject({ type: z.literal('parquet'), path: filePath }),
+]);
+
+export const datasetConfig = z
+  .strictObject({
+    id: datasetId,
+    name: z.string().trim().min(1).max(120),
+    description: z.string().max(1000).default(''),
+    source: dataSourceConfig,
+    /**
+     * The columns shown, in order (an allow-list). Without it every column of the source
+     * whose name and type Portico supports is shown.
+     */
+    columns: z
+      .array(z.strictObject({ name: columnName, label: z.string().trim().min(1).max(80).optional() }))
+      .min(1)
+      .max(200)
+      .optional(),
+    /** A unique column: the last sort key, so that pages never overlap. */
+    key: columnName.optional(),
+    /** Columns the chart may count by; without it, text columns with few distinct values. */
+    chartColumns: z.array(columnName).max(50).optional(),
+    security: datasetSecurityConfig,
+  })
+  .superRefine((ds, ctx) => {
+    if (!ds.columns) return;
+    const names = new Set(ds.columns.map((c) => c.name));
+    if (names.size !== ds.columns.length)
+      ctx.addIssue({ code: 'custom', message: `Dataset ${ds.id}: column names must be unique.` });
+    for (const name of [...(ds.chartColumns ?? []), ...(ds.key ? [ds.key] : [])]) {
+      if (!names.has(name)) ctx.addIssue({ code: 'custom', message: `Dataset ${ds.id}: ${name} is not one of its columns.` });
+    }
+  });
+
+/** The built-in sample's id: configured datasets cannot reuse it. */
+export const SAMPLE_DATASET_ID = 'sample-orders';
+export const SAMPLE_MAX_ROWS = 5_000_000;
+
+export const dataConfig = z
+  .strictObject({
+    /** A generated `orders` table so that Portico is useful with no setup. */
+    sample: z
+      .strictObject({
+        enabled: z.boolean().default(true),
+        rows: z.number().int().min(1).max(SAMPLE_MAX_ROWS).default(200_000),
+      })
+      .prefault({}),
+    /** Policy switch: with false nobody exports, whatever their role. */
+    exportAllowed: z.boolean().default(true),
+    datasets: z
+      .array(datasetConfig)
+      .max(50)
+      .default([])
+      .refine((list) => new Set(list.map((d) => d.id)).size === list.length, 'Dataset ids must be unique.')
+      .refine(
+        (list) => list.every((d) => d.id !== SAMPLE_DATASET_ID),
+        `The dataset id ${SAMPLE_DATASET_ID} is reserved for the sample.`,
+      ),
+  })
+  .prefault({});
+
+export type DataConfig = z.output<typeof dataConfig>;
+export type DataConfigInput = z.input<typeof dataConfig>;
+export type DatasetConfig = z.output<typeof datasetConfig>;
+export type DatasetSecurity = z.output<typeof datasetSecurityConfig>;
+export type ColumnRule = z.output<typeof columnRuleConfig>;
+export type RowScope = z.output<typeof rowScopeConfig>;
+export type DataSource = z.output<typeof dataSourceConfig>;
+
+/**
+ * The sample's security: analysts and admins see every region, sales groups their own one;
+ * customer names and emails are masked without `data.read.pii`; viewers never see margins.
+ */
+export const SAMPLE_SECURITY: DatasetSecurity = datasetSecurityConfig.parse({
+  allRowsRoles: ['analyst', 'admin'],
+  rowScopes: [
+    { group: 'Sales-EMEA', column: 'region', values: ['EMEA'] },
+    { group: 'Sales-AMER', column: 'region', values: ['AMER'] },
+    { group: 'Sales-APAC', column: 'region', values: ['APAC'] },
+    { group: 'Sales-LATAM', column: 'region', values: ['LATAM'] },
+  ],
+  columns: {
+    customer_name: { mask: 'name' },
+    customer_email: { mask: 'email' },
+    margin: { hidden: true, visibleTo: { roles: ['analyst', 'manager', 'admin'] } },
+  },
+});

@@ -1,0 +1,392 @@
+/**
+ * The data view's service in main: opens the datasets (the generated sample and those in
+ * configuration) in the DuckDB worker, and answers list / page / counts / export requests
+ * for a principal with the contract's types. Security is applied by the query builder;
+ * this layer adds the count cache, CSV streaming and error mapping.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, open as openFile, readdir, rename, rm } from 'node:fs/promises';
+import path from 'node:path';
+import type { CellValue, ChannelInput, CountBucket, DataPage, DatasetSummary, ExportResult } from '../../preload/contract';
+import { AppError } from '../errors';
+import { csvRow } from './csv';
+import { COLUMN_NAME, SAMPLE_DATASET_ID, SAMPLE_SECURITY, type DataConfig, type DatasetConfig } from './data-config';
+import { DataEngine, DataEngineError, type Cell, type DataLogger, type SetupStep, type WorkerScript } from './data-engine';
+import { columnTypeOf, labelFor, quoteIdent, quoteLiteral, type DatasetColumnDef, type DatasetDef } from './dataset';
+import type { Principal } from './principal';
+import {
+  buildCountQuery,
+  buildCountsQuery,
+  buildExportQuery,
+  buildPageQuery,
+  findDataset,
+  summarizeDataset,
+  type SqlQuery,
+} from './query-builder';
+import { SAMPLE_CHART_COLUMNS, SAMPLE_COLUMNS, SAMPLE_FILE_PATTERN, sampleFileName, sampleStatements } from './sample-data';
+
+export type DataQueryInput = ChannelInput<'data:query'>;
+export type DataCountsInput = ChannelInput<'data:counts'>;
+export type DataExportInput = ChannelInput<'data:export'>;
+
+export interface DataServiceOptions {
+  config: DataConfig;
+  /** The per-user data folder: the sample lives in `<userData>/data/`. */
+  userDataDir: string;
+  log?: DataLogger;
+  /** Page-query connections in the worker (exports each get their own). Default 3. */
+  connections?: number;
+  /** Where the worker's code is (default: found next to this module; see data-engine.ts). */
+  workerScript?: WorkerScript;
+}
+
+/** Total counts kept per (dataset, scope, filters, search): scrolling then runs one query. */
+const COUNT_CACHE_SIZE = 500;
+/** Parquet files are read in place and may change: counts are not kept forever. */
+const COUNT_CACHE_MS = 5 * 60_000;
+/** Rows pulled from the worker per export batch: bounds main's memory, whatever the size. */
+const EXPORT_BATCH_ROWS = 5000;
+/** Text columns with at most this many distinct values are offered to the chart by default. */
+const CHART_MAX_DISTINCT = 50;
+
+interface FailedDataset {
+  name: string;
+  reason: string;
+}
+
+export class DataService {
+  private readonly totals = new Map<string, { at: number; total: Promise<number> }>();
+
+  private constructor(
+    private readonly engine: DataEngine,
+    private readonly datasets: ReadonlyMap<string, DatasetDef>,
+    private readonly failed: ReadonlyMap<string, FailedDataset>,
+    private readonly config: DataConfig,
+    private readonly log: DataLogger,
+  ) {}
+
+  /**
+   * Generates the sample on first run (reused afterwards), opens every dataset, then locks
+   * DuckDB (no file access beyond them, configuration locked). A dataset that cannot be
+   * opened, or whose security names a column it lacks, is left out (fail closed) and logged.
+   */
+  static async start(options: DataServiceOptions): Promise<DataService> {
+    const log = options.log ?? { info: () => undefined, error: () => undefined };
+    const engine = new DataEngine(log, options.workerScript);
+    try {
+      const steps: SetupStep[] = [];
+      const allowedPaths: string[] = [];
+      const relations = new Map<string, string>();
+      const config = options.config;
+
+      if (config.sample.enabled) {
+        const file = await ensureSample(engine, path.join(options.userDataDir, 'data'), config.sample.rows, log);
+        steps.push({ key: SAMPLE_DATASET_ID, statements: [`ATTACH ${quoteLiteral(file)} AS sample (READ_ONLY)`] });
+        relations.set(SAMPLE_DATASET_ID, '"sample"."main"."orders"');
+      }
+      config.datasets.forEach((ds, index) => {
+        const alias = `ds_${index}`;
+        const source = ds.source;
+        const file = quoteLiteral(path.resolve(source.path));
+        if (source.type === 'duckdb') {
+          steps.push({ key: ds.id, statements: [`ATTACH ${file} AS ${quoteIdent(alias)} (READ_ONLY)`] });
+          relations.set(ds.id, `${quoteIdent(alias)}.${quoteIdent(source.schema)}.${quoteIdent(source.table)}`);
+        } else if (source.type === 'csv') {
+          // Read once into memory: a CSV is re-parsed on every query otherwise.
+          steps.push({
+            key: ds.id,
+            statements: [`CREATE TABLE memory.main.${quoteIdent(alias)} AS SELECT * FROM read_csv(${file})`],
+          });
+          relations.set(ds.id, `"memory"."main".${quoteIdent(alias)}`);
+        } else {
+          steps.push({
+            key: ds.id,
+            statements: [`CREATE VIEW memory.main.${quoteIdent(alias)} AS SELECT * FROM read_parquet(${file})`],
+          });
+          relations.set(ds.id, `"memory"."main".${quoteIdent(alias)}`);
+          allowedPaths.push(path.resolve(source.path));
+        }
+      });
+
+      const failedSteps = await engine.open(steps, allowedPaths, options.connections ?? 3);
+      const datasets = new Map<string, DatasetDef>();
+      const failed = new Map<string, FailedDataset>();
+      const fail = (id: string, name: string, reason: string) => {
+        failed.set(id, { name, reason });
+        log.error('Dataset left out', { dataset: id, reason });
+      };
+
+      if (config.sample.enabled) {
+        const reason = failedSteps.get(SAMPLE_DATASET_ID);
+        if (reason) fail(SAMPLE_DATASET_ID, 'Sample orders', reason);
+        else
+          datasets.set(SAMPLE_DATASET_ID, {
+            id: SAMPLE_DATASET_ID,
+            name: 'Sample orders',
+            description: `${config.sample.rows.toLocaleString('en-US')} generated orders, so that Portico is useful before IT connects real data.`,
+            relation: relations.get(SAMPLE_DATASET_ID)!,
+            columns: SAMPLE_COLUMNS,
+            key: 'id',
+            chartColumns: SAMPLE_CHART_COLUMNS,
+            security: SAMPLE_SECURITY,
+          });
+      }
+      for (const ds of config.datasets) {
+        const reason = failedSteps.get(ds.id);
+        if (reason) {
+          fail(ds.id, ds.name, reason);
+          continue;
+        }
+        try {
+          datasets.set(ds.id, await describeDataset(engine, ds, relations.get(ds.id)!));
+        } catch (error) {
+          fail(ds.id, ds.name, error instanceof Error ? error.message : String(error));
+        }
+      }
+      log.info('Data engine ready', { datasets: [...datasets.keys()], failed: [...failed.keys()] });
+      return new DataService(engine, datasets, failed, config, log);
+    } catch (error) {
+      await engine.close();
+      throw error;
+    }
+  }
+
+  /** Every dataset this principal may open, with only the columns they may see. */
+  listDatasets(principal: Principal): DatasetSummary[] {
+    return [...this.datasets.values()].map((ds) => summarizeDataset(ds, principal, { exportAllowed: this.config.exportAllowed }));
+  }
+
+  /** Whether this principal may export this dataset (policy and permission). */
+  canExport(principal: Principal, datasetId: string): boolean {
+    this.dataset(datasetId);
+    return this.config.exportAllowed && principal.permissions.includes('data.export');
+  }
+
+  async query(principal: Principal, input: DataQueryInput): Promise<DataPage> {
+    const dataset = this.dataset(input.datasetId);
+    const page = buildPageQuery(dataset, principal, input);
+    const count = buildCountQuery(dataset, principal, input);
+    // The page and (when not cached) the count run at once, on two connections.
+    const [result, total] = await Promise.all([this.run(page), this.total(count)]);
+    return {
+      datasetId: dataset.id,
+      columns: page.columns,
+      rows: result.rows.map((row) => row.map(toCellValue)),
+      offset: input.offset,
+      total,
+    };
+  }
+
+  async counts(principal: Principal, input: DataCountsInput): Promise<CountBucket[]> {
+    const dataset = this.dataset(input.datasetId);
+    const result = await this.run(buildCountsQuery(dataset, principal, input));
+    return result.rows.map(([value, count]) => ({
+      value: value === null || value === undefined ? null : String(value),
+      count: Number(count),
+    }));
+  }
+
+  /** Checks an export request (dataset, columns, permission) without running it. */
+  checkExport(principal: Principal, input: DataExportInput): void {
+    const dataset = this.dataset(input.datasetId);
+    if (!this.canExport(principal, dataset.id)) {
+      throw new AppError('PERMISSION_DENIED', 'Exporting is not allowed for your account. Ask IT if you need it.');
+    }
+    buildExportQuery(dataset, principal, input);
+  }
+
+  /**
+   * Streams the rows as CSV to `filePath`: batches are pulled from the worker and written as
+   * they come (never all rows in memory), into a temporary file beside the target that is
+   * renamed over it once complete, so a failed export leaves no half-written file.
+   */
+  async exportCsv(principal: Principal, input: DataExportInput, filePath: string): Promise<ExportResult> {
+    this.checkExport(principal, input);
+    const query = buildExportQuery(this.dataset(input.datasetId), principal, input);
+    const target = path.resolve(filePath);
+    const temp = path.join(path.dirname(target), `.${path.basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
+    let rows = 0;
+    let file;
+    try {
+      file = await openFile(temp, 'wx', 0o600);
+      const stream = await this.engine.stream(query.sql, query.params);
+      try {
+        // A BOM so that spreadsheet apps read the file as UTF-8 (names such as Müller).
+        await file.write(`\uFEFF${csvRow(query.columns)}`);
+        for (;;) {
+          const batch = await stream.next(EXPORT_BATCH_ROWS);
+          if (batch.rows.length) await file.write(batch.rows.map(csvRow).join(''));
+          rows += batch.rows.length;
+          if (batch.done) break;
+        }
+      } finally {
+        await stream.close();
+      }
+      await file.sync();
+      await file.close();
+      file = undefined;
+      await rename(temp, target);
+      return { rows, fileName: path.basename(target) };
+    } catch (error) {
+      await file?.close().catch(() => undefined);
+      await rm(temp, { force: true }).catch(() => undefined);
+      if (error instanceof AppError) throw error;
+      this.log.error('Export failed', {
+        dataset: input.datasetId,
+        error: error instanceof Error ? error.message : String(error),
+      });
+      throw new AppError(
+        'EXPORT_FAILED',
+        `The export could not be written: ${describeFsError(error)}. Choose another folder or try again.`,
+      );
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.engine.close();
+  }
+
+  private dataset(id: string): DatasetDef {
+    const failed = this.failed.get(id);
+    if (failed) {
+      throw new AppError(
+        'DATA_UNAVAILABLE',
+        `The dataset "${failed.name}" could not be opened. Ask IT to check its configuration.`,
+      );
+    }
+    return findDataset(this.datasets, id);
+  }
+
+  private async run(query: SqlQuery) {
+    try {
+      return await this.engine.query(query.sql, query.params);
+    } catch (error) {
+      throw this.mapError(error);
+    }
+  }
+
+  private total(query: SqlQuery): Promise<number> {
+    const key = JSON.stringify([query.sql, query.params]);
+    const now = Date.now();
+    const hit = this.totals.get(key);
+    if (hit && now - hit.at < COUNT_CACHE_MS) {
+      // Most recently used last: the oldest entry is the first to go.
+      this.totals.delete(key);
+      this.totals.set(key, hit);
+      return hit.total;
+    }
+    const total = this.run(query).then((r) => Number(r.rows[0]?.[0] ?? 0));
+    this.totals.set(key, { at: now, total });
+    total.catch(() => this.totals.delete(key));
+    while (this.totals.size > COUNT_CACHE_SIZE) this.totals.delete(this.totals.keys().next().value!);
+    return total;
+  }
+
+  private mapError(error: unknown): Error {
+    if (error instanceof AppError) return error;
+    this.log.error('Data query failed', { error: error instanceof Error ? error.message : String(error) });
+    if (error instanceof DataEngineError && /conversion|could not convert|out of range/i.test(error.message)) {
+      return new AppError('INVALID_PAYLOAD', 'A filter value does not fit this column. Check the filters.');
+    }
+    return new AppError(
+      'DATA_UNAVAILABLE',
+      'Portico could not read this dataset just now. Try again; if it keeps failing, tell IT.',
+    );
+  }
+}
+
+function toCellValue(cell: Cell): CellValue {
+  return typeof cell === 'boolean' ? String(cell) : cell;
+}
+
+function describeFsError(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  if (code === 'EACCES' || code === 'EPERM') return 'Portico may not write there';
+  if (code === 'ENOSPC') return 'the disk is full';
+  if (code === 'ENOENT') return 'the folder does not exist';
+  return 'the file could not be written';
+}
+
+/**
+ * The sample's file, generated on first run and reused afterwards. Written under a temporary
+ * name and renamed once complete: a file cut short by a crash is never taken for the sample.
+ */
+async function ensureSample(engine: DataEngine, dir: string, rows: number, log: DataLogger): Promise<string> {
+  await mkdir(dir, { recursive: true });
+  const name = sampleFileName(rows);
+  const file = path.join(dir, name);
+  const entries = await readdir(dir);
+  // Leftovers from an interrupted generation.
+  for (const entry of entries) if (entry.endsWith('.generating')) await rm(path.join(dir, entry), { force: true });
+  if (entries.includes(name)) return file;
+
+  const temp = path.join(dir, `${name}.${randomBytes(6).toString('hex')}.generating`);
+  const started = Date.now();
+  try {
+    await engine.generate(temp, sampleStatements(rows));
+    await rename(temp, file);
+  } finally {
+    await rm(temp, { force: true });
+    await rm(`${temp}.wal`, { force: true });
+  }
+  log.info('Sample dataset generated', { rows, ms: Date.now() - started });
+  // Other sizes or versions of the sample are no longer used.
+  for (const entry of entries)
+    if (SAMPLE_FILE_PATTERN.test(entry) && entry !== name) await rm(path.join(dir, entry), { force: true });
+  return file;
+}
+
+/** Reads a configured dataset's columns and checks its configuration against them. */
+async function describeDataset(engine: DataEngine, ds: DatasetConfig, relation: string): Promise<DatasetDef> {
+  const described = await engine.query(`DESCRIBE SELECT * FROM ${relation}`);
+  const source = new Map<string, string>();
+  for (const row of described.rows) source.set(String(row[0]), String(row[1]));
+
+  let columns: DatasetColumnDef[];
+  if (ds.columns) {
+    columns = ds.columns.map((c) => {
+      const type = source.get(c.name);
+      if (type === undefined) throw new Error(`Column ${c.name} is not in the source.`);
+      const kind = columnTypeOf(type);
+      if (!kind) throw new Error(`Column ${c.name} has type ${type}, which Portico cannot show.`);
+      return { name: c.name, label: c.label ?? labelFor(c.name), type: kind };
+    });
+  } else {
+    columns = [];
+    for (const [name, type] of source) {
+      const kind = columnTypeOf(type);
+      if (kind && COLUMN_NAME.test(name)) columns.push({ name, label: labelFor(name), type: kind });
+    }
+    if (columns.length === 0) throw new Error('The source has no column Portico can show.');
+  }
+
+  // Security that names a column the source lacks is a configuration error: the dataset is
+  // left out rather than shown without the rule (a typo must not unmask anything).
+  const security = ds.security;
+  for (const name of [...Object.keys(security.columns), ...security.rowScopes.map((s) => s.column)]) {
+    if (!source.has(name)) throw new Error(`The security rules name column ${name}, which is not in the source.`);
+  }
+  const names = new Set(columns.map((c) => c.name));
+  if (ds.key && !names.has(ds.key)) throw new Error(`The key column ${ds.key} is not shown.`);
+
+  let chartColumns = ds.chartColumns ?? [];
+  if (!ds.chartColumns) {
+    const text = columns.filter((c) => c.type === 'text');
+    if (text.length) {
+      const distinct = await engine.query(
+        `SELECT ${text.map((c) => `approx_count_distinct(${quoteIdent(c.name)})`).join(', ')} FROM ${relation}`,
+      );
+      chartColumns = text.filter((_, i) => Number(distinct.rows[0]?.[i] ?? Infinity) <= CHART_MAX_DISTINCT).map((c) => c.name);
+    }
+  }
+  return {
+    id: ds.id,
+    name: ds.name,
+    description: ds.description,
+    relation,
+    columns,
+    key: ds.key ?? null,
+    chartColumns,
+    security,
+  };
+}
