@@ -62,7 +62,7 @@ export interface PorticoApp {
   registry: IpcRegistry<Session>;
   status(): AppStatus;
   config: PorticoConfig | null;
-  /** Waits for pending writes (the kept session); call before quitting. */
+  /** Waits for pending writes (the kept session, audit records); call before quitting. */
   flush(): Promise<void>;
   /** Closes any open sign-in window. */
   cancelSignIn(): void;
@@ -169,6 +169,12 @@ export async function createApp(ports: AppPorts): Promise<PorticoApp> {
   }
 
   const ready = services;
+  // Audit writes run beside the calls they record; flush() waits for them (quit, tests).
+  const pending = new Set<Promise<void>>();
+  const track = (write: Promise<void>) => {
+    pending.add(write);
+    void write.finally(() => pending.delete(write));
+  };
   const registry = new IpcRegistry<Session>({
     appOrigin: ports.identity.origin,
     authorize: ready ? createAuthorizer(ready) : () => null,
@@ -179,7 +185,7 @@ export async function createApp(ports: AppPorts): Promise<PorticoApp> {
           const current = ready.sessions.check();
           const actor = session?.user.username ?? (current.state === 'active' ? current.session.user.username : null);
           const event = auditEventFor({ channel, input, result, actor });
-          if (event) appendAudit(ready.audit, event, log);
+          if (event) track(appendAudit(ready.audit, event, log));
         }
       : undefined,
   });
@@ -229,14 +235,18 @@ export async function createApp(ports: AppPorts): Promise<PorticoApp> {
     registry,
     status: getStatus,
     config: ready?.config ?? null,
-    flush: () => ready?.sessions.flush() ?? Promise.resolve(),
+    flush: async () => {
+      await ready?.sessions.flush();
+      await Promise.all(pending);
+    },
     cancelSignIn: () => ready?.sso.cancel(),
   };
 }
 
 /** Audit writes never block or fail the call they record; a failed write is logged (and seen by verify). */
-function appendAudit(audit: AuditLog, event: AuditEvent, log: Logger): void {
-  audit
-    .append(event)
-    .catch((error: unknown) => log.error('Audit log write failed', { action: event.action, error: String(error) }));
+function appendAudit(audit: AuditLog, event: AuditEvent, log: Logger): Promise<void> {
+  return audit.append(event).then(
+    () => undefined,
+    (error: unknown) => log.error('Audit log write failed', { action: event.action, error: String(error) }),
+  );
 }

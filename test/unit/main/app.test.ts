@@ -103,6 +103,8 @@ async function start(options: { dir?: string; protector?: KeychainKeyProtector; 
     payload: ChannelPayload<C> = validPayloads[channel],
   ): Promise<IpcResult<ChannelValue<C>>> {
     const result = (await app.registry.dispatch(channel, trustedSender, payload)) as IpcResult<ChannelValue<C>>;
+    // Audit records are written beside the call: let them land before the test looks or cleans up.
+    await app.flush();
     responses.push(result);
     return result;
   }
@@ -183,6 +185,42 @@ describe('createApp', () => {
     await fails('users:reset-password', 'PERMISSION_DENIED', { userId: viewer.id, password: 'hollow-granite-pepper-owl' });
     // Still signed in: a refused call does not end the session.
     expect((await ok('session:get-current'))?.user.username).toBe('vera');
+  });
+
+  it('audits sign-ins, failures, admin actions and refused calls, in a chain that verifies', async () => {
+    const { ok, fails, clock } = await withAdminAndViewer();
+    await ok('auth:sign-out');
+    await fails('auth:sign-in-local', 'INVALID_CREDENTIALS', { username: 'vera', password: 'wrong-password-here' });
+    clock.advance(MIN); // past the backoff after a failure
+    await ok('auth:sign-in-local', { username: 'vera', password: VIEWER.password });
+    await fails('users:list', 'PERMISSION_DENIED');
+    await fails('audit:query', 'PERMISSION_DENIED');
+    await ok('auth:sign-out');
+    await ok('auth:sign-in-local', { username: ADMIN.username, password: ADMIN.password });
+
+    const log = await ok('audit:query', { limit: 50 });
+    expect(log.integrity).toEqual({ ok: true, count: log.entries.length });
+    const lines = log.entries.map((e) => [e.actor, e.action, e.outcome, e.target]).reverse();
+    expect(lines).toEqual([
+      [null, 'app.start', 'success', null],
+      ['root', 'users.create', 'success', 'root'],
+      ['root', 'users.create', 'success', 'vera'],
+      ['root', 'auth.sign-out', 'success', null],
+      [null, 'auth.sign-in-failed', 'failure', 'vera'],
+      ['vera', 'auth.sign-in', 'success', null],
+      ['vera', 'access.denied', 'denied', 'users:list'],
+      ['vera', 'access.denied', 'denied', 'audit:query'],
+      ['vera', 'auth.sign-out', 'success', null],
+      ['root', 'auth.sign-in', 'success', null],
+    ]);
+    // Filters: by user, and by part of an action's name.
+    expect((await ok('audit:query', { actor: 'vera', limit: 50 })).entries).toHaveLength(4);
+    expect((await ok('audit:query', { action: 'sign-in', limit: 50 })).entries.map((e) => e.action)).toEqual([
+      'auth.sign-in',
+      'auth.sign-in',
+      'auth.sign-in-failed',
+    ]);
+    expect((await ok('audit:query', { action: 'no-such-action' })).entries).toEqual([]);
   });
 
   it('refuses every session channel after sign-out with NOT_SIGNED_IN', async () => {
