@@ -132,6 +132,8 @@ export function resolveAccess(dataset: DatasetDef, principal: Principal): Access
     });
   }
 
+  // Without data.read nothing is readable (the IPC channel refuses first; this is the backstop).
+  if (!principal.permissions.includes('data.read')) return { columns, rows: { sql: 'FALSE', params: [] }, rowScope: 'no rows' };
   if (allowsAllRows(dataset, principal)) return { columns, rows: null, rowScope: null };
 
   // Group scopes on the same column merge into one IN list; attribute scopes stand alone.
