@@ -50,10 +50,6 @@ const HOSTILE = [
 
 const noView = { filters: [] as DataFilter[], search: '' };
 
-function sqlOf(fn: () => { sql: string }): string {
-  return fn().sql;
-}
-
 describe('query builder: SQL text never holds user values', () => {
   for (const text of HOSTILE) {
     it(`binds ${JSON.stringify(text)} in filters and search`, () => {
