@@ -45,7 +45,7 @@ const COUNT_CACHE_SIZE = 500;
 /** Parquet files are read in place and may change: counts are not kept forever. */
 const COUNT_CACHE_MS = 5 * 60_000;
 /** Rows pulled from the worker per export batch: bounds main's memory, whatever the size. */
-const EXPORT_BATCH_ROWS = 5000;
+const EXPORT_BATCH_ROWS = 2048;
 /** Text columns with at most this many distinct values are offered to the chart by default. */
 const CHART_MAX_DISTINCT = 50;
 
@@ -127,6 +127,7 @@ export class DataService {
             relation: relations.get(SAMPLE_DATASET_ID)!,
             columns: SAMPLE_COLUMNS,
             key: 'id',
+            rowid: true,
             chartColumns: SAMPLE_CHART_COLUMNS,
             security: SAMPLE_SECURITY,
           });
@@ -379,6 +380,14 @@ async function describeDataset(engine: DataEngine, ds: DatasetConfig, relation: 
       chartColumns = text.filter((_, i) => Number(distinct.rows[0]?.[i] ?? Infinity) <= CHART_MAX_DISTINCT).map((c) => c.name);
     }
   }
+  // Tables have rowid (pages are cut on it); views, such as Parquet files, do not. A real
+  // column named rowid would shadow it, and need not be unique.
+  const rowid =
+    !source.has('rowid') &&
+    (await engine.query(`SELECT rowid FROM ${relation} LIMIT 0`).then(
+      () => true,
+      () => false,
+    ));
   return {
     id: ds.id,
     name: ds.name,
@@ -386,6 +395,7 @@ async function describeDataset(engine: DataEngine, ds: DatasetConfig, relation: 
     relation,
     columns,
     key: ds.key ?? null,
+    rowid,
     chartColumns,
     security,
   };

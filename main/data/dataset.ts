@@ -21,6 +21,8 @@ export interface DatasetDef {
   columns: readonly DatasetColumnDef[];
   /** A unique column used as the last sort key, or null. */
   key: string | null;
+  /** The relation is a table with DuckDB's `rowid` (not a view): pages can be cut on it. */
+  rowid?: boolean;
   /** Columns offered to the chart (subject to each user's column rules). */
   chartColumns: readonly string[];
   security: DatasetSecurity;

@@ -167,6 +167,15 @@ describe('configured datasets', () => {
     expect(page.columns).toEqual(['deal_id', 'owner_email', 'region', 'value', 'closed_on']);
     expect(page.total).toBe(4);
     expect((await service.query(viewer(['Sales-EMEA']), pageInput({ datasetId: 'deals-parquet' }))).total).toBe(2);
+    // Pages of a view (no rowid) and of a table (rowid) come out the same.
+    for (const id of ['deals-parquet', 'deals-db', 'deals-csv']) {
+      const second = await service.query(
+        admin(),
+        pageInput({ datasetId: id, sort: [{ column: 'value', direction: 'desc' }], offset: 1, limit: 2 }),
+      );
+      expect(second.rows.map((r) => r[0])).toEqual([3, 4]);
+      expect(second.total).toBe(4);
+    }
     expect((await service.query(manager([]), pageInput({ datasetId: 'deals-parquet' }))).total).toBe(0);
     await expectAppError(
       service.query(admin(), pageInput({ datasetId: 'deals-parquet', filters: [{ column: 'note', op: 'eq', value: 'x' }] })),

@@ -30,6 +30,7 @@ const ORDERS: DatasetDef = {
   relation: '"sample"."main"."orders"',
   columns: SAMPLE_COLUMNS,
   key: 'id',
+  rowid: true,
   chartColumns: SAMPLE_CHART_COLUMNS,
   security: SAMPLE_SECURITY,
 };
