@@ -60,13 +60,23 @@ export const rowScopeConfig = z.union([
 
 export const datasetSecurityConfig = z
   .strictObject({
-    /** These roles see every row; everyone else only what their row scopes grant. */
-    allRowsRoles: z.array(role).max(LOCAL_ROLES.length).default(['analyst', 'admin']),
-    rowScopes: z.array(rowScopeConfig).max(200).default([]),
-    /** Column name -> masking / hiding rule. Columns not listed are shown as they are. */
-    columns: z.record(columnName, columnRuleConfig).default({}),
+    allRowsRoles: z.array(role).max(LOCAL_ROLES.length).default(['analyst', 'admin']).meta({
+      description: 'Roles that see every row. Everyone else sees only the rows their row scopes grant, and none without one.',
+    }),
+    rowScopes: z.array(rowScopeConfig).max(200).default([]).meta({
+      description:
+        'Rows granted by group or attribute: `{ "group": "Sales-EMEA", "column": "region", "values": ["EMEA"] }`, or `{ "attribute": "email", "column": "owner_email" }` (`email` or `username`, compared case-insensitively).',
+    }),
+    columns: z.record(columnName, columnRuleConfig).default({}).meta({
+      description:
+        'Column name → rule. `{ "mask": "email" | "name" | "full" }` shows `j***@example.com`, `J*** D***` or `***` unless the user has `unmaskedWith` (default `data.read.pii`); `{ "hidden": true, "visibleTo": { "roles": [], "permissions": [] } }` leaves the column out for everyone else. Columns not listed are shown as they are.',
+    }),
   })
-  .prefault({});
+  .prefault({})
+  .meta({
+    description:
+      'Who sees which rows and columns of this dataset, applied in Portico’s main process before any row is shown or exported.',
+  });
 
 export const dataSourceConfig = z.discriminatedUnion('type', [
   /** A table in a DuckDB database file, attached read-only. */
@@ -87,23 +97,41 @@ export const dataSourceConfig = z.discriminatedUnion('type', [
 
 export const datasetConfig = z
   .strictObject({
-    id: datasetId,
-    name: z.string().trim().min(1).max(120),
-    description: z.string().max(1000).default(''),
-    source: dataSourceConfig,
-    /**
-     * The columns shown, in order (an allow-list). Without it every column of the source
-     * whose name and type Portico supports is shown.
-     */
+    id: datasetId.meta({ description: 'A short id (`a-z`, `0-9`, `_`, `-`), unique among datasets.' }),
+    name: z.string().trim().min(1).max(120).meta({ description: 'Shown in the dataset list.' }),
+    description: z.string().max(1000).default('').meta({ description: 'Shown with the name.' }),
+    source: dataSourceConfig.meta({
+      description:
+        'Where the rows are: `{ "type": "duckdb", "path", "table", "schema" }` (a DuckDB file, opened read-only), `{ "type": "csv", "path" }` (read once at start) or `{ "type": "parquet", "path" }`.',
+    }),
     columns: z
-      .array(z.strictObject({ name: columnName, label: z.string().trim().min(1).max(80).optional() }))
+      .array(
+        z.strictObject({
+          name: columnName.meta({ description: 'The column’s name in the source.' }),
+          label: z
+            .string()
+            .trim()
+            .min(1)
+            .max(80)
+            .optional()
+            .meta({ description: 'The column’s heading. Default: the name, spaced.' }),
+        }),
+      )
       .min(1)
       .max(200)
-      .optional(),
-    /** A unique column: the last sort key, so that pages never overlap. */
-    key: columnName.optional(),
-    /** Columns the chart may count by; without it, text columns with few distinct values. */
-    chartColumns: z.array(columnName).max(50).optional(),
+      .optional()
+      .meta({
+        description:
+          'The columns shown, in order, each `{ "name", "label" }` (an allow-list). Without it, every column whose name and type Portico supports.',
+      }),
+    key: columnName
+      .optional()
+      .meta({ description: 'A column with a unique value in each row: the last sort key, so that pages never overlap.' }),
+    chartColumns: z
+      .array(columnName)
+      .max(50)
+      .optional()
+      .meta({ description: 'Columns the chart may count rows by. Default: text columns with at most 50 distinct values.' }),
     security: datasetSecurityConfig,
   })
   .superRefine((ds, ctx) => {
@@ -122,15 +150,26 @@ export const SAMPLE_MAX_ROWS = 5_000_000;
 
 export const dataConfig = z
   .strictObject({
-    /** A generated `orders` table so that Portico is useful with no setup. */
     sample: z
       .strictObject({
-        enabled: z.boolean().default(true),
-        rows: z.number().int().min(1).max(SAMPLE_MAX_ROWS).default(200_000),
+        enabled: z.boolean().default(true).meta({ description: 'Offer the generated sample dataset.' }),
+        rows: z
+          .number()
+          .int()
+          .min(1)
+          .max(SAMPLE_MAX_ROWS)
+          .default(200_000)
+          .meta({ description: 'Orders in the sample, generated once into the user data folder.' }),
       })
-      .prefault({}),
-    /** Policy switch: with false nobody exports, whatever their role. */
-    exportAllowed: z.boolean().default(true),
+      .prefault({})
+      .meta({
+        description:
+          'A generated `orders` table, so that Portico is useful with no setup. Analysts and admins see every region, members of Sales-EMEA, Sales-AMER, Sales-APAC or Sales-LATAM their own; customer names and emails are masked without `data.read.pii`; viewers never see margins.',
+      }),
+    exportAllowed: z
+      .boolean()
+      .default(true)
+      .meta({ description: 'Allow CSV exports to roles with `data.export`. With false nobody exports, whatever their role.' }),
     datasets: z
       .array(datasetConfig)
       .max(50)
@@ -139,9 +178,13 @@ export const dataConfig = z
       .refine(
         (list) => list.every((d) => d.id !== SAMPLE_DATASET_ID),
         `The dataset id ${SAMPLE_DATASET_ID} is reserved for the sample.`,
-      ),
+      )
+      .meta({ description: 'Datasets IT connects: a DuckDB table, a CSV or a Parquet file, each with its own security.' }),
   })
-  .prefault({});
+  .prefault({})
+  .meta({
+    description: 'The data view: the built-in sample, exports, and the datasets IT connects, with their row and column security.',
+  });
 
 export type DataConfig = z.output<typeof dataConfig>;
 export type DataConfigInput = z.input<typeof dataConfig>;
