@@ -79,10 +79,16 @@ export class DataService {
       const relations = new Map<string, string>();
       const config = options.config;
 
+      let sampleError: string | null = null;
       if (config.sample.enabled) {
-        const file = await ensureSample(engine, path.join(options.userDataDir, 'data'), config.sample.rows, log);
-        steps.push({ key: SAMPLE_DATASET_ID, statements: [`ATTACH ${quoteLiteral(file)} AS sample (READ_ONLY)`] });
-        relations.set(SAMPLE_DATASET_ID, '"sample"."main"."orders"');
+        try {
+          const file = await ensureSample(engine, path.join(options.userDataDir, 'data'), config.sample.rows, log);
+          steps.push({ key: SAMPLE_DATASET_ID, statements: [`ATTACH ${quoteLiteral(file)} AS sample (READ_ONLY)`] });
+          relations.set(SAMPLE_DATASET_ID, '"sample"."main"."orders"');
+        } catch (error) {
+          // E.g. a full disk: the configured datasets still open.
+          sampleError = `The sample could not be generated: ${error instanceof Error ? error.message : String(error)}`;
+        }
       }
       config.datasets.forEach((ds, index) => {
         const alias = `ds_${index}`;
@@ -117,7 +123,7 @@ export class DataService {
       };
 
       if (config.sample.enabled) {
-        const reason = failedSteps.get(SAMPLE_DATASET_ID);
+        const reason = sampleError ?? failedSteps.get(SAMPLE_DATASET_ID);
         if (reason) fail(SAMPLE_DATASET_ID, 'Sample orders', reason);
         else
           datasets.set(SAMPLE_DATASET_ID, {

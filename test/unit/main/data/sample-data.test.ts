@@ -8,6 +8,7 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import { dataConfig } from '../../../../main/data/data-config';
 import { DataEngine } from '../../../../main/data/data-engine';
 import { sampleFileName, sampleStatements } from '../../../../main/data/sample-data';
+import { expectAppError } from '../../helpers';
 import { admin, makeTempDir, pageInput, readDirect, removeDir, startService } from './data-fixtures';
 
 async function tempDir(): Promise<string> {
@@ -117,5 +118,24 @@ describe('sample generator', () => {
     onTestFinished(stop);
     expect(service.listDatasets(admin())).toEqual([]);
     await expect(fs.readdir(path.join(dir, 'data'))).rejects.toThrow();
+  });
+});
+
+describe('sample generation failure', () => {
+  it('leaves the sample out (DATA_UNAVAILABLE) and still opens the configured datasets', async () => {
+    const dir = await tempDir();
+    // A file where the data folder should be: the sample cannot be written.
+    await fs.writeFile(path.join(dir, 'data'), 'not a folder');
+    const csv = path.join(dir, 'small.csv');
+    await fs.writeFile(csv, 'id,name\n1,a\n2,b\n');
+    const { service, stop, errors } = await startService(
+      { datasets: [{ id: 'small', name: 'Small', source: { type: 'csv', path: csv } }] },
+      { dir },
+    );
+    onTestFinished(stop);
+    expect(service.listDatasets(admin()).map((d) => d.id)).toEqual(['small']);
+    expect((await service.query(admin(), pageInput({ datasetId: 'small' }))).total).toBe(2);
+    await expectAppError(service.query(admin(), pageInput()), 'DATA_UNAVAILABLE');
+    expect(errors).toHaveLength(1);
   });
 });
