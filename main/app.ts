@@ -33,6 +33,7 @@ import { lockedKeys } from './policy/locked-keys';
 import { RoleMappingStore } from './auth/role-mapping';
 import { setupRoleMappingHandlers } from './auth/role-mapping-handlers';
 import { setupDiagnosticsHandlers } from './diagnostics/diagnostics-handlers';
+import { DataService, setupDataHandlers } from './data';
 
 export interface Logger {
   info(message: string, fields?: Record<string, unknown>): void;
@@ -66,6 +67,8 @@ export interface PorticoApp {
   flush(): Promise<void>;
   /** Closes any open sign-in window. */
   cancelSignIn(): void;
+  /** Stops the data engine's worker (after flush, at quit). */
+  close(): Promise<void>;
 }
 
 export interface Services {
@@ -78,6 +81,8 @@ export interface Services {
   protector: KeyProtector;
   audit: AuditLog;
   roleMapping: RoleMappingStore;
+  /** Null when the data engine could not start: the data view then says so, sign-in still works. */
+  data: DataService | null;
   /** Dot paths set by the machine policy: shown as "Set by your administrator", never changed. */
   locked: string[];
 }
@@ -139,7 +144,13 @@ export async function createApp(ports: AppPorts): Promise<PorticoApp> {
       log,
       mappingFor: (providerId) => roleMapping.mappingFor(providerId),
     });
-    services = { config, vault, accounts, sessions, sso, keyStorage, protector, audit, roleMapping, locked };
+    const data = await DataService.start({ config: config.data, userDataDir: ports.paths.userData, log }).catch(
+      (error: unknown) => {
+        log.error('The data engine could not start', { error: String(error) });
+        return null;
+      },
+    );
+    services = { config, vault, accounts, sessions, sso, keyStorage, protector, audit, roleMapping, locked, data };
     // A kept OIDC sign-in is refreshed silently: straight to the app, or a reason to sign in again.
     const restored = await sso.restore();
     if (restored && 'identity' in restored && sessions.check().state !== 'active') {
@@ -220,8 +231,25 @@ export async function createApp(ports: AppPorts): Promise<PorticoApp> {
     setupRoleMappingHandlers(registry, {
       roleMapping: ready.roleMapping,
       rolePermissions: ready.config.access.rolePermissions,
-      data: null,
+      data: ready.data,
     });
+    if (ready.data) {
+      setupDataHandlers(registry, {
+        data: ready.data,
+        sessions: ready.sessions,
+        saveDialog: ports.saveDialog ?? null,
+        config: ready.config.data,
+      });
+    } else {
+      for (const channel of ['data:list-datasets', 'data:query', 'data:counts', 'data:export'] as const) {
+        registry.handle(channel, () => {
+          throw new AppError(
+            'DATA_UNAVAILABLE',
+            'The data view could not start. Restart Portico; if it keeps happening, send IT a support bundle.',
+          );
+        });
+      }
+    }
   } else {
     // Fail closed: every other channel answers with the reason the app cannot start.
     for (const channel of Object.keys(channels) as ChannelName[]) {
@@ -240,6 +268,9 @@ export async function createApp(ports: AppPorts): Promise<PorticoApp> {
       await Promise.all(pending);
     },
     cancelSignIn: () => ready?.sso.cancel(),
+    close: async () => {
+      await ready?.data?.close();
+    },
   };
 }
 

@@ -130,16 +130,19 @@ async function start(): Promise<void> {
   const updates = decideUpdateCheck(portico.config?.updates, process.env, app.isPackaged);
   if (updates.check) void startUpdates(updates.feed);
   else console.info(`[portico] ${updates.reason}`);
-  // Finish writing the kept session (if policy keeps sessions) before the process exits.
+  // Finish writing the kept session and audit records, and stop the data engine, before the process exits.
   let flushed = false;
   app.on('before-quit', (event) => {
     if (flushed) return;
     event.preventDefault();
     portico.cancelSignIn();
-    void portico.flush().finally(() => {
-      flushed = true;
-      app.quit();
-    });
+    void portico
+      .flush()
+      .then(() => portico.close())
+      .finally(() => {
+        flushed = true;
+        app.quit();
+      });
   });
 
   for (const channel of portico.registry.registeredChannels()) {

@@ -3,30 +3,22 @@
  * "preview as": what a user with given groups (mapped through a provider) or roles would
  * see, computed by the same row and column rules as a real session.
  */
-import type { AccessPreview, DataPage, DatasetSummary, LocalRole, Permission } from '../../preload/contract';
+import type { AccessPreview, DataPage, DatasetSummary, LocalRole } from '../../preload/contract';
 import { AppError } from '../errors';
 import type { IpcRegistry } from '../ipc/registry';
 import type { Session } from '../session/session-manager';
 import type { RoleMappingStore } from './role-mapping';
 import { permissionsFor, type RolePermissions } from './roles';
 import { rolesForGroups } from './saml/saml-identity';
-
-/** Who a data query runs as (the data engine's principal). */
-interface DataPrincipal {
-  username: string;
-  email: string | null;
-  roles: readonly string[];
-  groups: readonly string[];
-  permissions: readonly Permission[];
-}
+import type { Principal } from '../data/principal';
 
 /** Rows shown per dataset in a preview. */
 const PREVIEW_ROWS = 10;
 
 export interface PreviewData {
-  listDatasets(principal: DataPrincipal): Promise<DatasetSummary[]> | DatasetSummary[];
+  listDatasets(principal: Principal): Promise<DatasetSummary[]> | DatasetSummary[];
   query(
-    principal: DataPrincipal,
+    principal: Principal,
     input: { datasetId: string; filters: []; search: ''; sort: []; offset: 0; limit: number },
   ): Promise<DataPage>;
 }
@@ -52,7 +44,7 @@ export function setupRoleMappingHandlers(
       for (const role of rolesForGroups(input.groups, mapping)) roles.add(role);
     }
     const sortedRoles = [...roles].sort();
-    const principal: DataPrincipal = {
+    const principal: Principal = {
       username: 'preview',
       email: null,
       roles: sortedRoles,

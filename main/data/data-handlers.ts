@@ -1,8 +1,9 @@
 /**
  * IPC handlers of the data view. The registry has already checked the sender, the payload
  * and the channel's permission (data.read / data.export); here the principal is built from
- * the session in main (never from the payload), and exports are gated once more by policy,
- * asked for a path in main's save dialog, and audited.
+ * the session in main (never from the payload), and exports are gated once more by policy
+ * and asked for a path in main's save dialog. Exports and refusals are audited from the
+ * registry's outcomes (main/audit/ipc-audit.ts), like every other audited call.
  */
 import type { Permission } from '../../preload/constants';
 import { AppError } from '../errors';
@@ -13,28 +14,16 @@ import type { DataConfig } from './data-config';
 import type { DataService } from './data-service';
 import { principalFromSession, type Principal } from './principal';
 
-/** The audit log as these handlers need it (main/audit). */
-export interface DataAudit {
-  append(event: {
-    actor: string | null;
-    action: string;
-    outcome: 'success' | 'failure' | 'denied';
-    target?: string;
-    details?: Record<string, string | number | boolean | null>;
-  }): Promise<unknown>;
-}
-
 export interface DataHandlerDeps {
   data: DataService;
   sessions: { permissions(session: Session): Permission[] };
   /** Null where no dialog can be shown: exports then fail with a message. */
   saveDialog: SaveDialog | null;
-  audit: DataAudit;
   config: Pick<DataConfig, 'exportAllowed'>;
 }
 
 export function setupDataHandlers(registry: IpcRegistry<Session>, deps: DataHandlerDeps): void {
-  const { data, sessions, saveDialog, audit, config } = deps;
+  const { data, sessions, saveDialog, config } = deps;
 
   const principalOf = (session: Session | null): Principal => {
     if (!session) throw new AppError('NOT_SIGNED_IN', 'Sign in to see data.');
@@ -55,10 +44,7 @@ export function setupDataHandlers(registry: IpcRegistry<Session>, deps: DataHand
 
   registry.handle('data:export', async function handleDataExport(input, { session }) {
     const principal = principalOf(session);
-    const actor = principal.username;
-    const details = { rows: 0, filters: input.filters.length };
     if (!config.exportAllowed || !data.canExport(principal, input.datasetId)) {
-      await audit.append({ actor, action: 'data.export-denied', outcome: 'denied', target: input.datasetId, details });
       throw new AppError(
         'PERMISSION_DENIED',
         config.exportAllowed
@@ -77,21 +63,6 @@ export function setupDataHandlers(registry: IpcRegistry<Session>, deps: DataHand
       filters: [{ name: 'CSV (comma-separated values)', extensions: ['csv'] }],
     });
     if (filePath === null) return null;
-    try {
-      const result = await data.exportCsv(principal, input, filePath);
-      await audit.append({
-        actor,
-        action: 'data.export',
-        outcome: 'success',
-        target: input.datasetId,
-        details: { ...details, rows: result.rows },
-      });
-      return result;
-    } catch (error) {
-      await audit
-        .append({ actor, action: 'data.export', outcome: 'failure', target: input.datasetId, details })
-        .catch(() => undefined);
-      throw error;
-    }
+    return data.exportCsv(principal, input, filePath);
   });
 }

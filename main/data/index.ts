@@ -9,5 +9,5 @@ export {
   type DataCountsInput,
   type DataExportInput,
 } from './data-service';
-export { setupDataHandlers, type DataAudit, type DataHandlerDeps } from './data-handlers';
+export { setupDataHandlers, type DataHandlerDeps } from './data-handlers';
 export type { DataLogger } from './data-engine';

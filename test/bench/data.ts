@@ -61,7 +61,6 @@ export async function benchData() {
       data,
       sessions,
       saveDialog: { chooseSavePath: async () => exportPath },
-      audit: { append: async () => undefined },
       config: { exportAllowed: true },
     });
     const signIn = (roles: string[], groups: string[] = []) =>

@@ -139,6 +139,9 @@ export async function launchTestHost(options: TestHostOptions): Promise<TestHost
       // on Chromium; a test's teardown must never hang on that.
       await Promise.all(authWindows.map((w) => closeWithin(() => w.context().close())));
       await closeWithin(() => context.close());
+      // As at quit: pending writes land, then the data engine's worker stops.
+      await app.flush();
+      await app.close();
     },
   };
 }

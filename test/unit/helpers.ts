@@ -84,12 +84,13 @@ export function flipByte(bytes: Buffer, index: number): Buffer {
   return copy;
 }
 
-/** Bytes, mode and mtime of every file in a folder: to show that nothing was written. */
+/** Bytes, mode and mtime of every file in a folder and its subfolders: to show that nothing was written. */
 export async function snapshotDir(dir: string): Promise<Record<string, { sha256: string; mtimeMs: number; mode: number }>> {
   const out: Record<string, { sha256: string; mtimeMs: number; mode: number }> = {};
-  for (const name of (await fs.readdir(dir)).sort()) {
+  for (const name of (await fs.readdir(dir, { recursive: true })).sort()) {
     const file = path.join(dir, name);
     const stat = await fs.stat(file);
+    if (stat.isDirectory()) continue;
     out[name] = { sha256: sha256(await fs.readFile(file)), mtimeMs: stat.mtimeMs, mode: stat.mode };
   }
   return out;

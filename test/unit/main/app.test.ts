@@ -4,7 +4,7 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { createApp, type Logger } from '../../../main/app';
 import type { KeychainKeyProtector } from '../../../main/vault/keychain-key-protector';
 import { VAULT_FILE } from '../../../main/vault/vault';
@@ -94,10 +94,15 @@ async function start(options: { dir?: string; protector?: KeychainKeyProtector; 
       protectorsMade += 1;
       return protector;
     },
-    configLayers: async () => (options.layers ?? []).map((value, i) => ({ source: `layer-${i}.json`, value })),
+    // A small sample dataset: these tests are about the app's wiring, not the data engine.
+    configLayers: async () => [
+      { source: 'small-sample.json', value: { data: { sample: { rows: 2000 } } } },
+      ...(options.layers ?? []).map((value, i) => ({ source: `layer-${i}.json`, value })),
+    ],
     clock,
     log,
   });
+  onTestFinished(() => app.close());
   async function call<C extends ChannelName>(
     channel: C,
     payload: ChannelPayload<C> = validPayloads[channel],

@@ -7,7 +7,9 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalAccounts } from '../../../../main/auth/local/local-accounts';
-import { setupDataHandlers, type DataAudit } from '../../../../main/data/data-handlers';
+import { setupDataHandlers } from '../../../../main/data/data-handlers';
+import { auditEventFor } from '../../../../main/audit/ipc-audit';
+import type { AuditEvent } from '../../../../main/audit/audit-record';
 import type { DataService } from '../../../../main/data/data-service';
 import { IpcRegistry } from '../../../../main/ipc/registry';
 import { createAuthorizer } from '../../../../main/session/authorize';
@@ -16,8 +18,6 @@ import type { SaveDialog } from '../../../../main/platform';
 import type { DataPage, DatasetSummary, IpcResult } from '../../../../preload/contract';
 import { APP_ORIGIN, FakeClock, trustedSender } from '../../helpers';
 import { makeTempDir, removeDir, SAMPLE, startService } from './data-fixtures';
-
-type AuditEvent = Parameters<DataAudit['append']>[0];
 
 let dir: string;
 let service: DataService;
@@ -34,11 +34,18 @@ afterAll(async () => {
 
 function setup(options: { exportAllowed?: boolean; savePath?: string | null } = {}) {
   const sessions = new SessionManager(new FakeClock(), { idleMs: 60_000, absoluteMs: 3_600_000, recentSignInMs: 60_000 });
+  const audit: AuditEvent[] = [];
   const registry = new IpcRegistry<Session>({
     appOrigin: APP_ORIGIN,
     authorize: createAuthorizer({ sessions, accounts: {} as LocalAccounts }),
+    // As in createApp: the audit log hears every outcome through ipc-audit's map.
+    onOutcome: ({ channel, input, session, result }) => {
+      const current = sessions.check();
+      const actor = session?.user.username ?? (current.state === 'active' ? current.session.user.username : null);
+      const event = auditEventFor({ channel, input, result, actor });
+      if (event) audit.push(event);
+    },
   });
-  const audit: AuditEvent[] = [];
   const dialogs: Parameters<SaveDialog['chooseSavePath']>[0][] = [];
   const saveDialog: SaveDialog = {
     chooseSavePath: async (o) => {
@@ -50,7 +57,6 @@ function setup(options: { exportAllowed?: boolean; savePath?: string | null } = 
     data: service,
     sessions,
     saveDialog,
-    audit: { append: async (e) => void audit.push(e) },
     config: { exportAllowed: options.exportAllowed ?? true },
   });
   const signIn = (roles: string[], groups: string[] = []) =>
@@ -136,7 +142,7 @@ describe('data handlers', () => {
         action: 'data.export-denied',
         outcome: 'denied',
         target: SAMPLE,
-        details: { rows: 0, filters: 1 },
+        details: { channel: 'data:export' },
       },
     ]);
   });
@@ -156,7 +162,7 @@ describe('data handlers', () => {
         action: 'data.export',
         outcome: 'success',
         target: SAMPLE,
-        details: { rows: r.value.rows, filters: 1 },
+        details: { rows: r.value.rows, filters: 1, search: false },
       },
     ]);
   });
