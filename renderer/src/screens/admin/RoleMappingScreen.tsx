@@ -304,7 +304,7 @@ function PreviewAccess({ providers, sessionLost }: { providers: ProviderRoleMapp
             <div key={dataset.id} className="preview-dataset">
               <h4>{dataset.name}</h4>
               <p>
-                {dataset.rowScope ? `Rows where ${dataset.rowScope}` : 'Every row'} · {page.total} rows ·{' '}
+                {dataset.rowScope ? `Rows where ${dataset.rowScope}` : 'Every row'} · {page.total.toLocaleString()} rows ·{' '}
                 {dataset.canExport ? 'can export' : 'cannot export'}
                 {dataset.columns.some((c) => c.masked)
                   ? ` · masked: ${dataset.columns
