@@ -1,12 +1,9 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import type { CellValue, ChannelPayload, IpcError } from '../../../preload/contract';
-import { PAGE_ROWS, pagesFor } from './grid-window';
+import { PageLoader, type PageUpdate } from './page-loader';
 
 /** What the grid shows: a dataset with filters, search and sort (no paging). */
 export type DataViewQuery = Omit<ChannelPayload<'data:query'>, 'offset' | 'limit'>;
-
-/** Pages kept in memory; the ones farthest from the view go first. */
-const MAX_CACHED_PAGES = 60;
 
 export interface DataPages {
   /** Rows matching the query in this user's scope; null until the first page arrives. */
@@ -20,76 +17,31 @@ export interface DataPages {
   version: number;
 }
 
-/**
- * Server-side paging for the virtual grid. A new query drops every cached page; answers
- * for an older query are ignored, so a slow page can never paint over newer filters.
- */
+/** The grid's pages for `query`, loaded through `window.portico.queryData`. */
 export function useDataPages(query: DataViewQuery | null, onError: (error: IpcError) => void): DataPages {
   // Answers are tagged with their query: an answer for another query reads as "loading".
-  const [answer, setAnswer] = useState<{
-    query: DataViewQuery | null;
-    total: number | null;
-    error: IpcError | null;
-    version: number;
-  }>({ query: null, total: null, error: null, version: 0 });
-  const cache = useRef(new Map<number, CellValue[][]>());
-  const loading = useRef(new Set<number>());
-  const generation = useRef(0);
-  const wanted = useRef<number[]>([]);
-  const queryRef = useRef(query);
-
-  const load = useCallback(
-    (page: number) => {
-      const current = queryRef.current;
-      if (!current || cache.current.has(page) || loading.current.has(page)) return;
-      const gen = generation.current;
-      loading.current.add(page);
-      void window.portico.queryData({ ...current, offset: page * PAGE_ROWS, limit: PAGE_ROWS }).then((result) => {
-        if (gen !== generation.current) return;
-        loading.current.delete(page);
-        if (!result.ok) {
-          setAnswer((a) => ({
-            query: current,
-            total: a.query === current ? a.total : null,
-            error: result,
-            version: a.version + 1,
-          }));
-          onError(result);
-          return;
-        }
-        cache.current.set(page, result.value.rows);
-        evictFarPages(cache.current, wanted.current);
-        setAnswer((a) => ({ query: current, total: result.value.total, error: null, version: a.version + 1 }));
-      });
-    },
-    [onError],
+  const [answer, setAnswer] = useState<PageUpdate<DataViewQuery | null> & { version: number }>({
+    query: null,
+    total: null,
+    error: null,
+    version: 0,
+  });
+  const [loader] = useState(
+    () =>
+      new PageLoader<DataViewQuery>(
+        (q, offset, limit) => window.portico.queryData({ ...q, offset, limit }),
+        (update) => setAnswer((a) => ({ ...update, version: a.version + 1 })),
+      ),
   );
-
+  // A failed page (e.g. the session ended) goes to the screen's handler once per answer.
   useEffect(() => {
-    queryRef.current = query;
-    generation.current++;
-    cache.current = new Map();
-    loading.current = new Set();
-    if (query) load(0);
-  }, [query, load]);
+    if (answer.error) onError(answer.error);
+  }, [answer.error, onError]);
 
-  const show = useCallback(
-    (first: number, end: number) => {
-      wanted.current = pagesFor(first, end);
-      for (const page of wanted.current) load(page);
-    },
-    [load],
-  );
-
-  const row = useCallback((index: number) => cache.current.get(Math.floor(index / PAGE_ROWS))?.[index % PAGE_ROWS], []);
+  useEffect(() => loader.setQuery(query), [loader, query]);
+  const show = useCallback((first: number, end: number) => loader.show(first, end), [loader]);
+  const row = useCallback((index: number) => loader.row(index), [loader]);
 
   const current = answer.query === query;
   return { total: current ? answer.total : null, error: current ? answer.error : null, row, show, version: answer.version };
-}
-
-function evictFarPages(cache: Map<number, unknown>, wanted: number[]): void {
-  if (cache.size <= MAX_CACHED_PAGES) return;
-  const centre = wanted[0] ?? 0;
-  const byDistance = [...cache.keys()].sort((a, b) => Math.abs(b - centre) - Math.abs(a - centre));
-  for (const page of byDistance.slice(0, cache.size - MAX_CACHED_PAGES)) cache.delete(page);
 }

@@ -82,7 +82,11 @@ function DatasetView({ dataset, onError }: { dataset: DatasetSummary; onError: (
 
   // Searches and filters run when typing pauses, not on every key.
   useEffect(() => {
-    const timer = setTimeout(() => setApplied({ search, filterText }), TYPING_PAUSE_MS);
+    // Same text, same object: an unchanged query must not reload the grid.
+    const timer = setTimeout(
+      () => setApplied((a) => (a.search === search && a.filterText === filterText ? a : { search, filterText })),
+      TYPING_PAUSE_MS,
+    );
     return () => clearTimeout(timer);
   }, [search, filterText]);
 
@@ -115,8 +119,10 @@ function DatasetView({ dataset, onError }: { dataset: DatasetSummary; onError: (
   const chartKey = JSON.stringify(chartRequest);
   const buckets = chart?.key === chartKey ? chart.buckets : null;
 
+  // The chart waits for the grid's first page: on a small machine the two would compete.
+  const firstPageIn = pages.total !== null;
   useEffect(() => {
-    if (!chartRequest) return;
+    if (!chartRequest || !firstPageIn) return;
     let cancelled = false;
     const key = JSON.stringify(chartRequest);
     void window.portico.countData(chartRequest).then((result) => {
@@ -127,7 +133,7 @@ function DatasetView({ dataset, onError }: { dataset: DatasetSummary; onError: (
     return () => {
       cancelled = true;
     };
-  }, [chartRequest, onError]);
+  }, [chartRequest, firstPageIn, onError]);
 
   function toggleSort(column: string) {
     setSort((current) =>
