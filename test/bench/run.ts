@@ -13,9 +13,6 @@
  * Exits non-zero when a budget is missed.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { verify } from '@node-rs/argon2';
 import { createApp } from '../../main/app';
