@@ -60,6 +60,7 @@ import {
   type AuditHead,
   type AuditRecord,
 } from './audit-record';
+import { syncDir } from '../util/sync-dir';
 
 /** The log's file name in the user data folder. */
 export const AUDIT_FILE = 'audit.jsonl';
@@ -268,17 +269,6 @@ async function readLog(file: string): Promise<Buffer> {
     // Deleted while the app runs: an empty chain, which the in-memory head then reports as 'records missing'.
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return Buffer.alloc(0);
     throw new AuditLogError('AUDIT_UNREADABLE', `Portico cannot read its audit log (${errorCode(error)}).`, file);
-  }
-}
-
-async function syncDir(dir: string): Promise<void> {
-  // Makes a newly created file durable on POSIX; Windows cannot open folders.
-  if (process.platform === 'win32') return;
-  const handle = await fs.open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
   }
 }
 

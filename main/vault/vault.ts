@@ -19,6 +19,7 @@ import {
   vaultDocument,
   type VaultDocument,
 } from './vault-document';
+import { syncDir } from '../util/sync-dir';
 
 export const VAULT_FILE = 'vault.bin';
 export const VAULT_BACKUP_FILE = 'vault.bin.bak';
@@ -186,17 +187,6 @@ async function writeAtomically(file: string, bytes: Buffer, backup: string): Pro
     throw error;
   }
   await syncDir(dir);
-}
-
-async function syncDir(dir: string): Promise<void> {
-  // Makes the rename durable on POSIX; Windows cannot open folders, and NTFS journals renames.
-  if (process.platform === 'win32') return;
-  const handle = await fs.open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
 }
 
 async function readIfExists(file: string): Promise<Buffer | null> {

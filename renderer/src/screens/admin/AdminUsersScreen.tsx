@@ -1,8 +1,8 @@
 import { useCallback, useEffect, useState } from 'react';
-import type { IpcError, SessionSummary, UserRecordSummary } from '../../../../preload/contract';
+import type { SessionSummary, UserRecordSummary } from '../../../../preload/contract';
 import { AlertMessage } from '../../components/AlertMessage';
 import { StatusMessage } from '../../components/StatusMessage';
-import { isSessionLost } from '../../lib/api-errors';
+import { useSessionLost } from '../../lib/use-session-lost';
 import { createNotice, type Notice } from '../../lib/notice';
 import { useFocusOnMount } from '../../lib/use-focus-on-mount';
 import { ConfirmPasswordDialog } from './ConfirmPasswordDialog';
@@ -45,14 +45,7 @@ export function AdminUsersScreen({ session, minPasswordLength, onSessionChange, 
   );
 
   /** Handles a failed call: true when the session is gone and the screen is leaving. */
-  const sessionLost = useCallback(
-    (error: IpcError): boolean => {
-      if (!isSessionLost(error)) return false;
-      onSessionEnd(error.message);
-      return true;
-    },
-    [onSessionEnd],
-  );
+  const sessionLost = useSessionLost(onSessionEnd);
 
   useEffect(() => {
     let cancelled = false;

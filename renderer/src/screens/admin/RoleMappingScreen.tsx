@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useEffect, useState } from 'react';
 import {
   LOCAL_ROLES,
   type AccessPreview,
@@ -10,7 +10,7 @@ import {
 } from '../../../../preload/contract';
 import { AlertMessage } from '../../components/AlertMessage';
 import { StatusMessage } from '../../components/StatusMessage';
-import { isSessionLost } from '../../lib/api-errors';
+import { useSessionLost } from '../../lib/use-session-lost';
 import { parseGroups } from '../../lib/groups';
 import { createNotice, type Notice } from '../../lib/notice';
 import { useFocusOnMount } from '../../lib/use-focus-on-mount';
@@ -32,14 +32,7 @@ export function RoleMappingScreen({ session, onSessionChange, onSessionEnd }: Ro
   const [notice, setNotice] = useState<Notice | null>(null);
   const { withRecentSignIn, confirming, settle } = useRecentSignIn();
 
-  const sessionLost = useCallback(
-    (failure: IpcError) => {
-      if (!isSessionLost(failure)) return false;
-      onSessionEnd(failure.message);
-      return true;
-    },
-    [onSessionEnd],
-  );
+  const sessionLost = useSessionLost(onSessionEnd);
 
   useEffect(() => {
     let cancelled = false;
