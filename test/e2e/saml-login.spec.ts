@@ -85,7 +85,7 @@ test('sign-out ends the session locally and at the IdP (single logout)', async (
   await expect(page.getByRole('heading', { level: 1, name: 'Sign in to Portico' })).toBeVisible();
   expect(await page.evaluate(() => (window as any).portico.listUsers())).toMatchObject({ ok: false, code: 'NOT_SIGNED_IN' });
   // A second window carried the LogoutRequest to the IdP, which logged it.
-  expect(authWindows.length).toBe(2);
+  await expect.poll(() => authWindows.length).toBe(2);
   await expect.poll(async () => (await samlIdp.readLog()).slice(logBefore)).toMatch(/LogoutRequest|logout/i);
 
   // The IdP session is gone: the next sign-in asks for the password again.

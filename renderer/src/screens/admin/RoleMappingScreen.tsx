@@ -306,7 +306,7 @@ function PreviewAccess({ providers, sessionLost }: { providers: ProviderRoleMapp
                       .join(', ')}`
                   : ''}
               </p>
-              <div className="table-scroll">
+              <div className="table-scroll" tabIndex={0} role="region" aria-label={`${dataset.name} as previewed`}>
                 <table className="table preview-table">
                   <thead>
                     <tr>
