@@ -93,5 +93,9 @@ export interface SystemBrowser {
 /** Where the user saves an export: Electron's save dialog; the test host answers with a chosen path. */
 export interface SaveDialog {
   /** Resolves to an absolute path, or null when the user cancels. */
-  chooseSavePath(options: { title: string; defaultName: string; filters: { name: string; extensions: string[] }[] }): Promise<string | null>;
+  chooseSavePath(options: {
+    title: string;
+    defaultName: string;
+    filters: { name: string; extensions: string[] }[];
+  }): Promise<string | null>;
 }
