@@ -119,7 +119,10 @@ export async function createApp(ports: AppPorts): Promise<PorticoApp> {
       recentSignInMs: config.session.recentSignInMinutes * 60_000,
       rolePermissions: config.access.rolePermissions,
     });
-    const audit = await AuditLog.open(path.join(ports.paths.userData, AUDIT_FILE), { clock });
+    const audit = await AuditLog.open(path.join(ports.paths.userData, AUDIT_FILE), {
+      clock,
+      retentionDays: config.audit.retentionDays,
+    });
     if (audit.opened.broken) log.error('The audit log is broken (altered or damaged); see the Audit log screen', {});
     await audit.append({ actor: null, action: 'app.start', outcome: 'success', details: { version: ports.identity.version } });
     const roleMapping = new RoleMappingStore(vault, config.providers, locked);

@@ -12,6 +12,12 @@
  *                            deleted, inserted or moved (also: an edited record whose hash
  *                            was recomputed is reported at the record after it)
  *   5. 'seq not consecutive' chained correctly but numbered wrongly (a forger's slip)
+ *
+ * The first record either starts the chain (seq 1, `prev` 64 zeros) or is a rotation record
+ * ('audit.rotated', see audit-rotation.ts): the file continues an archived one, and the chain
+ * starts from the archive's last record as the rotation record names it ('invalid rotation
+ * record' when it names none, or not consistently with its own seq and `prev`). The result's
+ * `rotatedFrom` says so; `checkHandOff` checks it against the archive itself.
  * and after the last line:
  *   6. 'truncated record'    the text does not end with a line end, and its last part is
  *                            either not JSON (a prefix of a record: the last write was cut
@@ -27,6 +33,7 @@
  * file with recomputed hashes. Only a head kept somewhere else (`expectedHead`) catches those.
  */
 import { auditRecordSchema, GENESIS_HEAD, recordHash, serializeRecord, type AuditHead, type AuditRecord } from './audit-record';
+import { readRotationStart, ROTATED_ACTION, type RotationStart } from './audit-rotation';
 
 export type AuditBreakReason =
   | 'invalid JSON'
@@ -36,7 +43,8 @@ export type AuditBreakReason =
   | 'seq not consecutive'
   | 'truncated record'
   | 'records missing'
-  | 'anchor mismatch';
+  | 'anchor mismatch'
+  | 'invalid rotation record';
 
 export type AuditVerification =
   | {
@@ -45,6 +53,8 @@ export type AuditVerification =
       count: number;
       /** The last record (GENESIS_HEAD for an empty log). */
       head: AuditHead;
+      /** Set when the file starts with a rotation record: the archive it continues, and where that ends. */
+      rotatedFrom?: RotationStart;
     }
   | {
       ok: false;
@@ -57,6 +67,7 @@ export type AuditVerification =
       reason: AuditBreakReason;
       /** One sentence for a person: what is wrong and what it usually means. */
       message: string;
+      rotatedFrom?: RotationStart;
     };
 
 export interface VerifyOptions {
@@ -114,6 +125,7 @@ export function verifyAuditText(text: string, options: VerifyOptions = {}): Audi
   const anchor = options.expectedHead && options.expectedHead.seq > 0 ? options.expectedHead : null;
   let head: AuditHead = GENESIS_HEAD;
   let count = 0;
+  let rotatedFrom: RotationStart | undefined;
   const broken = (line: number, seq: number | null, reason: AuditBreakReason, message: string): AuditVerification => ({
     ok: false,
     count,
@@ -121,6 +133,7 @@ export function verifyAuditText(text: string, options: VerifyOptions = {}): Audi
     brokenAt: { line, seq },
     reason,
     message,
+    ...(rotatedFrom && { rotatedFrom }),
   });
 
   // The unfinished last part, if any, is checked like a line: a crash cuts a line short, and
@@ -149,6 +162,28 @@ export function verifyAuditText(text: string, options: VerifyOptions = {}): Audi
         'hash mismatch',
         `Record ${record.seq} (line ${line}) was changed after it was written: its content does not match its hash.`,
       );
+    }
+    if (index === 0 && record.action === ROTATED_ACTION) {
+      // The file continues an archive: the chain starts from the archive's last record.
+      const start = readRotationStart(record);
+      if ('problem' in start) {
+        return broken(
+          line,
+          record.seq,
+          'invalid rotation record',
+          `Record ${record.seq} (line ${line}) says the log continues an archive, but ${start.problem}.`,
+        );
+      }
+      if (anchor && anchor.seq === start.head.seq && anchor.hash !== start.head.hash) {
+        return broken(
+          line,
+          record.seq,
+          'anchor mismatch',
+          `Record ${record.seq} (line ${line}) continues an archive that ends with another record than the one Portico wrote.`,
+        );
+      }
+      rotatedFrom = start;
+      head = start.head;
     }
     if (record.prev !== head.hash) {
       return broken(
@@ -195,7 +230,7 @@ export function verifyAuditText(text: string, options: VerifyOptions = {}): Audi
       `The log ends at record ${head.seq} but Portico wrote up to record ${anchor.seq}: records were removed from its end.`,
     );
   }
-  return { ok: true, count, head };
+  return { ok: true, count, head, ...(rotatedFrom && { rotatedFrom }) };
 }
 
 function readSeq(value: unknown): number | null {

@@ -35,22 +35,39 @@
  * looks whole. `AuditLogOptions.expectedHead` takes a head kept elsewhere (e.g. in the vault)
  * to catch the same across restarts.
  *
- * Retention (`retentionDays`) is not implemented. An append-only chain cannot drop its oldest
- * records: the first remaining record's `prev` would point at nothing. The way to do it: at a
- * day boundary, close the file as an archive (`audit-<date>.jsonl`) and start a new one whose
- * first record is an anchor ('audit.rotated', details: archive name, its last seq and hash),
- * with seq continuing and `prev` = that hash; the verifier accepts a non-genesis start only
- * behind such an anchor and checks it against the archive when present. Archives older than
- * the retention period can then be deleted without breaking the current chain.
+ * Retention (`retentionDays`, the policy's `audit.retentionDays`; 0 or unset keeps everything):
+ * after the steps above, `open` rotates the file into an archive when it is due and deletes the
+ * archives past the retention period (the rules are in audit-rotation.ts). An append-only chain
+ * cannot drop its oldest records, so the new file starts with an 'audit.rotated' record that
+ * continues the chain from the archive's last record (seq keeps counting). Rotation is crash-safe:
+ * the new file is written first as `audit.jsonl.rotating`, then the current file is renamed to
+ * the archive, then the new file into place; an `open` that finds only the `.rotating` file
+ * finishes the job. Deleting is the only destructive step, and it is narrow: only files named
+ * like an archive (`audit-<date>-<seq>.jsonl`), only regular files, never the current file, and
+ * never an archive whose chain is broken or does not match the rotation record after it (kept
+ * as evidence, noted once per current file with an 'audit.archive-broken' record). Each deletion
+ * is itself logged ('audit.archive-deleted'). A failure here is reported in `opened.retention`
+ * and never stops the app. Deletion trusts the system clock, which only an OS admin can set.
  *
- * Size: `open`, `verify` and `query` read the whole file (about 300 bytes a record, so a
- * million records is 300 MB). Fine for an employee app's sign-ins; rotation would bound it.
+ * Size: `open`, `verify` and `query` read the whole current file (about 300 bytes a record, so a
+ * million records is 300 MB). Fine for an employee app's sign-ins; with retention on, rotation
+ * bounds it to a rotation period (at most 30 days) of records. `open` also reads every archive
+ * when retention is on.
  */
 import { constants as fsConstants, promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Clock } from '../platform';
 import { parseAuditText, verifyAuditText, type AuditVerification } from './audit-chain';
 import { queryAuditText, parseAuditQuery, type AuditQuery, type AuditQueryResult } from './audit-query';
+import {
+  ARCHIVE_NAME,
+  archiveFileName,
+  checkHandOff,
+  isExpired,
+  isRotationDue,
+  rotationDetails,
+  type RotationStart,
+} from './audit-rotation';
 import {
   GENESIS_HEAD,
   normaliseEvent,
@@ -69,6 +86,20 @@ export interface AuditLogOptions {
   clock: Clock;
   /** A head recorded outside the file (e.g. in the vault): open reports the log broken unless it holds that record. */
   expectedHead?: AuditHead;
+  /** Keep records at least this many days, in rotated archives (audit-rotation.ts); 0 or unset keeps everything. */
+  retentionDays?: number;
+}
+
+/** What retention did at open. */
+export interface AuditRetentionReport {
+  /** The current file was renamed to this archive, and the new file starts with an 'audit.rotated' record. */
+  rotated: { archive: string; lastSeq: number } | null;
+  /** Archives deleted: past the retention period, intact, and matching the file after them. */
+  deleted: string[];
+  /** Archives kept although named like one: their chain is broken, or the file after them does not continue them. */
+  kept: { archive: string; reason: string }[];
+  /** A step that failed (the log carries on with the current file). */
+  error: string | null;
 }
 
 /** What `open` found and did. */
@@ -79,6 +110,8 @@ export interface AuditOpenReport {
   repaired: { line: number; removedBytes: number } | null;
   /** The chain was broken (not repairable): the break is noted and stays reported by `verify`. */
   broken: boolean;
+  /** Null when retention is off. */
+  retention: AuditRetentionReport | null;
 }
 
 export type AuditLogErrorCode = 'AUDIT_UNREADABLE' | 'AUDIT_WRITE_FAILED';
@@ -95,6 +128,8 @@ export class AuditLogError extends Error {
 }
 
 const APPEND_FLAGS = fsConstants.O_WRONLY | fsConstants.O_APPEND | fsConstants.O_CREAT;
+/** The next file of a rotation, before it takes the current file's place. */
+const ROTATING_SUFFIX = '.rotating';
 
 export class AuditLog {
   private queue: Promise<unknown> = Promise.resolve();
@@ -107,8 +142,19 @@ export class AuditLog {
   ) {}
 
   static async open(file: string, options: AuditLogOptions): Promise<AuditLog> {
+    const log = await AuditLog.openFile(file, options);
+    const days = options.retentionDays ?? 0;
+    if (Number.isFinite(days) && days > 0) log.opening = { ...log.opening, retention: await log.applyRetention(days) };
+    return log;
+  }
+
+  private static async openFile(file: string, options: AuditLogOptions): Promise<AuditLog> {
     try {
       await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+      // A rotation cut short after the current file became an archive: its next file takes its place.
+      if (!(await exists(file)) && (await exists(`${file}${ROTATING_SUFFIX}`))) {
+        await fs.rename(`${file}${ROTATING_SUFFIX}`, file);
+      }
       const handle = await fs.open(file, APPEND_FLAGS, 0o600);
       await handle.close();
       // An older or hand-made file may be world-readable: audit records name users and actions.
@@ -121,7 +167,12 @@ export class AuditLog {
     const text = bytes.toString('utf8');
     const anchor = options.expectedHead ? { expectedHead: options.expectedHead } : {};
     const verification = verifyAuditText(text, anchor);
-    const log = new AuditLog(file, options.clock, verification.head, { verification, repaired: null, broken: false });
+    const log = new AuditLog(file, options.clock, verification.head, {
+      verification,
+      repaired: null,
+      broken: false,
+      retention: null,
+    });
     if (verification.ok) return log;
 
     if (verification.reason === 'truncated record') {
@@ -217,6 +268,144 @@ export class AuditLog {
     return this.enqueue(async () => verifyAuditText(await this.readText(), { expectedHead: this.currentHead }));
   }
 
+  /** Rotation, then deletion of expired archives; runs in `open`, before anyone else has the log. */
+  private async applyRetention(days: number): Promise<AuditRetentionReport> {
+    const report: AuditRetentionReport = { rotated: null, deleted: [], kept: [], error: null };
+    // A broken file stays current, so that the Audit log screen keeps showing the break.
+    if (!this.opening.broken) {
+      try {
+        await this.rotateIfDue(days, report);
+      } catch (error) {
+        report.error = `The audit log could not be rotated (${errorCode(error)}).`;
+      }
+    }
+    try {
+      await this.deleteExpiredArchives(days, report);
+    } catch (error) {
+      report.error ??= `Old audit archives could not be deleted (${errorCode(error)}).`;
+    }
+    return report;
+  }
+
+  private async rotateIfDue(days: number, report: AuditRetentionReport): Promise<void> {
+    const now = this.clock.now();
+    const first = parseAuditText(await this.readText())[0]?.record;
+    if (!first || !isRotationDue(first.at, now, days)) return;
+    const dir = path.dirname(this.file);
+    const head = this.currentHead;
+    const archive = archiveFileName(first.at, head.seq);
+    const archivePath = path.join(dir, archive);
+    if (await exists(archivePath)) {
+      // Never overwrite what may be another archive; the next start tries again.
+      report.error = `The audit log was not rotated: ${archive} already exists.`;
+      return;
+    }
+    const rotated = sealRecord(
+      head,
+      normaliseEvent({ actor: null, action: 'audit.rotated', outcome: 'success', details: rotationDetails(archive, head) }),
+      now,
+    );
+    const next = `${this.file}${ROTATING_SUFFIX}`;
+    await writeWhole(next, `${serializeRecord(rotated)}\n`);
+    await fs.rename(this.file, archivePath);
+    try {
+      await fs.rename(next, this.file);
+    } catch (error) {
+      // Put the current file back rather than leave the chain to restart without its rotation record.
+      await fs.rename(archivePath, this.file).catch(() => undefined);
+      throw error;
+    }
+    await syncDir(dir);
+    this.currentHead = { seq: rotated.seq, hash: rotated.hash };
+    report.rotated = { archive, lastSeq: head.seq };
+  }
+
+  private async deleteExpiredArchives(days: number, report: AuditRetentionReport): Promise<void> {
+    const now = this.clock.now();
+    const dir = path.dirname(this.file);
+    const currentText = await this.readText();
+    const current = verifyAuditText(currentText);
+    const noted = parseAuditText(currentText)
+      .map(({ record }) => record)
+      .filter((r) => r?.action === 'audit.archive-broken');
+
+    interface Archive {
+      name: string;
+      verification: AuditVerification;
+      newestAt: number;
+      firstSeq: number | null;
+    }
+    const archives: Archive[] = [];
+    const unreadable: string[] = [];
+    for (const name of (await fs.readdir(dir)).filter((n) => ARCHIVE_NAME.test(n)).sort()) {
+      const file = path.join(dir, name);
+      // Only regular files: a link or folder with an archive's name is not ours to remove.
+      const stat = await fs.lstat(file).catch(() => null);
+      if (!stat?.isFile()) continue;
+      let text: string;
+      try {
+        text = (await fs.readFile(file)).toString('utf8');
+      } catch {
+        unreadable.push(name);
+        continue;
+      }
+      const records = parseAuditText(text).flatMap(({ record }) => (record ? [record] : []));
+      archives.push({
+        name,
+        verification: verifyAuditText(text),
+        // By time, not position: a clock set back must not make an archive look older than it is.
+        newestAt: records.reduce((max, r) => Math.max(max, Date.parse(r.at)), -Infinity),
+        firstSeq: records[0]?.seq ?? null,
+      });
+    }
+    // The file after each archive: the one whose rotation record names it.
+    const successors = new Map<string, AuditVerification>();
+    for (const v of [...archives.map((a) => a.verification), current]) {
+      const start: RotationStart | undefined = v.rotatedFrom;
+      if (start) successors.set(start.archive, v);
+    }
+
+    const keep = async (archive: string, reason: string, brokenLine: number | null): Promise<void> => {
+      report.kept.push({ archive, reason });
+      if (noted.some((r) => r?.details?.archive === archive && r.details.reason === reason)) return;
+      await this.append({
+        actor: null,
+        action: 'audit.archive-broken',
+        outcome: 'failure',
+        details: { archive, reason, brokenLine },
+      });
+    };
+    for (const name of unreadable) report.kept.push({ archive: name, reason: 'unreadable' });
+    for (const { name, verification, newestAt, firstSeq } of archives) {
+      if (!verification.ok) {
+        await keep(name, verification.reason, verification.brokenAt.line);
+        continue;
+      }
+      const successor = successors.get(name);
+      const handOff = successor ? checkHandOff(name, verification, successor) : { ok: true as const };
+      if (!handOff.ok) {
+        await keep(name, 'not continued by the next file', null);
+        continue;
+      }
+      if (!isExpired(newestAt, now, days)) continue;
+      await fs.unlink(path.join(dir, name));
+      report.deleted.push(name);
+      await this.append({
+        actor: null,
+        action: 'audit.archive-deleted',
+        outcome: 'success',
+        details: {
+          archive: name,
+          firstSeq,
+          lastSeq: verification.head.seq,
+          newestAt: new Date(newestAt).toISOString(),
+          retentionDays: days,
+        },
+      });
+    }
+    if (report.deleted.length > 0) await syncDir(dir);
+  }
+
   private enqueue<T>(task: () => Promise<T>): Promise<T> {
     const next = this.queue.then(task, task);
     this.queue = next.catch(() => undefined);
@@ -269,6 +458,29 @@ async function readLog(file: string): Promise<Buffer> {
     // Deleted while the app runs: an empty chain, which the in-memory head then reports as 'records missing'.
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return Buffer.alloc(0);
     throw new AuditLogError('AUDIT_UNREADABLE', `Portico cannot read its audit log (${errorCode(error)}).`, file);
+  }
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await fs.lstat(file);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw error;
+  }
+}
+
+/** Writes a whole new file (replacing a stale one, but never through a symbolic link), 0600, fsynced. */
+async function writeWhole(file: string, data: string): Promise<void> {
+  const flags = fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_TRUNC | (fsConstants.O_NOFOLLOW ?? 0);
+  const handle = await fs.open(file, flags, 0o600);
+  try {
+    if (process.platform !== 'win32') await handle.chmod(0o600);
+    await handle.writeFile(data, 'utf8');
+    await handle.sync();
+  } finally {
+    await handle.close();
   }
 }
 

@@ -31,6 +31,11 @@ export const AUDIT_ACTIONS = [
   // or the log was found broken at open and the app carried on appending.
   'audit.log-repaired',
   'audit.chain-broken',
+  // Retention (audit-rotation.ts): the first record of a file that continues an archived one,
+  // an archive deleted once past the retention period, an archive kept because it is broken.
+  'audit.rotated',
+  'audit.archive-deleted',
+  'audit.archive-broken',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

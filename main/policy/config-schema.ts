@@ -9,6 +9,7 @@ import { oidcProviderConfig } from '../auth/oidc/oidc-config';
 import { updatesConfig } from './updates-config';
 import { accessConfig } from '../auth/roles';
 import { dataConfig } from '../data/data-config';
+import { auditConfig } from '../audit/audit-config';
 
 const httpsUrl = z.url({ protocol: /^https$/, message: 'Must be an https:// URL.' });
 
@@ -104,6 +105,7 @@ export const porticoConfig = z
     updates: updatesConfig,
     access: accessConfig,
     data: dataConfig,
+    audit: auditConfig,
   })
   .prefault({});
 

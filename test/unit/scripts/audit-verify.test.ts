@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { serializeRecord } from '../../../main/audit/audit-record';
 import { tempDir } from '../helpers';
-import { buildChain, toText } from '../main/audit/audit-fixtures';
+import { buildChain, headOf, rotationRecord, T0, toText } from '../main/audit/audit-fixtures';
 
 const ROOT = path.resolve(__dirname, '../../..');
 
@@ -25,8 +25,8 @@ async function run(args: string[]): Promise<{ code: number; stdout: string; stde
   }
 }
 
-async function logWith(text: string): Promise<string> {
-  const file = path.join(await tempDir(), 'audit.jsonl');
+async function logWith(text: string, name = 'audit.jsonl', dir?: string): Promise<string> {
+  const file = path.join(dir ?? (await tempDir()), name);
   await fs.writeFile(file, text);
   return file;
 }
@@ -94,7 +94,7 @@ describe('npm run audit:verify', () => {
     expect(stderr).toContain('it is a folder');
   }, 30_000);
 
-  it.each([[[]], [['a.jsonl', 'b.jsonl']], [['--strict', 'a.jsonl']]])(
+  it.each([[[]], [['a.jsonl', 'b.jsonl']], [['--strict', 'a.jsonl']], [['--chain', 'a.jsonl']]])(
     'prints its usage for %j, and exits 2',
     async (args) => {
       const { code, stderr } = await run(args);
@@ -104,4 +104,73 @@ describe('npm run audit:verify', () => {
     },
     30_000,
   );
+
+  describe('with retention (archives and rotated files)', () => {
+    // An archive that itself continues an older one, and the current file that continues it.
+    const FIRST = 'audit-2026-01-05-12.jsonl';
+    const SECOND = 'audit-2026-01-06-17.jsonl';
+    const secondStart = rotationRecord(FIRST, records, T0 + 86_400_000);
+    const second = [secondStart, ...buildChain(4, headOf(secondStart), T0 + 86_400_000 + 60_000)];
+    const currentStart = rotationRecord(SECOND, second, T0 + 2 * 86_400_000);
+    const current = [currentStart, ...buildChain(3, headOf(currentStart), T0 + 2 * 86_400_000 + 60_000)];
+
+    async function files(texts = [toText(records), toText(second), toText(current)]): Promise<string[]> {
+      const dir = await tempDir();
+      return [
+        await logWith(texts[0]!, FIRST, dir),
+        await logWith(texts[1]!, SECOND, dir),
+        await logWith(texts[2]!, 'audit.jsonl', dir),
+      ];
+    }
+
+    it('verifies a current file that starts with a rotation record on its own, saying what it continues', async () => {
+      const [, , file] = await files();
+      const { code, stdout } = await run([file!]);
+      expect(code).toBe(0);
+      expect(stdout.split('\n')[0]).toMatch(
+        /^OK: .*chain intact continuing audit-2026-01-06-17\.jsonl after record 17, 4 records/,
+      );
+      expect(resultJson(stdout)).toMatchObject({
+        ok: true,
+        count: 4,
+        head: { seq: 21 },
+        rotatedFrom: { archive: SECOND, head: { seq: 17, hash: second[4]!.hash } },
+      });
+    }, 30_000);
+
+    it('verifies an archive on its own, whether it starts the chain or continues another archive', async () => {
+      const [first, middle] = await files();
+      expect(await run([first!])).toMatchObject({ code: 0, stdout: expect.stringMatching(/^OK: .*12 records/) });
+      const { code, stdout } = await run([middle!]);
+      expect(code).toBe(0);
+      expect(resultJson(stdout)).toMatchObject({ ok: true, count: 5, rotatedFrom: { archive: FIRST } });
+    }, 30_000);
+
+    it('--chain checks every file and every hand-off, and exits 0', async () => {
+      const { code, stdout } = await run(['--chain', ...(await files())]);
+      expect(code).toBe(0);
+      expect(stdout).toMatch(/OK: .*audit\.jsonl continues .*audit-2026-01-06-17\.jsonl \(after record 17\)/);
+      expect(resultJson(stdout)).toMatchObject({
+        ok: true,
+        files: [{ ok: true }, { ok: true }, { ok: true }],
+        handOffs: [{ ok: true }, { ok: true }],
+      });
+    }, 30_000);
+
+    it('--chain reports an archive cut short at its end (each file alone still verifies), and exits 1', async () => {
+      const cut = await files([toText(records), toText(second.slice(0, 3)), toText(current)]);
+      expect((await run([cut[1]!])).code).toBe(0);
+      const { code, stdout } = await run(['--chain', ...cut]);
+      expect(code).toBe(1);
+      expect(stdout).toMatch(/BROKEN: .*audit\.jsonl does not continue .*audit-2026-01-06-17\.jsonl: .*ends at record 15/);
+      expect(resultJson(stdout)).toMatchObject({ ok: false, handOffs: [{ ok: true }, { ok: false }] });
+    }, 30_000);
+
+    it('--chain reports files given out of order, and exits 1', async () => {
+      const [first, middle, last] = await files();
+      const { code, stdout } = await run(['--chain', first!, last!, middle!]);
+      expect(code).toBe(1);
+      expect(resultJson(stdout)).toMatchObject({ ok: false, handOffs: [{ ok: false }, { ok: false }] });
+    }, 30_000);
+  });
 });

@@ -5,8 +5,10 @@ import {
   sealRecord,
   serializeRecord,
   type AuditEvent,
+  type AuditHead,
   type AuditRecord,
 } from '../../../../main/audit/audit-record';
+import { rotationDetails } from '../../../../main/audit/audit-rotation';
 
 export const T0 = Date.UTC(2026, 0, 5, 9, 0, 0);
 const USERS = ['alice', 'bob', 'carol'] as const;
@@ -26,12 +28,12 @@ export function eventAt(i: number): AuditEvent {
   }
 }
 
-/** `n` chained records, one minute apart from T0. */
-export function buildChain(n: number): AuditRecord[] {
+/** `n` chained records, one minute apart from `startAt` (T0), after `from` (the start of a chain). */
+export function buildChain(n: number, from: AuditHead = GENESIS_HEAD, startAt = T0): AuditRecord[] {
   const records: AuditRecord[] = [];
-  let head = GENESIS_HEAD;
+  let head = from;
   for (let i = 0; i < n; i += 1) {
-    const record = sealRecord(head, eventAt(i), T0 + i * 60_000);
+    const record = sealRecord(head, eventAt(i), startAt + i * 60_000);
     records.push(record);
     head = { seq: record.seq, hash: record.hash };
   }
@@ -46,4 +48,16 @@ export function toText(records: AuditRecord[]): string {
 export function reseal(record: AuditRecord, changes: Partial<AuditRecord>): AuditRecord {
   const changed = { ...record, ...changes };
   return { ...changed, hash: recordHash(changed) };
+}
+
+export const headOf = (record: AuditRecord): AuditHead => ({ seq: record.seq, hash: record.hash });
+
+/** The rotation record that starts the file after `archive` (named `archiveName`), written at `at`. */
+export function rotationRecord(archiveName: string, archive: AuditRecord[], at: number): AuditRecord {
+  const head = headOf(archive[archive.length - 1]!);
+  return sealRecord(
+    head,
+    { actor: null, action: 'audit.rotated', outcome: 'success', details: rotationDetails(archiveName, head) },
+    at,
+  );
 }
