@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { ProviderSummary, SessionSummary } from '../../../preload/contract';
 import { SESSION_ENDED_MESSAGE, SIGNED_OUT_MESSAGE } from '../lib/api-errors';
 import { AdminUsersScreen } from '../screens/admin/AdminUsersScreen';
@@ -34,9 +34,24 @@ interface SignedInShellProps {
 /** setTimeout's delay is a signed 32-bit number of milliseconds. */
 const MAX_TIMER_DELAY = 2 ** 31 - 1;
 
-export function SignedInShell({ session, providers, minPasswordLength, onSessionChange, onSessionEnd }: SignedInShellProps) {
+export function SignedInShell({
+  session,
+  providers,
+  minPasswordLength,
+  onSessionChange,
+  onSessionEnd: endSession,
+}: SignedInShellProps) {
   const [page, setPage] = useState<SignedInPage>('home');
   const [signingOut, setSigningOut] = useState(false);
+  // While sign-out runs (ending the IdP session can take seconds), main has already ended the
+  // local session: a screen's call failing with NOT_SIGNED_IN then must not leave early.
+  const signingOutRef = useRef(false);
+  const onSessionEnd = useCallback(
+    (message: string) => {
+      if (!signingOutRef.current) endSession(message);
+    },
+    [endSession],
+  );
   const pages = availablePages(session, providers.length > 0);
   const shownPage: SignedInPage = pages.includes(page) ? page : 'home';
 
@@ -59,9 +74,10 @@ export function SignedInShell({ session, providers, minPasswordLength, onSession
   }, [session, onSessionChange, onSessionEnd]);
 
   async function signOut() {
+    signingOutRef.current = true;
     setSigningOut(true);
     const result = await window.portico.signOut();
-    onSessionEnd(result.ok ? SIGNED_OUT_MESSAGE : result.message);
+    endSession(result.ok ? SIGNED_OUT_MESSAGE : result.message);
   }
 
   return (
