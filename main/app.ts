@@ -124,6 +124,10 @@ export async function createApp(ports: AppPorts): Promise<PorticoApp> {
       retentionDays: config.audit.retentionDays,
     });
     if (audit.opened.broken) log.error('The audit log is broken (altered or damaged); see the Audit log screen', {});
+    const retention = audit.opened.retention;
+    if (retention?.error)
+      log.error('Audit log retention failed; the log carries on in its current file', { error: retention.error });
+    for (const kept of retention?.kept ?? []) log.error('Audit archive kept past its retention (not intact)', kept);
     await audit.append({ actor: null, action: 'app.start', outcome: 'success', details: { version: ports.identity.version } });
     const roleMapping = new RoleMappingStore(vault, config.providers, locked);
     const sessionStore = new VaultSessionStore(vault, log);
