@@ -172,6 +172,18 @@ export async function createApp(ports: AppPorts): Promise<PorticoApp> {
     if (restored && 'notice' in restored) signInNotice = restored.notice;
     sessions.onStart = () => (signInNotice = null);
     sso.onSignInLost = (notice) => {
+      const current = sessions.check();
+      if (current.state === 'active') {
+        // The IdP refused to refresh the sign-in while Portico ran (revoked, no longer allowed).
+        void audit
+          .append({
+            actor: current.session.user.username,
+            action: 'auth.session-expired',
+            outcome: 'success',
+            details: { reason: 'idp-refused-refresh' },
+          })
+          .catch((error: unknown) => log.error('Audit log write failed', { error: String(error) }));
+      }
       sessions.end();
       signInNotice = notice;
     };

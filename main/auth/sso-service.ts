@@ -202,13 +202,18 @@ export class SsoService {
   /** Keeps the kept OIDC sign-in fresh while the app runs; a refusal signs the user out. */
   private scheduleRefresh(oidc: OidcSignIn, delayMs = 50 * 60_000): void {
     this.stopRefresh();
-    this.refreshTimer = setTimeout(() => void this.refreshNow(oidc), delayMs);
+    this.refreshTimer = setTimeout(() => void this.refreshKeptSignIn(), delayMs);
     this.refreshTimer.unref();
   }
 
-  private async refreshNow(oidc: OidcSignIn): Promise<void> {
+  /**
+   * Refreshes the kept OIDC sign-in now (the refresh timer calls this; tests too): schedules
+   * the next refresh, or ends the sign-in through `onSignInLost` when the IdP refuses it.
+   */
+  async refreshKeptSignIn(): Promise<void> {
     const kept = this.deps.oidcStore.load();
-    if (!kept) return;
+    const oidc = kept ? this.oidc.get(kept.providerId) : undefined;
+    if (!kept || !oidc) return;
     try {
       const { tokens } = await oidc.refresh(kept);
       const now = (this.deps.clock ?? systemClock).now();

@@ -185,3 +185,46 @@ describe('sign-out', () => {
     expect(op.requests.some((r) => r.path === '/logout')).toBe(true);
   });
 });
+
+describe('refresh while Portico runs', () => {
+  it('a refreshed answer Portico refuses ends the sign-in with the reason, and forgets the token', async () => {
+    const op = await freshOp();
+    const setup = await testTokenStore();
+    await signedIn(op, setup);
+    const sso = launch(op, setup);
+    expect(await sso.restore()).toMatchObject({ identity: { subject: ROGUE_OP_SUB } });
+    const lost: string[] = [];
+    sso.onSignInLost = (notice) => lost.push(notice);
+    // The next answer carries an ID token whose at_hash does not match its access token.
+    op.setOptions({ tokenResponse: (body) => ({ ...body, access_token: `${String(body.access_token)}x` }) });
+    await sso.refreshKeptSignIn();
+    expect(lost).toHaveLength(1);
+    expect(lost[0]).toMatch(/Sign in again\.$/);
+    expect(setup.store.load()).toBeNull();
+  });
+
+  it('invalid_grant ends the sign-in; an unreachable IdP does not (tried again later)', async () => {
+    const op = await freshOp();
+    const setup = await testTokenStore();
+    await signedIn(op, setup);
+    const sso = launch(op, setup);
+    await sso.restore();
+    const lost: string[] = [];
+    sso.onSignInLost = (notice) => lost.push(notice);
+    await op.stop();
+    await sso.refreshKeptSignIn();
+    expect(lost).toEqual([]);
+    expect(setup.store.load()).not.toBeNull();
+
+    const revoking = await freshOp();
+    const other = await testTokenStore();
+    await signedIn(revoking, other);
+    const second = launch(revoking, other);
+    await second.restore();
+    second.onSignInLost = (notice) => lost.push(notice);
+    await rogueRp(revoking).refresh(other.store.load()!.refreshToken, ROGUE_OP_SUB); // spends the kept token
+    await second.refreshKeptSignIn();
+    expect(lost).toEqual([expect.stringContaining('has ended (it was revoked or expired)')]);
+    expect(other.store.load()).toBeNull();
+  });
+});
