@@ -175,14 +175,13 @@ export async function createApp(ports: AppPorts): Promise<PorticoApp> {
       const current = sessions.check();
       if (current.state === 'active') {
         // The IdP refused to refresh the sign-in while Portico ran (revoked, no longer allowed).
-        void audit
-          .append({
-            actor: current.session.user.username,
-            action: 'auth.session-expired',
-            outcome: 'success',
-            details: { reason: 'idp-refused-refresh' },
-          })
-          .catch((error: unknown) => log.error('Audit log write failed', { error: String(error) }));
+        const event: AuditEvent = {
+          actor: current.session.user.username,
+          action: 'auth.session-expired',
+          outcome: 'success',
+          details: { reason: 'idp-refused-refresh' },
+        };
+        void appendAudit(audit, event, log);
       }
       sessions.end();
       signInNotice = notice;
