@@ -157,6 +157,39 @@ describe('the packaged app', () => {
     for (const file of natives) expect(existsSync(path.join(unpacked, file)), file).toBe(true);
   });
 
+  it('unpacks the data worker with everything it requires: a worker started from app.asar.unpacked resolves modules there', () => {
+    const worker = path.join(unpacked, 'out/main/duckdb-worker.js');
+    expect(existsSync(worker)).toBe(true);
+    const bare = [...readFileSync(worker, 'utf8').matchAll(/require\("([^"]+)"\)/g)]
+      .map((m) => m[1]!)
+      .filter((m) => !m.startsWith('node:'));
+    expect(bare).toContain('@duckdb/node-api');
+    // Node's own resolution from the worker's folder, walking up inside the unpacked tree only.
+    const missing: string[] = [];
+    const resolveFrom = (dir: string, name: string): string | null => {
+      for (let d = dir; d.startsWith(unpacked); d = path.dirname(d)) {
+        const candidate = path.join(d, 'node_modules', name);
+        if (existsSync(path.join(candidate, 'package.json'))) return candidate;
+      }
+      return null;
+    };
+    const seen = new Set<string>();
+    const visit = (name: string, from: string) => {
+      const found = resolveFrom(from, name);
+      if (!found) return void missing.push(name);
+      if (seen.has(found)) return;
+      seen.add(found);
+      const manifest = JSON.parse(readFileSync(path.join(found, 'package.json'), 'utf8')) as {
+        dependencies?: Record<string, string>;
+      };
+      for (const dep of Object.keys(manifest.dependencies ?? {})) visit(dep, found);
+    };
+    for (const name of bare) visit(name, path.dirname(worker));
+    expect(missing).toEqual([]);
+    // The addon's shared library sits beside it.
+    expect(files.some((f) => /node-bindings-linux-x64\/libduckdb\.so$/.test(f) && existsSync(path.join(unpacked, f)))).toBe(true);
+  });
+
   it('carries no client secret or private key in the app code', () => {
     const appFiles = files.filter((f) => /^\/out\/.*\.(js|html|css|json)$/.test(f));
     expect(appFiles.length).toBeGreaterThan(3);
