@@ -25,6 +25,7 @@ export function createPorticoApi(invoke: Invoke) {
     createUser: (payload: ChannelPayload<'users:create'>) => invoke('users:create', payload),
     setUserDisabled: (payload: ChannelPayload<'users:set-disabled'>) => invoke('users:set-disabled', payload),
     resetUserPassword: (payload: ChannelPayload<'users:reset-password'>) => invoke('users:reset-password', payload),
+    setUserAccess: (payload: ChannelPayload<'users:set-access'>) => invoke('users:set-access', payload),
     listDatasets: () => invoke('data:list-datasets', {}),
     queryData: (payload: ChannelPayload<'data:query'>) => invoke('data:query', payload),
     countData: (payload: ChannelPayload<'data:counts'>) => invoke('data:counts', payload),

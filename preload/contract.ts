@@ -236,6 +236,7 @@ export const schemas = {
   signIn: z.strictObject({ username, password }),
   createUser: z.strictObject({ username, displayName, password, roles, groups }),
   setDisabled: z.strictObject({ userId: z.uuid(), disabled: z.boolean() }),
+  setAccess: z.strictObject({ userId: z.uuid(), roles, groups }),
   resetPassword: z.strictObject({ userId: z.uuid(), password }),
   confirmPassword: z.strictObject({ password }),
   discover: z.strictObject({ email: z.string().trim().max(320) }),
@@ -311,6 +312,8 @@ export const channels = {
   'users:create': channel<UserRecordSummary>()(schemas.createUser, 'admin.users', sensitive),
   'users:set-disabled': channel<UserRecordSummary>()(schemas.setDisabled, 'admin.users', sensitive),
   'users:reset-password': channel<UserRecordSummary>()(schemas.resetPassword, 'admin.users', sensitive),
+  /** A user's roles and groups: what they may do and which rows they see. */
+  'users:set-access': channel<UserRecordSummary>()(schemas.setAccess, 'admin.users', sensitive),
   'auth:confirm-password': channel<SessionSummary>()(schemas.confirmPassword, 'session'),
   'auth:discover-provider': channel<ProviderSummary | null>()(schemas.discover, 'public'),
   'auth:start-sso': channel<SessionSummary>()(schemas.startSso, 'public'),

@@ -21,6 +21,7 @@ export const AUDIT_ACTIONS = [
   'users.disable',
   'users.enable',
   'users.reset-password',
+  'users.access-changed',
   'roles.mapping-changed',
   'data.export',
   'data.export-denied',

@@ -81,7 +81,8 @@ export function auditEventFor(call: AuditedCall): AuditEvent | null {
       return call.actor ? { actor: call.actor, action: 'auth.sign-out', outcome: result.ok ? 'success' : 'failure' } : null;
     case 'users:create':
     case 'users:set-disabled':
-    case 'users:reset-password': {
+    case 'users:reset-password':
+    case 'users:set-access': {
       if (!result.ok) return null;
       const user = result.value as UserRecordSummary;
       const action =
@@ -89,10 +90,13 @@ export function auditEventFor(call: AuditedCall): AuditEvent | null {
           ? 'users.create'
           : channel === 'users:reset-password'
             ? 'users.reset-password'
-            : user.disabled
+            : channel === 'users:set-access'
+              ? 'users.access-changed'
+              : user.disabled
               ? 'users.disable'
               : 'users.enable';
-      const details = channel === 'users:create' ? { roles: user.roles.join(','), groups: user.groups.join(',') } : undefined;
+      const access = channel === 'users:create' || channel === 'users:set-access';
+      const details = access ? { roles: user.roles.join(','), groups: user.groups.join(',') } : undefined;
       return { actor: call.actor, action, outcome: 'success', target: user.username, details };
     }
     case 'admin:set-role-mapping':

@@ -154,6 +154,23 @@ export class LocalAccounts {
     });
   }
 
+  /**
+   * Changes a user's roles and groups (what they may do and which rows they see). The last
+   * active administrator keeps the admin role, so Portico always has someone to administer it.
+   */
+  async setAccess(userId: string, roles: LocalRole[], groups: string[]): Promise<UserRecordSummary> {
+    return this.vault.update((doc) => {
+      const user = requireUser(doc, userId);
+      const losesAdmin = user.roles.includes('admin') && !roles.includes('admin');
+      if (losesAdmin && !user.disabled && activeAdmins(doc).length <= 1) {
+        throw new AppError('LAST_ADMIN', 'This is the last active administrator. Give another user the admin role first.');
+      }
+      const next = { ...user, roles: [...new Set(roles)], groups: [...new Set(groups)], updatedAt: this.clock.now() };
+      doc.users[userId] = next;
+      return this.summarise(next, doc);
+    });
+  }
+
   /** Sets a new password and clears any lockout for the account. */
   async resetPassword(userId: string, password: string): Promise<UserRecordSummary> {
     const existing = this.vault.read().users[userId];

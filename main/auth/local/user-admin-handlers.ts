@@ -16,6 +16,10 @@ export function setupUserAdminHandlers(registry: IpcRegistry<Session>, { account
     return accounts.setDisabled(session!.user.id, input.userId, input.disabled);
   });
 
+  registry.handle('users:set-access', function handleSetUserAccess(input) {
+    return accounts.setAccess(input.userId, input.roles, input.groups);
+  });
+
   registry.handle('users:reset-password', function handleResetUserPassword(input) {
     return accounts.resetPassword(input.userId, input.password);
   });

@@ -51,6 +51,7 @@ const validPayloads: { [C in ChannelName]: ChannelPayload<C> } = {
   'users:create': { username: 'newbie', displayName: 'New', password: 'hollow-granite-pepper-owl', roles: ['viewer'] },
   'users:set-disabled': { userId: SOME_USER_ID, disabled: true },
   'users:reset-password': { userId: SOME_USER_ID, password: 'hollow-granite-pepper-owl' },
+  'users:set-access': { userId: SOME_USER_ID, roles: ['viewer'], groups: ['Sales-EMEA'] },
   'auth:confirm-password': { password: ADMIN.password },
   'data:list-datasets': {},
   'data:query': { datasetId: 'orders', offset: 0, limit: 50 },

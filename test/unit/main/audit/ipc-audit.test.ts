@@ -109,6 +109,11 @@ describe('auditEventFor', () => {
     ).toMatchObject({
       action: 'users.reset-password',
     });
+    expect(auditEventFor({ channel: 'users:set-access', input: {}, result: ok(user), actor: 'ada' })).toMatchObject({
+      action: 'users.access-changed',
+      target: 'vic',
+      details: { roles: 'viewer', groups: 'Sales-EMEA' },
+    });
   });
 
   it('records exports (rows, not values) and refused calls; a cancelled save dialog is not an export', () => {

@@ -335,6 +335,26 @@ describe('LocalAccounts (real vault)', () => {
     expect((await accounts.setDisabled(second.id, admin.id, true)).disabled).toBe(true);
   });
 
+  it('changes roles and groups, but never takes admin from the last active administrator', async () => {
+    const { accounts, admin } = await setup();
+    const viewer = await accounts.create({
+      username: 'vera',
+      displayName: 'Vera',
+      password: OTHER_GOOD_PASSWORD,
+      roles: ['viewer'],
+    });
+    const changed = await accounts.setAccess(viewer.id, ['manager', 'viewer', 'manager'], ['Sales-EMEA', 'Sales-EMEA']);
+    expect(changed).toMatchObject({ roles: ['manager', 'viewer'], groups: ['Sales-EMEA'] });
+    expect(accounts.get(viewer.id)).toMatchObject({ roles: ['manager', 'viewer'], groups: ['Sales-EMEA'] });
+
+    await expectAppError(accounts.setAccess(admin.id, ['viewer'], []), 'LAST_ADMIN');
+    expect(accounts.get(admin.id)?.roles).toEqual(['admin']);
+    // With another admin, the first may step down.
+    await accounts.setAccess(viewer.id, ['admin'], []);
+    expect((await accounts.setAccess(admin.id, ['analyst'], [])).roles).toEqual(['analyst']);
+    await expectAppError(accounts.setAccess('00000000-0000-4000-8000-000000000000', ['viewer'], []), 'NOT_FOUND');
+  });
+
   it('counts every one of 5 concurrent wrong attempts', async () => {
     const { accounts, vault } = await setup({ backoffBaseMs: 0 });
     const outcomes = await Promise.all(Array.from({ length: 5 }, () => attempt(accounts, 'admin', WRONG)));
