@@ -229,3 +229,39 @@ test('an admin sorts, filters, searches, scrolls to the last row and previews a 
   await expect(page.getByText(/masked: Customer, Email/)).toBeVisible();
   expect(await seriousA11yViolations(page)).toEqual([]);
 });
+
+test('an admin changes a viewer’s groups and roles; the viewer’s next calls follow at once', async ({ page }) => {
+  await createFirstAdmin(page);
+  await createUsers(page, [VIEWER]);
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Users' }).click();
+  await page.getByRole('button', { name: `Edit access for ${VIEWER.username}` }).click();
+  const form = page.getByRole('form', { name: `Access for ${VIEWER.username}` });
+  await form.getByLabel(`Groups for ${VIEWER.username}`).fill('Sales-APAC');
+  await form.getByRole('checkbox', { name: 'manager' }).check();
+  await form.getByRole('button', { name: 'Save access' }).click();
+  await expect(page.getByRole('status')).toContainText(`Access for ${VIEWER.username} saved: viewer, manager.`);
+  await expect(page.getByRole('row', { name: /Vic Viewer/ })).toContainText('Sales-APAC');
+  expect(await seriousA11yViolations(page)).toEqual([]);
+
+  // The last administrator keeps admin, from the screen and from the console.
+  await page.getByRole('button', { name: `Edit access for ${ADMIN.username}` }).click();
+  const own = page.getByRole('form', { name: `Access for ${ADMIN.username}` });
+  await own.getByRole('checkbox', { name: 'admin' }).uncheck();
+  await own.getByRole('checkbox', { name: 'viewer' }).check();
+  await own.getByRole('button', { name: 'Save access' }).click();
+  await expect(own.getByRole('alert')).toContainText('last active administrator');
+  await signOut(page);
+
+  await signIn(page, VIEWER.username, PASSWORD);
+  await expect(page.getByText('You see rows where region is APAC.')).toBeVisible();
+  const result = await queryPage(page);
+  expect(new Set(column(result, 'region'))).toEqual(new Set(['APAC']));
+  // Manager now: personal data unmasked.
+  for (const email of column(result, 'customer_email')) expect(email).not.toMatch(MASKED_EMAIL);
+  expect(
+    await page.evaluate(
+      (id) => (window as any).portico.setUserAccess({ userId: id, roles: ['admin'], groups: [] }),
+      '00000000-0000-4000-8000-000000000000',
+    ),
+  ).toMatchObject({ ok: false, code: 'PERMISSION_DENIED' });
+});

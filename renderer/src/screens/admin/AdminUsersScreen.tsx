@@ -9,6 +9,7 @@ import { ConfirmPasswordDialog } from './ConfirmPasswordDialog';
 import { CreateUserForm } from './CreateUserForm';
 import { useRecentSignIn, type AdminCall } from './use-recent-sign-in';
 import { UsersTable } from './UsersTable';
+import type { OpenPanel } from './UserRow';
 
 interface AdminUsersScreenProps {
   /** The current session: decides how a recent sign-in is proved (password or IdP). */
@@ -31,7 +32,7 @@ export function AdminUsersScreen({ session, minPasswordLength, onSessionChange, 
   const [notice, setNotice] = useState<Notice | null>(null);
   const [pageError, setPageError] = useState<PageError | null>(null);
   const [busyUserId, setBusyUserId] = useState<string | null>(null);
-  const [resetOpenFor, setResetOpenFor] = useState<string | null>(null);
+  const [panel, setPanel] = useState<OpenPanel | null>(null);
   const { withRecentSignIn, confirming, settle } = useRecentSignIn();
 
   /** Every admin action: earlier messages go, so only the new outcome is on screen. */
@@ -81,19 +82,23 @@ export function AdminUsersScreen({ session, minPasswordLength, onSessionChange, 
       <h2 ref={headingRef} tabIndex={-1} className="page-title">
         Users
       </h2>
-      <p className="lead">Create accounts, disable or enable them, and reset passwords.</p>
+      <p className="lead">Create accounts, change their roles and groups, disable or enable them, and reset passwords.</p>
       <StatusMessage notice={notice} />
       {pageError ? <AlertMessage key={pageError.id} message={pageError.message} takeFocus={false} /> : null}
       <UsersTable
         users={users}
         busyUserId={busyUserId}
-        resetOpenFor={resetOpenFor}
+        panel={panel}
         minPasswordLength={minPasswordLength}
         onToggleDisabled={(user) => void toggleDisabled(user)}
-        onToggleReset={setResetOpenFor}
+        onTogglePanel={setPanel}
         onPasswordReset={(user) => {
-          setResetOpenFor(null);
+          setPanel(null);
           succeeded(`Password for ${user.username} reset.`);
+        }}
+        onAccessChanged={(user) => {
+          setPanel(null);
+          succeeded(`Access for ${user.username} saved: ${user.roles.join(', ')}.`);
         }}
         run={run}
         sessionLost={sessionLost}

@@ -1,8 +1,9 @@
 import { useRef, useState, type FormEvent } from 'react';
 import type { IpcError, UserRecordSummary } from '../../../../preload/contract';
-import { LOCAL_ROLES, type LocalRole } from '../../../../preload/constants';
+import type { LocalRole } from '../../../../preload/constants';
 import { AlertMessage } from '../../components/AlertMessage';
 import { FormField } from '../../components/FormField';
+import { RoleCheckboxes } from '../../components/RoleCheckboxes';
 import { fieldProblem, formFailure, type FormFailure } from '../../lib/api-errors';
 import { parseGroups } from '../../lib/groups';
 import type { AdminCall } from './use-recent-sign-in';
@@ -17,9 +18,6 @@ interface CreateUserFormProps {
 const ALERT_ID = 'new-user-error';
 const DEFAULT_ROLES: LocalRole[] = ['viewer'];
 
-/** The roles offered, in contract order (constants.ts has no zod, so nothing heavy is bundled). */
-const ROLE_CHOICES = LOCAL_ROLES;
-
 export function CreateUserForm({ minPasswordLength, onCreated, run, sessionLost }: CreateUserFormProps) {
   const usernameInput = useRef<HTMLInputElement>(null);
   const [username, setUsername] = useState('');
@@ -29,10 +27,6 @@ export function CreateUserForm({ minPasswordLength, onCreated, run, sessionLost 
   const [groups, setGroups] = useState('');
   const [busy, setBusy] = useState(false);
   const [failure, setFailure] = useState<FormFailure | null>(null);
-
-  function toggleRole(role: LocalRole, checked: boolean) {
-    setRoles((current) => (checked ? [...current, role] : current.filter((r) => r !== role)));
-  }
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -113,27 +107,13 @@ export function CreateUserForm({ minPasswordLength, onCreated, run, sessionLost 
             problem={fieldProblem(failure, 'groups', ALERT_ID)}
           />
         </div>
-        <fieldset className="roles-fieldset" aria-describedby={rolesErrorId}>
-          <legend>Roles</legend>
-          <div className="checkbox-row">
-            {ROLE_CHOICES.map((role) => (
-              <div key={role} className="checkbox">
-                <input
-                  id={`new-user-role-${role}`}
-                  type="checkbox"
-                  checked={roles.includes(role)}
-                  onChange={(event) => toggleRole(role, event.target.checked)}
-                />
-                <label htmlFor={`new-user-role-${role}`}>{role}</label>
-              </div>
-            ))}
-          </div>
-          {rolesProblem?.text ? (
-            <p id={rolesErrorId} className="field-error">
-              {rolesProblem.text}
-            </p>
-          ) : null}
-        </fieldset>
+        <RoleCheckboxes
+          idPrefix="new-user-role"
+          legend="Roles"
+          roles={roles}
+          onChange={setRoles}
+          problem={rolesErrorId ? { id: rolesErrorId, text: rolesProblem?.text } : undefined}
+        />
         <button type="submit" className="button button-primary" aria-disabled={busy || undefined}>
           Create user
         </button>

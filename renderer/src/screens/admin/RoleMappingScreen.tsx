@@ -9,6 +9,7 @@ import {
   type SessionSummary,
 } from '../../../../preload/contract';
 import { AlertMessage } from '../../components/AlertMessage';
+import { RoleCheckboxes } from '../../components/RoleCheckboxes';
 import { StatusMessage } from '../../components/StatusMessage';
 import { useSessionLost } from '../../lib/use-session-lost';
 import { parseGroups } from '../../lib/groups';
@@ -266,22 +267,7 @@ function PreviewAccess({ providers, sessionLost }: { providers: ProviderRoleMapp
             onChange={(event) => setGroups(event.target.value)}
           />
         </div>
-        <fieldset className="roles-fieldset">
-          <legend>Also these roles</legend>
-          <div className="checkbox-row">
-            {LOCAL_ROLES.map((role) => (
-              <div key={role} className="checkbox">
-                <input
-                  id={`preview-role-${role}`}
-                  type="checkbox"
-                  checked={roles.includes(role)}
-                  onChange={(event) => setRoles((r) => (event.target.checked ? [...r, role] : r.filter((x) => x !== role)))}
-                />
-                <label htmlFor={`preview-role-${role}`}>{role}</label>
-              </div>
-            ))}
-          </div>
-        </fieldset>
+        <RoleCheckboxes idPrefix="preview-role" legend="Also these roles" roles={roles} onChange={setRoles} />
         <button type="submit" className="button">
           Preview
         </button>

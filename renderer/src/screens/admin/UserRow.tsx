@@ -1,41 +1,63 @@
 import { useRef } from 'react';
 import type { IpcError, UserRecordSummary } from '../../../../preload/contract';
+import { EditAccessForm } from './EditAccessForm';
 import { ResetPasswordForm } from './ResetPasswordForm';
 import type { AdminCall } from './use-recent-sign-in';
 import { userStatus } from './user-status';
 
+/** An inline form under a user's row: reset password, or edit roles and groups. */
+export interface OpenPanel {
+  userId: string;
+  kind: 'reset' | 'access';
+}
+
+/** Columns of the users table (inline forms span them all). */
+export const USER_COLUMNS = 6;
+
 export interface UserRowProps {
   user: UserRecordSummary;
   busy: boolean;
-  resetOpen: boolean;
+  /** Which inline form is open under this row, if any. */
+  open: OpenPanel['kind'] | null;
   minPasswordLength: number;
   onToggleDisabled: (user: UserRecordSummary) => void;
-  onToggleReset: (userId: string | null) => void;
+  onTogglePanel: (panel: OpenPanel | null) => void;
   onPasswordReset: (user: UserRecordSummary) => void;
+  onAccessChanged: (user: UserRecordSummary) => void;
   run: AdminCall;
   sessionLost: (error: IpcError) => boolean;
 }
 
-/** One user, plus (when open) a second row holding the inline reset-password form. */
+/** One user, plus (when open) a second row holding an inline form: reset password or edit access. */
 export function UserRow({
   user,
   busy,
-  resetOpen,
+  open,
   minPasswordLength,
   onToggleDisabled,
-  onToggleReset,
+  onTogglePanel,
   onPasswordReset,
+  onAccessChanged,
   run,
   sessionLost,
 }: UserRowProps) {
   const resetButton = useRef<HTMLButtonElement>(null);
+  const accessButton = useRef<HTMLButtonElement>(null);
+  const resetOpen = open === 'reset';
+  const accessOpen = open === 'access';
+  const accessFormId = `access-form-${user.id}`;
   const status = userStatus(user);
   const formId = `reset-form-${user.id}`;
   const toggleVerb = user.disabled ? 'Enable' : 'Disable';
 
   function closeReset() {
-    onToggleReset(null);
+    onTogglePanel(null);
     resetButton.current?.focus();
+  }
+
+  function closeAccess() {
+    onTogglePanel(null);
+    accessButton.current?.focus();
   }
 
   return (
@@ -69,16 +91,27 @@ export function UserRow({
               aria-label={`Reset password for ${user.username}`}
               aria-expanded={resetOpen}
               aria-controls={resetOpen ? formId : undefined}
-              onClick={() => onToggleReset(resetOpen ? null : user.id)}
+              onClick={() => onTogglePanel(resetOpen ? null : { userId: user.id, kind: 'reset' })}
             >
               Reset password
+            </button>
+            <button
+              ref={accessButton}
+              type="button"
+              className="button button-secondary button-small"
+              aria-label={`Edit access for ${user.username}`}
+              aria-expanded={accessOpen}
+              aria-controls={accessOpen ? accessFormId : undefined}
+              onClick={() => onTogglePanel(accessOpen ? null : { userId: user.id, kind: 'access' })}
+            >
+              Edit access
             </button>
           </div>
         </td>
       </tr>
       {resetOpen ? (
         <tr className="reset-row">
-          <td colSpan={5}>
+          <td colSpan={USER_COLUMNS}>
             <ResetPasswordForm
               id={formId}
               user={user}
@@ -87,6 +120,23 @@ export function UserRow({
               onDone={(updated) => {
                 closeReset();
                 onPasswordReset(updated);
+              }}
+              run={run}
+              sessionLost={sessionLost}
+            />
+          </td>
+        </tr>
+      ) : null}
+      {accessOpen ? (
+        <tr className="reset-row">
+          <td colSpan={USER_COLUMNS}>
+            <EditAccessForm
+              id={accessFormId}
+              user={user}
+              onCancel={closeAccess}
+              onDone={(updated) => {
+                closeAccess();
+                onAccessChanged(updated);
               }}
               run={run}
               sessionLost={sessionLost}

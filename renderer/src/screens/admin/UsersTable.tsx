@@ -1,14 +1,15 @@
 import type { UserRecordSummary } from '../../../../preload/contract';
-import { UserRow, type UserRowProps } from './UserRow';
+import { USER_COLUMNS, UserRow, type OpenPanel, type UserRowProps } from './UserRow';
 
 /** The row props shared by every row, plus what decides each row's own state. */
-type UsersTableProps = Omit<UserRowProps, 'user' | 'busy' | 'resetOpen'> & {
+type UsersTableProps = Omit<UserRowProps, 'user' | 'busy' | 'open'> & {
   users: UserRecordSummary[] | null;
   busyUserId: string | null;
-  resetOpenFor: string | null;
+  /** The one inline form open in the table, if any. */
+  panel: OpenPanel | null;
 };
 
-export function UsersTable({ users, busyUserId, resetOpenFor, ...rowProps }: UsersTableProps) {
+export function UsersTable({ users, busyUserId, panel, ...rowProps }: UsersTableProps) {
   return (
     <div className="table-wrap">
       <table className="users-table">
@@ -26,7 +27,7 @@ export function UsersTable({ users, busyUserId, resetOpenFor, ...rowProps }: Use
         <tbody>
           {users === null ? (
             <tr>
-              <td colSpan={5} className="muted">
+              <td colSpan={USER_COLUMNS} className="muted">
                 Loading users…
               </td>
             </tr>
@@ -36,7 +37,7 @@ export function UsersTable({ users, busyUserId, resetOpenFor, ...rowProps }: Use
                 key={user.id}
                 user={user}
                 busy={busyUserId === user.id}
-                resetOpen={resetOpenFor === user.id}
+                open={panel?.userId === user.id ? panel.kind : null}
                 {...rowProps}
               />
             ))

@@ -1,0 +1,83 @@
+import { useState, type FormEvent } from 'react';
+import type { IpcError, LocalRole, UserRecordSummary } from '../../../../preload/contract';
+import { AlertMessage } from '../../components/AlertMessage';
+import { FormField } from '../../components/FormField';
+import { RoleCheckboxes } from '../../components/RoleCheckboxes';
+import { fieldProblem, formFailure, type FormFailure } from '../../lib/api-errors';
+import { parseGroups } from '../../lib/groups';
+import type { AdminCall } from './use-recent-sign-in';
+
+interface EditAccessFormProps {
+  id: string;
+  user: UserRecordSummary;
+  onCancel: () => void;
+  onDone: (user: UserRecordSummary) => void;
+  run: AdminCall;
+  sessionLost: (error: IpcError) => boolean;
+}
+
+/** A user's roles (what they may do) and groups (which rows they see), changed inline. */
+export function EditAccessForm({ id, user, onCancel, onDone, run, sessionLost }: EditAccessFormProps) {
+  const [roles, setRoles] = useState<LocalRole[]>(user.roles);
+  const [groups, setGroups] = useState(user.groups.join(', '));
+  const [busy, setBusy] = useState(false);
+  const [failure, setFailure] = useState<FormFailure | null>(null);
+  const alertId = `${id}-error`;
+
+  async function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    if (busy) return;
+    setBusy(true);
+    const result = await run(() => window.portico.setUserAccess({ userId: user.id, roles, groups: parseGroups(groups) }));
+    if (!result) {
+      setBusy(false);
+      return;
+    }
+    if (result.ok) {
+      onDone(result.value);
+      return;
+    }
+    if (sessionLost(result)) return;
+    setBusy(false);
+    setFailure(formFailure(result, failure));
+  }
+
+  return (
+    <form
+      id={id}
+      className="inline-form"
+      aria-label={`Access for ${user.username}`}
+      noValidate
+      aria-busy={busy}
+      onSubmit={(event) => void submit(event)}
+    >
+      {failure ? <AlertMessage key={failure.attempt} id={alertId} message={failure.message} /> : null}
+      <div className="inline-form-row">
+        <RoleCheckboxes
+          idPrefix={`${id}-role`}
+          legend={`Roles for ${user.username}`}
+          roles={roles}
+          onChange={setRoles}
+          problem={failure?.fields.roles ? { id: `${id}-roles-error`, text: failure.fields.roles } : undefined}
+        />
+        <FormField
+          id={`${id}-groups`}
+          label={`Groups for ${user.username}`}
+          autoComplete="off"
+          hint="Comma-separated (e.g. Sales-EMEA)"
+          value={groups}
+          onChange={(event) => setGroups(event.target.value)}
+          problem={fieldProblem(failure, 'groups', alertId)}
+        />
+        <div className="inline-form-actions">
+          <button type="submit" className="button button-primary" aria-disabled={busy || undefined}>
+            Save access
+          </button>
+          <button type="button" className="button button-secondary" onClick={onCancel}>
+            Cancel
+          </button>
+        </div>
+      </div>
+    </form>
+  );
+}
