@@ -144,6 +144,9 @@ export const datasetConfig = z
     }
   });
 
+/** An export's start and each of its batches may take this many times `queryTimeoutSeconds`. */
+export const EXPORT_STEP_TIMEOUT_FACTOR = 10;
+
 /** The built-in sample's id: configured datasets cannot reuse it. */
 export const SAMPLE_DATASET_ID = 'sample-orders';
 export const SAMPLE_MAX_ROWS = 5_000_000;
@@ -166,6 +169,10 @@ export const dataConfig = z
         description:
           'A generated `orders` table, so that Portico is useful with no setup. Analysts and admins see every region, members of Sales-EMEA, Sales-AMER, Sales-APAC or Sales-LATAM their own; customer names and emails are masked without `data.read.pii`; viewers never see margins.',
       }),
+    queryTimeoutSeconds: z.number().int().min(1).max(600).default(30).meta({
+      description:
+        'Stop a page, row count or chart query that runs longer than this many seconds; the user is asked to narrow the filters or the search. An export is not cut by it, however long it runs: only its start (which may sort every row) or a batch of 2,048 rows that takes 10 times as long (default 5 minutes) stops it.',
+    }),
     exportAllowed: z
       .boolean()
       .default(true)

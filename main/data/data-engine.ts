@@ -48,6 +48,26 @@ export class DataEngineError extends Error {
   }
 }
 
+/**
+ * A query ran past its time limit: the worker interrupted it (the engine stays usable and the
+ * next query runs as usual). For an export step, the export is over.
+ */
+export class QueryTimeoutError extends DataEngineError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'QueryTimeoutError';
+  }
+}
+
+export interface QueryOptions {
+  /**
+   * Interrupt the query past this many milliseconds (waiting for a free connection counts);
+   * it then fails with QueryTimeoutError. For a stream, the limit of its start and of each
+   * `next()` separately. None: no limit.
+   */
+  timeoutMs?: number;
+}
+
 /** What `new Worker(...)` is given: a file, or (from sources) a bootstrap to evaluate. */
 export interface WorkerScript {
   filename: string;
@@ -125,20 +145,22 @@ export class DataEngine {
     return failed;
   }
 
-  async query(sql: string, params: readonly SqlParam[] = []): Promise<QueryResult> {
-    const answer = await this.request({ op: 'query', sql, params: [...params] });
+  async query(sql: string, params: readonly SqlParam[] = [], options: QueryOptions = {}): Promise<QueryResult> {
+    const answer = await this.request({ op: 'query', sql, params: [...params], timeoutMs: options.timeoutMs });
     return { columns: answer.columns, types: answer.types, rows: answer.rows };
   }
 
-  async stream(sql: string, params: readonly SqlParam[] = []): Promise<RowStream> {
-    const opened = await this.request({ op: 'stream-open', sql, params: [...params] });
+  /** A streamed query: `options.timeoutMs` limits its start and each `next()`, not the whole. */
+  async stream(sql: string, params: readonly SqlParam[] = [], options: QueryOptions = {}): Promise<RowStream> {
+    const timeoutMs = options.timeoutMs;
+    const opened = await this.request({ op: 'stream-open', sql, params: [...params], timeoutMs });
     const stream = opened.stream!;
     let done = false;
     return {
       columns: opened.columns,
       next: async (maxRows) => {
         if (done) return { rows: [], done: true };
-        const answer = await this.request({ op: 'stream-next', stream, maxRows });
+        const answer = await this.request({ op: 'stream-next', stream, maxRows, timeoutMs });
         done = answer.done;
         return { rows: answer.rows, done };
       },
@@ -226,7 +248,7 @@ export class DataEngine {
       if (!waiter) return;
       this.pending.delete(message.id);
       if (message.ok) waiter.resolve(message);
-      else waiter.reject(new DataEngineError(message.error));
+      else waiter.reject(message.timedOut ? new QueryTimeoutError(message.error) : new DataEngineError(message.error));
     });
     worker.on('error', (error) => this.log.error('Data engine worker error', { error: error.message }));
     worker.on('exit', (code) => {

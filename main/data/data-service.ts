@@ -2,7 +2,13 @@
  * The data view's service in main: opens the datasets (the generated sample and those in
  * configuration) in the DuckDB worker, and answers list / page / counts / export requests
  * for a principal with the contract's types. Security is applied by the query builder;
- * this layer adds the count cache, CSV streaming and error mapping.
+ * this layer adds the count cache, CSV streaming, time limits and error mapping.
+ *
+ * Time limits (`data.queryTimeoutSeconds`): a page, count or chart query running longer is
+ * interrupted in the worker and fails with DATA_UNAVAILABLE, asking to narrow the filters. An
+ * export streams for as long as it takes: only its start or one batch taking
+ * EXPORT_STEP_TIMEOUT_FACTOR times that limit stops it (EXPORT_FAILED). Opening the datasets
+ * at start has no limit.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, open as openFile, readdir, rename, rm } from 'node:fs/promises';
@@ -10,8 +16,23 @@ import path from 'node:path';
 import type { CellValue, ChannelInput, CountBucket, DataPage, DatasetSummary, ExportResult } from '../../preload/contract';
 import { AppError } from '../errors';
 import { csvRow } from './csv';
-import { COLUMN_NAME, SAMPLE_DATASET_ID, SAMPLE_SECURITY, type DataConfig, type DatasetConfig } from './data-config';
-import { DataEngine, DataEngineError, type Cell, type DataLogger, type SetupStep, type WorkerScript } from './data-engine';
+import {
+  COLUMN_NAME,
+  EXPORT_STEP_TIMEOUT_FACTOR,
+  SAMPLE_DATASET_ID,
+  SAMPLE_SECURITY,
+  type DataConfig,
+  type DatasetConfig,
+} from './data-config';
+import {
+  DataEngine,
+  DataEngineError,
+  QueryTimeoutError,
+  type Cell,
+  type DataLogger,
+  type SetupStep,
+  type WorkerScript,
+} from './data-engine';
 import { columnTypeOf, labelFor, quoteIdent, quoteLiteral, type DatasetColumnDef, type DatasetDef } from './dataset';
 import type { Principal } from './principal';
 import {
@@ -38,6 +59,15 @@ export interface DataServiceOptions {
   connections?: number;
   /** Where the worker's code is (default: found next to this module; see data-engine.ts). */
   workerScript?: WorkerScript;
+  /** Page, count and chart query limit in ms (tests; default `config.queryTimeoutSeconds`). */
+  queryTimeoutMs?: number;
+  /** Limit of an export's start and of each batch, in ms (tests; default 10 × the query limit). */
+  exportStepTimeoutMs?: number;
+}
+
+interface Limits {
+  queryMs: number;
+  exportStepMs: number;
 }
 
 /** Total counts kept per (dataset, scope, filters, search): scrolling then runs one query. */
@@ -63,6 +93,7 @@ export class DataService {
     private readonly failed: ReadonlyMap<string, FailedDataset>,
     private readonly config: DataConfig,
     private readonly log: DataLogger,
+    private readonly limits: Limits,
   ) {}
 
   /**
@@ -151,7 +182,9 @@ export class DataService {
         }
       }
       log.info('Data engine ready', { datasets: [...datasets.keys()], failed: [...failed.keys()] });
-      return new DataService(engine, datasets, failed, config, log);
+      const queryMs = options.queryTimeoutMs ?? config.queryTimeoutSeconds * 1000;
+      const exportStepMs = options.exportStepTimeoutMs ?? queryMs * EXPORT_STEP_TIMEOUT_FACTOR;
+      return new DataService(engine, datasets, failed, config, log, { queryMs, exportStepMs });
     } catch (error) {
       await engine.close();
       throw error;
@@ -216,7 +249,8 @@ export class DataService {
     let file;
     try {
       file = await openFile(temp, 'wx', 0o600);
-      const stream = await this.engine.stream(query.sql, query.params);
+      // Not the page limit: an export streams for as long as rows keep coming.
+      const stream = await this.engine.stream(query.sql, query.params, { timeoutMs: this.limits.exportStepMs });
       try {
         // A BOM so that spreadsheet apps read the file as UTF-8 (names such as Müller).
         await file.write(`\uFEFF${csvRow(query.columns)}`);
@@ -240,8 +274,18 @@ export class DataService {
       if (error instanceof AppError) throw error;
       this.log.error('Export failed', {
         dataset: input.datasetId,
+        rows,
         error: error instanceof Error ? error.message : String(error),
       });
+      if (error instanceof QueryTimeoutError) {
+        throw new AppError(
+          'EXPORT_FAILED',
+          `The export stopped: the data engine sent no rows for ${describeLimit(this.limits.exportStepMs)}. Narrow the filters or the search, then export again.`,
+        );
+      }
+      if (error instanceof DataEngineError) {
+        throw new AppError('EXPORT_FAILED', 'The export could not read this dataset. Try again; if it keeps failing, tell IT.');
+      }
       throw new AppError(
         'EXPORT_FAILED',
         `The export could not be written: ${describeFsError(error)}. Choose another folder or try again.`,
@@ -266,7 +310,7 @@ export class DataService {
 
   private async run(query: SqlQuery) {
     try {
-      return await this.engine.query(query.sql, query.params);
+      return await this.engine.query(query.sql, query.params, { timeoutMs: this.limits.queryMs });
     } catch (error) {
       throw this.mapError(error);
     }
@@ -292,6 +336,12 @@ export class DataService {
   private mapError(error: unknown): Error {
     if (error instanceof AppError) return error;
     this.log.error('Data query failed', { error: error instanceof Error ? error.message : String(error) });
+    if (error instanceof QueryTimeoutError) {
+      return new AppError(
+        'DATA_UNAVAILABLE',
+        `The query took too long (over ${describeLimit(this.limits.queryMs)}) and was stopped. Narrow the filters or the search, then try again.`,
+      );
+    }
     if (error instanceof DataEngineError && /conversion|could not convert|out of range/i.test(error.message)) {
       return new AppError('INVALID_PAYLOAD', 'A filter value does not fit this column. Check the filters.');
     }
@@ -304,6 +354,13 @@ export class DataService {
 
 function toCellValue(cell: Cell): CellValue {
   return typeof cell === 'boolean' ? String(cell) : cell;
+}
+
+/** A time limit in words: "30 seconds", "5 minutes", "50 ms". */
+export function describeLimit(ms: number): string {
+  if (ms % 60_000 === 0) return ms === 60_000 ? '1 minute' : `${ms / 60_000} minutes`;
+  if (ms % 1000 === 0) return ms === 1000 ? '1 second' : `${ms / 1000} seconds`;
+  return `${ms} ms`;
 }
 
 function describeFsError(error: unknown): string {

@@ -14,6 +14,15 @@
  * @duckdb/node-api 1.5: "terminate called after throwing an instance of 'Napi::Error'").
  * So an uncaught error here interrupts every query, waits for them to settle, and only then
  * exits (main restarts the worker), and `shutdown` does the same before main terminates it.
+ *
+ * Time limits (`timeoutMs` on a request): past it the request's connection is interrupted
+ * (`DuckDBConnection.interrupt()`, which stops the query within moments and leaves the
+ * connection usable) and the answer, `timedOut: true`, leaves at once. The work itself is still
+ * tracked until DuckDB has settled it, and only then does its connection serve another request
+ * or close: the thread never ends, and no connection closes, under a running query.
+ * An interrupted `fetchChunk` on a streamed result does not throw: it returns an empty chunk,
+ * as at the end of the rows (checked with @duckdb/node-api 1.5.6). So a stream that was
+ * interrupted (time limit, shutdown) is never reported as complete: an export would be cut short.
  */
 import { parentPort } from 'node:worker_threads';
 import {
@@ -56,6 +65,28 @@ function quoteLiteral(text: string): string {
   return `'${text.replaceAll("'", "''")}'`;
 }
 
+/** A request that ran past its `timeoutMs`: answered with `timedOut: true`. */
+class TimedOut extends Error {
+  constructor(ms: number) {
+    super(`The query ran longer than ${ms} ms and was interrupted.`);
+    this.name = 'TimedOut';
+  }
+}
+
+/** Interrupts `connection` when `signal` aborts, until the returned function is called. */
+function interruptOnAbort(connection: DuckDBConnection, signal: AbortSignal | undefined): () => void {
+  if (!signal) return () => undefined;
+  const interrupt = () => {
+    try {
+      connection.interrupt();
+    } catch {
+      // Already closed.
+    }
+  };
+  signal.addEventListener('abort', interrupt, { once: true });
+  return () => signal.removeEventListener('abort', interrupt);
+}
+
 class ConnectionPool {
   private readonly free: DuckDBConnection[] = [];
   private readonly waiting: ((connection: DuckDBConnection) => void)[] = [];
@@ -64,15 +95,37 @@ class ConnectionPool {
     this.free.push(...connections);
   }
 
-  async use<T>(fn: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
-    const connection = this.free.pop() ?? (await new Promise<DuckDBConnection>((resolve) => this.waiting.push(resolve)));
+  /** Runs `fn` on a free connection; `signal` gives up waiting for one, or interrupts it. */
+  async use<T>(fn: (connection: DuckDBConnection) => Promise<T>, signal?: AbortSignal): Promise<T> {
+    const connection = this.free.pop() ?? (await this.wait(signal));
+    const release = interruptOnAbort(connection, signal);
     try {
+      signal?.throwIfAborted();
       return await fn(connection);
     } finally {
+      // Only once the query has settled: the connection then serves the next request.
+      release();
       const next = this.waiting.shift();
       if (next) next(connection);
       else this.free.push(connection);
     }
+  }
+
+  private wait(signal: AbortSignal | undefined): Promise<DuckDBConnection> {
+    return new Promise<DuckDBConnection>((resolve, reject) => {
+      signal?.throwIfAborted();
+      const give = (connection: DuckDBConnection) => {
+        signal?.removeEventListener('abort', abandon);
+        resolve(connection);
+      };
+      const abandon = () => {
+        const index = this.waiting.indexOf(give);
+        if (index >= 0) this.waiting.splice(index, 1);
+        reject(signal!.reason as Error);
+      };
+      this.waiting.push(give);
+      signal?.addEventListener('abort', abandon, { once: true });
+    });
   }
 }
 
@@ -81,20 +134,55 @@ interface Stream {
   result: DuckDBResult;
   columns: string[];
   types: string[];
+  /** The fetch running on it, if any: the connection closes only once that has settled. */
+  busy: Promise<void> | null;
 }
 
 let instance: DuckDBInstance | null = null;
 let pool: ConnectionPool | null = null;
 let connections: DuckDBConnection[] = [];
 const streams = new Map<number, Stream>();
+/** Every open export connection, opening or streaming (all are interrupted on stop). */
+const streamConnections = new Set<DuckDBConnection>();
 /** Requests being handled: all must settle before the thread may end. */
 const inflight = new Set<Promise<unknown>>();
 let stopping = false;
 
+/** Keeps `work` among the requests in flight until it settles. */
+function track(work: Promise<unknown>): void {
+  inflight.add(work);
+  void work.finally(() => inflight.delete(work)).catch(() => undefined);
+}
+
+/**
+ * Runs a request's work within its time limit. At the limit the signal aborts (the connection
+ * serving the request is interrupted, a wait for one is given up) and this rejects with
+ * TimedOut at once, without waiting for DuckDB; the work stays tracked until it settles.
+ */
+async function limited<T>(timeoutMs: number | undefined, work: (signal?: AbortSignal) => Promise<T>): Promise<T> {
+  if (!timeoutMs || timeoutMs <= 0) return work();
+  const controller = new AbortController();
+  const running = work(controller.signal);
+  track(running);
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const error = new TimedOut(timeoutMs);
+      reject(error);
+      controller.abort(error);
+    }, timeoutMs);
+  });
+  try {
+    return await Promise.race([running, expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Interrupts every running query and waits (bounded) until all requests have settled. */
 async function stopAll(): Promise<void> {
   stopping = true;
-  for (const connection of [...connections, ...[...streams.values()].map((s) => s.connection)]) {
+  for (const connection of [...connections, ...streamConnections]) {
     try {
       connection.interrupt();
     } catch {
@@ -160,53 +248,120 @@ async function open(setup: SetupStep[], allowedPaths: string[], count: number): 
 }
 
 async function query(request: Extract<WorkerRequest, { op: 'query' }>): Promise<WorkerResponse> {
-  return engine().pool.use(async (connection) => {
-    const reader = await connection.runAndReadAll(request.sql, request.params);
-    return {
-      id: request.id,
-      ok: true,
-      columns: reader.columnNames(),
-      types: reader.columnTypes().map((t) => t.toString()),
-      rows: reader.getRows().map((row) => row.map(toCell)),
-      done: true,
-    };
-  });
+  const { pool } = engine();
+  return limited(request.timeoutMs, (signal) =>
+    pool.use(async (connection) => {
+      const reader = await connection.runAndReadAll(request.sql, request.params);
+      // Timed out meanwhile: the answer has gone, the rows are not needed.
+      signal?.throwIfAborted();
+      return {
+        id: request.id,
+        ok: true,
+        columns: reader.columnNames(),
+        types: reader.columnTypes().map((t) => t.toString()),
+        rows: reader.getRows().map((row) => row.map(toCell)),
+        done: true,
+      };
+    }, signal),
+  );
 }
 
 async function streamOpen(request: Extract<WorkerRequest, { op: 'stream-open' }>): Promise<WorkerResponse> {
-  const connection = await engine().instance.connect();
-  try {
-    const result = await connection.stream(request.sql, request.params);
-    const stream = { connection, result, columns: result.columnNames(), types: result.columnTypes().map((t) => t.toString()) };
-    streams.set(request.id, stream);
-    return { id: request.id, ok: true, columns: stream.columns, types: stream.types, rows: [], done: false, stream: request.id };
-  } catch (error) {
-    connection.closeSync();
-    throw error;
-  }
+  const { instance } = engine();
+  return limited(request.timeoutMs, async (signal) => {
+    const connection = await instance.connect();
+    streamConnections.add(connection);
+    const release = interruptOnAbort(connection, signal);
+    try {
+      signal?.throwIfAborted();
+      const result = await connection.stream(request.sql, request.params);
+      // Timed out meanwhile: nobody will pull these rows.
+      signal?.throwIfAborted();
+      if (stopping) throw new Error('The data engine is stopping.');
+      const stream: Stream = {
+        connection,
+        result,
+        columns: result.columnNames(),
+        types: result.columnTypes().map((t) => t.toString()),
+        busy: null,
+      };
+      streams.set(request.id, stream);
+      return {
+        id: request.id,
+        ok: true,
+        columns: stream.columns,
+        types: stream.types,
+        rows: [],
+        done: false,
+        stream: request.id,
+      };
+    } catch (error) {
+      streamConnections.delete(connection);
+      connection.closeSync();
+      throw error;
+    } finally {
+      release();
+    }
+  });
 }
 
+/** Forgets a stream and closes its connection, once any fetch running on it has settled. */
 function closeStream(id: number): void {
   const stream = streams.get(id);
   if (!stream) return;
   streams.delete(id);
-  stream.connection.closeSync();
+  const close = () => {
+    streamConnections.delete(stream.connection);
+    try {
+      stream.connection.closeSync();
+    } catch {
+      // Already closed.
+    }
+  };
+  if (stream.busy) void stream.busy.then(close);
+  else close();
+}
+
+async function fetchRows(
+  stream: Stream,
+  maxRows: number,
+  signal: AbortSignal | undefined,
+): Promise<{ rows: Cell[][]; done: boolean }> {
+  const release = interruptOnAbort(stream.connection, signal);
+  try {
+    const rows: Cell[][] = [];
+    while (rows.length < maxRows) {
+      const chunk = await stream.result.fetchChunk();
+      // An interrupted fetch looks like the end of the rows: it must not pass for it.
+      signal?.throwIfAborted();
+      if (stopping) throw new Error('The data engine is stopping.');
+      if (!chunk || chunk.rowCount === 0) return { rows, done: true };
+      for (const row of chunk.getRows()) rows.push(row.map(toCell));
+    }
+    return { rows, done: false };
+  } finally {
+    release();
+  }
 }
 
 async function streamNext(request: Extract<WorkerRequest, { op: 'stream-next' }>): Promise<WorkerResponse> {
   const stream = streams.get(request.stream);
   if (!stream) throw new Error('This export is no longer running.');
-  const rows: Cell[][] = [];
-  let done = false;
-  while (rows.length < request.maxRows) {
-    const chunk = await stream.result.fetchChunk();
-    if (!chunk || chunk.rowCount === 0) {
-      done = true;
-      break;
-    }
-    for (const row of chunk.getRows()) rows.push(row.map(toCell));
-  }
-  if (done) closeStream(request.stream);
+  if (stream.busy) throw new Error('This export is already fetching rows.');
+  const { rows, done } = await limited(request.timeoutMs, (signal) => {
+    const step = fetchRows(stream, request.maxRows, signal);
+    stream.busy = step.then(
+      () => undefined,
+      () => undefined,
+    );
+    void stream.busy.then(() => (stream.busy = null));
+    // Finished, failed or timed out: the stream ends (its connection closes once settled).
+    void step.then(
+      (batch) => batch.done && closeStream(request.stream),
+      () => closeStream(request.stream),
+    );
+    return step;
+  });
   return { id: request.id, ok: true, columns: stream.columns, types: stream.types, rows, done };
 }
 
@@ -260,13 +415,15 @@ port.on('message', (request: WorkerRequest) => {
     return;
   }
   const work = handle(request);
-  if (request.op !== 'shutdown') {
-    inflight.add(work);
-    void work.finally(() => inflight.delete(work)).catch(() => undefined);
-  }
+  if (request.op !== 'shutdown') track(work);
   work.then(
     (response) => port.postMessage(response),
     (error: unknown) =>
-      port.postMessage({ id: request.id, ok: false, error: error instanceof Error ? error.message : String(error) }),
+      port.postMessage({
+        id: request.id,
+        ok: false,
+        error: error instanceof Error ? error.message : String(error),
+        ...(error instanceof TimedOut ? { timedOut: true } : {}),
+      } satisfies WorkerResponse),
   );
 });

@@ -23,10 +23,16 @@ export type WorkerRequest =
    * turns external access off and locks the configuration.
    */
   | { id: number; op: 'open'; setup: SetupStep[]; allowedPaths: string[]; connections: number }
-  | { id: number; op: 'query'; sql: string; params: SqlParam[] }
+  /**
+   * `timeoutMs` (query, stream-open, stream-next): past it the worker interrupts the request's
+   * connection and answers at once with `timedOut: true` (waiting for a connection counts).
+   * Without it the request may run as long as it takes.
+   */
+  | { id: number; op: 'query'; sql: string; params: SqlParam[]; timeoutMs?: number }
   /** Starts a streamed query on its own connection; rows are then pulled with `stream-next`. */
-  | { id: number; op: 'stream-open'; sql: string; params: SqlParam[] }
-  | { id: number; op: 'stream-next'; stream: number; maxRows: number }
+  | { id: number; op: 'stream-open'; sql: string; params: SqlParam[]; timeoutMs?: number }
+  /** A stream-next that times out also ends its stream (send `stream-close` all the same). */
+  | { id: number; op: 'stream-next'; stream: number; maxRows: number; timeoutMs?: number }
   | { id: number; op: 'stream-close'; stream: number }
   /** Interrupts and settles every query, then closes DuckDB: the thread may then be terminated. */
   | { id: number; op: 'shutdown' }
@@ -36,4 +42,4 @@ export type WorkerRequest =
 /** `id: -1` announces that the worker failed and is about to exit. */
 export type WorkerResponse =
   | { id: number; ok: true; columns: string[]; types: string[]; rows: Cell[][]; done: boolean; stream?: number }
-  | { id: number; ok: false; error: string };
+  | { id: number; ok: false; error: string; timedOut?: true };

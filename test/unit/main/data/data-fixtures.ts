@@ -8,7 +8,7 @@ import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { permissionsFor } from '../../../../main/auth/roles';
 import { dataConfig, type DataConfigInput } from '../../../../main/data/data-config';
-import { DataService } from '../../../../main/data/data-service';
+import { DataService, type DataServiceOptions } from '../../../../main/data/data-service';
 import type { Principal } from '../../../../main/data/principal';
 import type { DataQueryInput } from '../../../../main/data/data-service';
 import { SAMPLE_DATASET_ID } from '../../../../main/data/data-config';
@@ -35,7 +35,10 @@ export async function removeDir(dir: string): Promise<void> {
 }
 
 /** A started service and its folder; `stop()` closes it and removes the folder. */
-export async function startService(config: DataConfigInput = {}, options: { rows?: number; dir?: string } = {}) {
+export async function startService(
+  config: DataConfigInput = {},
+  options: { rows?: number; dir?: string } & Pick<DataServiceOptions, 'queryTimeoutMs' | 'exportStepTimeoutMs'> = {},
+) {
   const dir = options.dir ?? (await makeTempDir());
   const parsed = dataConfig.parse({ ...config, sample: { rows: options.rows ?? SAMPLE_ROWS, ...config.sample } });
   const errors: unknown[] = [];
@@ -43,6 +46,8 @@ export async function startService(config: DataConfigInput = {}, options: { rows
     config: parsed,
     userDataDir: dir,
     log: { info: () => undefined, error: (message, fields) => errors.push({ message, ...fields }) },
+    queryTimeoutMs: options.queryTimeoutMs,
+    exportStepTimeoutMs: options.exportStepTimeoutMs,
   });
   return {
     service,
