@@ -1,9 +1,10 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import type { IpcError, LocalRole, UserRecordSummary } from '../../../../preload/contract';
 import { AlertMessage } from '../../components/AlertMessage';
 import { FormField } from '../../components/FormField';
 import { RoleCheckboxes } from '../../components/RoleCheckboxes';
-import { fieldProblem, formFailure, type FormFailure } from '../../lib/api-errors';
+import { fieldProblem } from '../../lib/api-errors';
+import { useInlineForm } from './use-inline-form';
 import { parseGroups } from '../../lib/groups';
 import type { AdminCall } from './use-recent-sign-in';
 
@@ -20,27 +21,8 @@ interface EditAccessFormProps {
 export function EditAccessForm({ id, user, onCancel, onDone, run, sessionLost }: EditAccessFormProps) {
   const [roles, setRoles] = useState<LocalRole[]>(user.roles);
   const [groups, setGroups] = useState(user.groups.join(', '));
-  const [busy, setBusy] = useState(false);
-  const [failure, setFailure] = useState<FormFailure | null>(null);
+  const { busy, failure, submit } = useInlineForm(run, sessionLost, onDone);
   const alertId = `${id}-error`;
-
-  async function submit(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    if (busy) return;
-    setBusy(true);
-    const result = await run(() => window.portico.setUserAccess({ userId: user.id, roles, groups: parseGroups(groups) }));
-    if (!result) {
-      setBusy(false);
-      return;
-    }
-    if (result.ok) {
-      onDone(result.value);
-      return;
-    }
-    if (sessionLost(result)) return;
-    setBusy(false);
-    setFailure(formFailure(result, failure));
-  }
 
   return (
     <form
@@ -49,7 +31,9 @@ export function EditAccessForm({ id, user, onCancel, onDone, run, sessionLost }:
       aria-label={`Access for ${user.username}`}
       noValidate
       aria-busy={busy}
-      onSubmit={(event) => void submit(event)}
+      onSubmit={(event) =>
+        void submit(() => window.portico.setUserAccess({ userId: user.id, roles, groups: parseGroups(groups) }))(event)
+      }
     >
       {failure ? <AlertMessage key={failure.attempt} id={alertId} message={failure.message} /> : null}
       <div className="inline-form-row">

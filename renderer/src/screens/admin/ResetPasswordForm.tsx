@@ -1,8 +1,9 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import type { IpcError, UserRecordSummary } from '../../../../preload/contract';
 import { AlertMessage } from '../../components/AlertMessage';
 import { FormField } from '../../components/FormField';
-import { fieldProblem, formFailure, type FormFailure } from '../../lib/api-errors';
+import { fieldProblem } from '../../lib/api-errors';
+import { useInlineForm } from './use-inline-form';
 import type { AdminCall } from './use-recent-sign-in';
 
 interface ResetPasswordFormProps {
@@ -17,30 +18,17 @@ interface ResetPasswordFormProps {
 
 export function ResetPasswordForm({ id, user, minPasswordLength, onCancel, onDone, run, sessionLost }: ResetPasswordFormProps) {
   const [password, setPassword] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [failure, setFailure] = useState<FormFailure | null>(null);
+  const { busy, failure, submit } = useInlineForm(run, sessionLost, onDone);
   const alertId = `${id}-error`;
 
-  async function submit(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    if (busy) return;
-    setBusy(true);
-    const result = await run(() => window.portico.resetUserPassword({ userId: user.id, password }));
-    if (!result) {
-      setBusy(false);
-      return;
-    }
-    if (result.ok) {
-      onDone(result.value);
-      return;
-    }
-    if (sessionLost(result)) return;
-    setBusy(false);
-    setFailure(formFailure(result, failure));
-  }
-
   return (
-    <form id={id} className="inline-form" noValidate aria-busy={busy} onSubmit={(event) => void submit(event)}>
+    <form
+      id={id}
+      className="inline-form"
+      noValidate
+      aria-busy={busy}
+      onSubmit={(event) => void submit(() => window.portico.resetUserPassword({ userId: user.id, password }))(event)}
+    >
       {failure ? <AlertMessage key={failure.attempt} id={alertId} message={failure.message} /> : null}
       <div className="inline-form-row">
         <FormField
