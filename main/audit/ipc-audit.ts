@@ -93,8 +93,8 @@ export function auditEventFor(call: AuditedCall): AuditEvent | null {
             : channel === 'users:set-access'
               ? 'users.access-changed'
               : user.disabled
-              ? 'users.disable'
-              : 'users.enable';
+                ? 'users.disable'
+                : 'users.enable';
       const access = channel === 'users:create' || channel === 'users:set-access';
       const details = access ? { roles: user.roles.join(','), groups: user.groups.join(',') } : undefined;
       return { actor: call.actor, action, outcome: 'success', target: user.username, details };
