@@ -171,6 +171,15 @@ export async function createApp(ports: AppPorts): Promise<PorticoApp> {
     }
     if (restored && 'notice' in restored) signInNotice = restored.notice;
     sessions.onStart = () => (signInNotice = null);
+    sessions.onExpired = (session, reason) => {
+      const event: AuditEvent = {
+        actor: session.user.username,
+        action: 'auth.session-expired',
+        outcome: 'success',
+        details: { reason },
+      };
+      void appendAudit(audit, event, log);
+    };
     sso.onSignInLost = (notice) => {
       const current = sessions.check();
       if (current.state === 'active') {

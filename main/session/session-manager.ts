@@ -53,6 +53,8 @@ export class SessionManager {
   private store: SessionStore | null = null;
   /** Called whenever a new session starts (e.g. to clear a "sign in again" notice). */
   onStart: () => void = () => undefined;
+  /** Called once when a session times out (idle or absolute), e.g. for the audit log. */
+  onExpired: (session: Session, reason: 'idle' | 'absolute') => void = () => undefined;
   private lastSavedActivity = 0;
 
   constructor(
@@ -120,6 +122,7 @@ export class SessionManager {
       this.session = null;
       this.expiredReason = reason;
       void this.save();
+      this.onExpired(session, reason);
       return { state: 'expired', reason };
     }
     return { state: 'active', session };

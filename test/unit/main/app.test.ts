@@ -253,6 +253,9 @@ describe('createApp', () => {
     await fails('users:list', 'NOT_SIGNED_IN');
     await ok('auth:sign-in-local');
     await ok('users:list');
+    // The timeout is audited once, as the user it ended.
+    const expired = (await ok('audit:query', { action: 'auth.session-expired' })).entries;
+    expect(expired.map((e) => [e.actor, e.details.reason])).toEqual([['root', 'idle']]);
   });
 
   it('ends a session at the absolute limit however active', async () => {
