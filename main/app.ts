@@ -213,9 +213,10 @@ export async function createApp(ports: AppPorts): Promise<PorticoApp> {
     pending.add(write);
     void write.finally(() => pending.delete(write));
   };
+  const authorizer = ready ? createAuthorizer(ready) : () => null;
   const registry = new IpcRegistry<Session>({
     appOrigin: ports.identity.origin,
-    authorize: ready ? createAuthorizer(ready) : () => null,
+    authorize: authorizer,
     onInternalError: (channel, error) => log.error('IPC handler failed', { channel, error: String(error) }),
     onOutcome: ready
       ? ({ channel, input, session, result }) => {
@@ -264,6 +265,7 @@ export async function createApp(ports: AppPorts): Promise<PorticoApp> {
       setupDataHandlers(registry, {
         data: ready.data,
         sessions: ready.sessions,
+        authorize: (access) => authorizer(access),
         saveDialog: ports.saveDialog ?? null,
         config: ready.config.data,
       });

@@ -17,6 +17,11 @@ import { principalFromSession, type Principal } from './principal';
 export interface DataHandlerDeps {
   data: DataService;
   sessions: { permissions(session: Session): Permission[] };
+  /**
+   * The registry's access check, run again after the save dialog: the dialog can stay open
+   * while the session times out, the user signs out or loses `data.export`.
+   */
+  authorize: (access: 'data.export') => Session | null;
   /** Null where no dialog can be shown: exports then fail with a message. */
   saveDialog: SaveDialog | null;
   config: Pick<DataConfig, 'exportAllowed'>;
@@ -63,6 +68,10 @@ export function setupDataHandlers(registry: IpcRegistry<Session>, deps: DataHand
       filters: [{ name: 'CSV (comma-separated values)', extensions: ['csv'] }],
     });
     if (filePath === null) return null;
-    return data.exportCsv(principal, input, filePath);
+    const still = principalOf(deps.authorize('data.export'));
+    if (!config.exportAllowed || !data.canExport(still, input.datasetId)) {
+      throw new AppError('PERMISSION_DENIED', 'Exporting is no longer allowed for your account. Ask IT if you need it.');
+    }
+    return data.exportCsv(still, input, filePath);
   });
 }

@@ -52,14 +52,13 @@ export async function benchData() {
     const data = service;
 
     const sessions = new SessionManager(systemClock, { idleMs: 3_600_000, absoluteMs: 3_600_000, recentSignInMs: 60_000 });
-    const registry = new IpcRegistry<Session>({
-      appOrigin: ORIGIN,
-      authorize: createAuthorizer({ sessions, accounts: {} as LocalAccounts }),
-    });
+    const authorize = createAuthorizer({ sessions, accounts: {} as LocalAccounts });
+    const registry = new IpcRegistry<Session>({ appOrigin: ORIGIN, authorize });
     let exportPath = path.join(exportDir, 'export.csv');
     setupDataHandlers(registry, {
       data,
       sessions,
+      authorize: (access) => authorize(access),
       saveDialog: { chooseSavePath: async () => exportPath },
       config: { exportAllowed: true },
     });

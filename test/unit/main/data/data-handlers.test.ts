@@ -32,12 +32,13 @@ afterAll(async () => {
   await removeDir(dir);
 });
 
-function setup(options: { exportAllowed?: boolean; savePath?: string | null } = {}) {
+function setup(options: { exportAllowed?: boolean; savePath?: string | null; whileDialogOpen?: () => void } = {}) {
   const sessions = new SessionManager(new FakeClock(), { idleMs: 60_000, absoluteMs: 3_600_000, recentSignInMs: 60_000 });
   const audit: AuditEvent[] = [];
+  const authorize = createAuthorizer({ sessions, accounts: {} as LocalAccounts });
   const registry = new IpcRegistry<Session>({
     appOrigin: APP_ORIGIN,
-    authorize: createAuthorizer({ sessions, accounts: {} as LocalAccounts }),
+    authorize,
     // As in createApp: the audit log hears every outcome through ipc-audit's map.
     onOutcome: ({ channel, input, session, result }) => {
       const current = sessions.check();
@@ -50,12 +51,14 @@ function setup(options: { exportAllowed?: boolean; savePath?: string | null } = 
   const saveDialog: SaveDialog = {
     chooseSavePath: async (o) => {
       dialogs.push(o);
+      options.whileDialogOpen?.();
       return options.savePath === undefined ? path.join(dir, 'export.csv') : options.savePath;
     },
   };
   setupDataHandlers(registry, {
     data: service,
     sessions,
+    authorize: (access) => authorize(access),
     saveDialog,
     config: { exportAllowed: options.exportAllowed ?? true },
   });
@@ -165,6 +168,23 @@ describe('data handlers', () => {
         details: { rows: r.value.rows, filters: 1, search: false },
       },
     ]);
+  });
+
+  it('checks access again after the dialog: a session ended or a role lost meanwhile exports nothing', async () => {
+    let ctx: ReturnType<typeof setup> | null = null;
+    const target = path.join(dir, 'after-dialog.csv');
+    ctx = setup({ savePath: target, whileDialogOpen: () => ctx!.sessions.end() });
+    ctx.signIn(['analyst']);
+    const ended = await ctx.call('data:export', view);
+    expect(ended.ok ? 'ok' : ended.code).toBe('NOT_SIGNED_IN');
+    await expect(fs.stat(target)).rejects.toMatchObject({ code: 'ENOENT' });
+
+    let demoted: ReturnType<typeof setup> | null = null;
+    demoted = setup({ savePath: target, whileDialogOpen: () => demoted!.sessions.updateRoles(['viewer'], ['Sales-EMEA']) });
+    demoted.signIn(['analyst']);
+    const lost = await demoted.call('data:export', view);
+    expect(lost.ok ? 'ok' : lost.code).toBe('PERMISSION_DENIED');
+    await expect(fs.stat(target)).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
   it('cancelling the dialog returns null and writes nothing', async () => {
