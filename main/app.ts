@@ -223,7 +223,8 @@ export async function createApp(ports: AppPorts): Promise<PorticoApp> {
           // A refused call ran as nobody; the user still signed in made it.
           const current = ready.sessions.check();
           const actor = session?.user.username ?? (current.state === 'active' ? current.session.user.username : null);
-          const event = auditEventFor({ channel, input, result, actor });
+          const knownUsername = (typed: string) => ready.accounts.knownUsername(typed);
+          const event = auditEventFor({ channel, input, result, actor, knownUsername });
           if (event) track(appendAudit(ready.audit, event, log));
         }
       : undefined,

@@ -13,6 +13,11 @@ export interface AuditedCall {
   result: IpcResult<unknown>;
   /** Who was signed in when the call was made (before a sign-in or sign-out changed it). */
   actor: string | null;
+  /**
+   * The account a failed local sign-in named, or null when no account has that name: what an
+   * unknown "username" was is not kept, as it is often a password typed in the wrong field.
+   */
+  knownUsername?: (typed: string) => string | null;
 }
 
 /** Failures of a sign-in that are attempts, not the user changing their mind. */
@@ -52,7 +57,7 @@ export function auditEventFor(call: AuditedCall): AuditEvent | null {
             actor: null,
             action: 'auth.sign-in-failed',
             outcome: 'failure',
-            target: text('username'),
+            target: call.knownUsername?.(text('username') ?? '') ?? '(unknown user)',
             details: { method: 'local', reason: result.code },
           }
         : null;

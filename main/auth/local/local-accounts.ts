@@ -39,6 +39,12 @@ export class LocalAccounts {
     return Object.keys(this.vault.read().users).length > 0;
   }
 
+  /** The account's normalised username if one exists under this name, else null (the audit log uses it). */
+  knownUsername(rawUsername: string): string | null {
+    const username = normaliseUsername(rawUsername);
+    return Object.values(this.vault.read().users).some((u) => u.username === username) ? username : null;
+  }
+
   get(id: string): Readonly<LocalUserRecord> | undefined {
     return this.vault.read().users[id];
   }

@@ -32,11 +32,13 @@ describe('auditEventFor', () => {
       actor: null,
     });
     expect(success).toEqual({ actor: 'ada', action: 'auth.sign-in', outcome: 'success', details: { method: 'local' } });
+    const knownUsername = (typed: string) => (typed.toLowerCase() === 'ada' ? 'ada' : null);
     const failure = auditEventFor({
       channel: 'auth:sign-in-local',
-      input: { username: 'ada', password: PASSWORD },
+      input: { username: 'Ada', password: PASSWORD },
       result: fail('INVALID_CREDENTIALS'),
       actor: null,
+      knownUsername,
     });
     expect(failure).toMatchObject({
       action: 'auth.sign-in-failed',
@@ -44,9 +46,19 @@ describe('auditEventFor', () => {
       target: 'ada',
       details: { reason: 'INVALID_CREDENTIALS' },
     });
-    expect(JSON.stringify([success, failure])).not.toContain(PASSWORD);
+    // A name no account has is not kept: it is often the password, typed in the wrong field.
+    const mistyped = auditEventFor({
+      channel: 'auth:sign-in-local',
+      input: { username: 'Tr0ub4dor.3', password: 'x' },
+      result: fail('INVALID_CREDENTIALS'),
+      actor: null,
+      knownUsername,
+    });
+    expect(mistyped).toMatchObject({ action: 'auth.sign-in-failed', target: '(unknown user)' });
+    expect(JSON.stringify([success, failure, mistyped])).not.toContain(PASSWORD);
+    expect(JSON.stringify(mistyped)).not.toContain('Tr0ub4dor');
     // Every event the map produces is one the log accepts (no secret-looking detail keys).
-    for (const event of [success, failure]) expect(() => normaliseEvent(event!)).not.toThrow();
+    for (const event of [success, failure, mistyped]) expect(() => normaliseEvent(event!)).not.toThrow();
   });
 
   it('records SSO sign-ins and failures, but not a cancelled window', () => {
