@@ -108,7 +108,13 @@ async function start(): Promise<void> {
     // Exports and support bundles: the native save dialog, attached to the app window.
     saveDialog: {
       chooseSavePath: async ({ title, defaultName, filters }) => {
-        const options = { title, defaultPath: path.join(app.getPath('downloads'), defaultName), filters };
+        const options: Electron.SaveDialogOptions = {
+          title,
+          defaultPath: path.join(app.getPath('downloads'), defaultName),
+          filters,
+          // Linux dialogs replace an existing file silently unless asked to confirm.
+          properties: ['showOverwriteConfirmation', 'createDirectory'],
+        };
         const answer = mainWindow ? await dialog.showSaveDialog(mainWindow, options) : await dialog.showSaveDialog(options);
         return answer.canceled || !answer.filePath ? null : answer.filePath;
       },

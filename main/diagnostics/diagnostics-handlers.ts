@@ -3,6 +3,7 @@
  * app, and "Export support bundle" to a file the user picks. Reports are built without
  * secrets and checked again before they leave main.
  */
+import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { DiagnosticsView } from '../../preload/contract';
@@ -63,9 +64,13 @@ export function setupDiagnosticsHandlers(registry: IpcRegistry<Session>, deps: D
       filters: [{ name: 'Text', extensions: ['txt'] }],
     });
     if (!file) return null;
+    // A new temp file beside the target ('wx': never through a planted symlink), then a rename.
+    const temp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
     try {
-      await fs.writeFile(file, formatSupportBundle(await collect()), { mode: 0o600 });
+      await fs.writeFile(temp, formatSupportBundle(await collect()), { mode: 0o600, flag: 'wx' });
+      await fs.rename(temp, file);
     } catch {
+      await fs.rm(temp, { force: true }).catch(() => undefined);
       throw new AppError('EXPORT_FAILED', 'Portico could not write the support bundle there. Pick a folder you can write to.');
     }
     return { fileName: path.basename(file) };
