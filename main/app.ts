@@ -261,6 +261,7 @@ export async function createApp(ports: AppPorts): Promise<PorticoApp> {
       roleMapping: ready.roleMapping,
       rolePermissions: ready.config.access.rolePermissions,
       data: ready.data,
+      permissionsOf: (session) => ready.sessions.permissions(session),
     });
     if (ready.data) {
       setupDataHandlers(registry, {

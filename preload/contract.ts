@@ -175,8 +175,11 @@ export interface DiagnosticsView {
 export interface AccessPreview {
   roles: LocalRole[];
   permissions: Permission[];
-  /** What those roles and groups would see: each dataset's scope and first rows. */
-  datasets: { dataset: DatasetSummary; page: DataPage }[];
+  /**
+   * What those roles and groups would see: each dataset's scope and first rows, within the
+   * caller's own access (`rowsHidden`: the caller's rows are scoped, so only scope and count).
+   */
+  datasets: { dataset: DatasetSummary; page: DataPage; rowsHidden: boolean }[];
 }
 
 // ---------------------------------------------------------------------------
@@ -329,7 +332,7 @@ export const channels = {
   'audit:query': channel<AuditQueryResult>()(schemas.auditQuery, 'admin.audit'),
   'admin:get-role-mapping': channel<RoleMappingView>()(empty, 'admin.roles'),
   'admin:set-role-mapping': channel<RoleMappingView>()(schemas.setRoleMapping, 'admin.roles', sensitive),
-  'admin:preview-access': channel<AccessPreview>()(schemas.previewAccess, 'admin.roles'),
+  'admin:preview-access': channel<AccessPreview>()(schemas.previewAccess, 'admin.roles', sensitive),
   'admin:get-diagnostics': channel<DiagnosticsView>()(empty, 'admin.settings'),
   /** Asks where to save, then writes the support bundle (no secrets); null when the user cancels. */
   'admin:export-support-bundle': channel<{ fileName: string } | null>()(empty, 'admin.settings'),

@@ -23,6 +23,7 @@ export const AUDIT_ACTIONS = [
   'users.reset-password',
   'users.access-changed',
   'roles.mapping-changed',
+  'access.previewed',
   'data.export',
   'data.export-denied',
   'admin.settings-changed',

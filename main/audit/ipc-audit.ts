@@ -113,6 +113,18 @@ export function auditEventFor(call: AuditedCall): AuditEvent | null {
         target: text('providerId'),
         details: { groups: Object.keys((input.mapping as Record<string, unknown> | undefined) ?? {}).length },
       };
+    case 'admin:preview-access': {
+      if (!result.ok) return null;
+      const groups = Array.isArray(input.groups) ? input.groups.length : 0;
+      const roles = (result.value as { roles: string[] }).roles.join(',');
+      return {
+        actor: call.actor,
+        action: 'access.previewed',
+        outcome: 'success',
+        target: text('providerId'),
+        details: { roles, groups },
+      };
+    }
     case 'data:export': {
       if (result.ok && result.value === null) return null; // The user cancelled the save dialog.
       const rows = result.ok ? (result.value as { rows: number }).rows : null;

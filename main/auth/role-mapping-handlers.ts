@@ -3,14 +3,14 @@
  * "preview as": what a user with given groups (mapped through a provider) or roles would
  * see, computed by the same row and column rules as a real session.
  */
-import type { AccessPreview, DataPage, DatasetSummary, LocalRole } from '../../preload/contract';
+import type { AccessPreview, DataPage, DatasetSummary, LocalRole, Permission } from '../../preload/contract';
 import { AppError } from '../errors';
 import type { IpcRegistry } from '../ipc/registry';
 import type { Session } from '../session/session-manager';
 import type { RoleMappingStore } from './role-mapping';
 import { permissionsFor, type RolePermissions } from './roles';
 import { rolesForGroups } from './saml/saml-identity';
-import type { Principal } from '../data/principal';
+import { principalFromSession, type Principal } from '../data/principal';
 
 /** Rows shown per dataset in a preview. */
 const PREVIEW_ROWS = 10;
@@ -25,7 +25,13 @@ export interface PreviewData {
 
 export function setupRoleMappingHandlers(
   registry: IpcRegistry<Session>,
-  deps: { roleMapping: RoleMappingStore; rolePermissions: RolePermissions; data: PreviewData | null },
+  deps: {
+    roleMapping: RoleMappingStore;
+    rolePermissions: RolePermissions;
+    data: PreviewData | null;
+    /** The caller's own permissions (the preview never shows more than they may see). */
+    permissionsOf: (session: Session) => Permission[];
+  },
 ): void {
   registry.handle('admin:get-role-mapping', function handleGetRoleMapping() {
     return deps.roleMapping.view(deps.rolePermissions);
@@ -36,7 +42,7 @@ export function setupRoleMappingHandlers(
     return deps.roleMapping.view(deps.rolePermissions);
   });
 
-  registry.handle('admin:preview-access', async function handlePreviewAccess(input) {
+  registry.handle('admin:preview-access', async function handlePreviewAccess(input, { session }) {
     const roles = new Set<LocalRole>(input.roles);
     if (input.providerId) {
       const mapping = deps.roleMapping.mappingFor(input.providerId);
@@ -52,8 +58,16 @@ export function setupRoleMappingHandlers(
       permissions: permissionsFor(sortedRoles, deps.rolePermissions),
     };
     const preview: AccessPreview = { roles: sortedRoles, permissions: principal.permissions.slice(), datasets: [] };
-    if (!deps.data || !principal.permissions.includes('data.read')) return preview;
+    if (!deps.data || !principal.permissions.includes('data.read') || !session) return preview;
+    // A preview never shows the caller more than they may see themselves: data permissions they
+    // lack are dropped (no PII without data.read.pii), datasets they cannot open are left out,
+    // and where their own rows are scoped, the preview gives the scope and count but no rows.
+    const caller = principalFromSession(session, deps.permissionsOf(session));
+    const callerDatasets = new Map((await deps.data.listDatasets(caller)).map((d) => [d.id, d]));
+    principal.permissions = principal.permissions.filter((p) => !p.startsWith('data.') || caller.permissions.includes(p));
     for (const dataset of await deps.data.listDatasets(principal)) {
+      const own = callerDatasets.get(dataset.id);
+      if (!own) continue;
       const page = await deps.data.query(principal, {
         datasetId: dataset.id,
         filters: [],
@@ -62,7 +76,8 @@ export function setupRoleMappingHandlers(
         offset: 0,
         limit: PREVIEW_ROWS,
       });
-      preview.datasets.push({ dataset, page });
+      const rowsHidden = own.rowScope !== null;
+      preview.datasets.push({ dataset, page: rowsHidden ? { ...page, rows: [] } : page, rowsHidden });
     }
     return preview;
   });

@@ -270,6 +270,42 @@ describe('createApp', () => {
     expect(result.message).toMatch(/maximum length/);
   });
 
+  it('previews another role within the caller’s own access, and audits the preview', async () => {
+    const masked = /^[a-z0-9]\*\*\*@/;
+    const email = (p: { dataset: { id: string }; page: { columns: string[]; rows: unknown[][] } }) =>
+      p.page.rows.map((row) => row[p.page.columns.indexOf('customer_email')]);
+    const { ok } = await withAdminAndViewer();
+    const asManager = await ok('admin:preview-access', { roles: ['manager'], groups: ['Sales-APAC'] });
+    expect(asManager.permissions).toContain('data.read.pii');
+    const sample = asManager.datasets[0]!;
+    expect(sample).toMatchObject({ rowsHidden: false, dataset: { rowScope: 'region is APAC' } });
+    expect(new Set(sample.page.rows.map((row) => row[sample.page.columns.indexOf('region')]))).toEqual(new Set(['APAC']));
+    for (const value of email(sample)) expect(value).not.toMatch(masked);
+    const log = await ok('audit:query', { action: 'access.previewed' });
+    expect(log.entries.map((e) => [e.actor, e.details.roles, e.details.groups])).toEqual([['root', 'manager', 1]]);
+
+    // An admin whose own role lacks data.read.pii sees the preview masked; a scoped caller sees no rows.
+    const custom = await start({
+      layers: [
+        {
+          access: {
+            rolePermissions: { admin: ['data.read', 'admin.users', 'admin.roles'], viewer: ['data.read', 'admin.roles'] },
+          },
+        },
+      ],
+    });
+    await custom.ok('setup:create-admin');
+    await custom.ok('users:create', { ...VIEWER, groups: ['Sales-EMEA'] });
+    const noPii = (await custom.ok('admin:preview-access', { roles: ['manager'], groups: ['Sales-APAC'] })).datasets[0]!;
+    expect(noPii.rowsHidden).toBe(false);
+    for (const value of email(noPii)) expect(value).toMatch(masked);
+    await custom.ok('auth:sign-out');
+    await custom.ok('auth:sign-in-local', { username: VIEWER.username, password: VIEWER.password });
+    const scoped = (await custom.ok('admin:preview-access', { roles: ['analyst'], groups: [] })).datasets[0]!;
+    expect(scoped).toMatchObject({ rowsHidden: true, page: { rows: [] } });
+    expect(scoped.page.total).toBeGreaterThan(0);
+  });
+
   it('needs a recent sign-in for admin changes; auth:confirm-password renews it', async () => {
     const { ok, fails, clock } = await withAdminAndViewer();
     for (let i = 0; i < 2; i++) {

@@ -279,7 +279,7 @@ function PreviewAccess({ providers, sessionLost }: { providers: ProviderRoleMapp
             <strong>Roles:</strong> {preview.roles.join(', ') || 'none'} · <strong>Permissions:</strong>{' '}
             {preview.permissions.join(', ') || 'none (no access to Portico)'}
           </p>
-          {preview.datasets.map(({ dataset, page }) => (
+          {preview.datasets.map(({ dataset, page, rowsHidden }) => (
             <div key={dataset.id} className="preview-dataset">
               <h4>{dataset.name}</h4>
               <p>
@@ -292,30 +292,34 @@ function PreviewAccess({ providers, sessionLost }: { providers: ProviderRoleMapp
                       .join(', ')}`
                   : ''}
               </p>
-              <div className="table-scroll" tabIndex={0} role="region" aria-label={`${dataset.name} as previewed`}>
-                <table className="table preview-table">
-                  <thead>
-                    <tr>
-                      {dataset.columns.map((c) => (
-                        <th key={c.name} scope="col">
-                          {c.label}
-                        </th>
-                      ))}
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {page.rows.map((row, i) => (
-                      <tr key={i}>
-                        {dataset.columns.map((c, j) => (
-                          <td key={c.name} className={c.masked ? 'masked' : undefined}>
-                            {formatCell(row[j] ?? null, c)}
-                          </td>
+              {rowsHidden ? (
+                <p className="muted">Rows are not shown: your own access to this dataset is limited to some rows.</p>
+              ) : (
+                <div className="table-scroll" tabIndex={0} role="region" aria-label={`${dataset.name} as previewed`}>
+                  <table className="table preview-table">
+                    <thead>
+                      <tr>
+                        {dataset.columns.map((c) => (
+                          <th key={c.name} scope="col">
+                            {c.label}
+                          </th>
                         ))}
                       </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
+                    </thead>
+                    <tbody>
+                      {page.rows.map((row, i) => (
+                        <tr key={i}>
+                          {dataset.columns.map((c, j) => (
+                            <td key={c.name} className={c.masked ? 'masked' : undefined}>
+                              {formatCell(row[j] ?? null, c)}
+                            </td>
+                          ))}
+                        </tr>
+                      ))}
+                    </tbody>
+                  </table>
+                </div>
+              )}
             </div>
           ))}
         </div>
