@@ -32,6 +32,8 @@ export interface SessionSummary {
     provider: 'local' | 'saml' | 'oidc';
     providerId: string | null;
     providerName: string | null;
+    /** An email the IdP vouches for (row scopes by email use only this); null for local accounts. */
+    email: string | null;
   };
   roles: string[];
   /** IdP groups or a local account's groups (row scopes match these). */

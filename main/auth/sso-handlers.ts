@@ -14,6 +14,7 @@ export function startSsoSession(sessions: SessionManager, identity: SsoIdentity)
       provider: identity.protocol,
       providerId: identity.providerId,
       providerName: identity.providerName,
+      email: identity.verifiedEmail,
     },
     identity.roles,
     { endsAt: identity.idpSessionEndsAt, sso: identity.logout, groups: identity.groups },

@@ -15,6 +15,12 @@ export interface SsoIdentity {
   username: string;
   displayName: string;
   email: string | null;
+  /**
+   * An email the IdP vouches for (SAML: in the signed assertion of the configured IdP; OIDC:
+   * only with `email_verified: true`), or null. Row scopes by email use only this: an
+   * unverified email claim can be set by the user (Entra's "nOAuth").
+   */
+  verifiedEmail: string | null;
   roles: LocalRole[];
   /** The IdP's group/role values as sent (for row scopes such as `Sales-EMEA`). */
   groups: string[];

@@ -15,20 +15,20 @@ export interface Principal {
 
 /** The parts of a session a principal is built from (see session/session-manager.ts). */
 export interface SessionLike {
-  user: { username: string };
+  user: { username: string; email: string | null };
   roles: readonly string[];
   groups: readonly string[];
 }
 
 /**
- * The session's user as a principal. Sessions keep no separate email: SSO usernames are the
- * IdP's email or UPN, so a username that looks like an email is used as one.
+ * The session's user as a principal. The email is only one the IdP vouches for (see
+ * SsoIdentity.verifiedEmail), never a username that looks like one.
  */
 export function principalFromSession(session: SessionLike, permissions: readonly Permission[]): Principal {
   const username = session.user.username;
   return {
     username,
-    email: /^[^@\s]+@[^@\s]+$/.test(username) ? username : null,
+    email: session.user.email,
     roles: [...session.roles],
     groups: [...session.groups],
     permissions: [...permissions],

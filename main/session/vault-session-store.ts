@@ -19,6 +19,7 @@ const savedSession = z.object({
     provider: z.enum(['local', 'saml', 'oidc']),
     providerId: z.string().nullable(),
     providerName: z.string().nullable(),
+    email: z.string().nullable().default(null),
   }),
   roles: z.array(z.string()),
   groups: z.array(z.string()).default([]),

@@ -71,6 +71,7 @@ export async function benchData() {
           provider: 'oidc',
           providerId: 'b',
           providerName: 'B',
+          email: null,
         },
         roles,
         {

@@ -22,6 +22,7 @@ export function setupLocalAuthHandlers(registry: IpcRegistry<Session>, { account
           provider: 'local',
           providerId: null,
           providerName: null,
+          email: null,
         },
         user.roles,
         { groups: user.groups },

@@ -66,6 +66,7 @@ export class OidcSignIn {
       username: kept.identity.username,
       displayName: kept.identity.displayName,
       email: null,
+      verifiedEmail: kept.identity.verifiedEmail,
       roles: kept.identity.roles,
       groups: kept.identity.groups,
       idpSessionEndsAt: null,
@@ -149,6 +150,7 @@ export class OidcSignIn {
       username,
       displayName,
       email,
+      verifiedEmail: email && claims.email_verified === true ? email.toLowerCase() : null,
       roles: rolesFromClaims(
         claims,
         { ...this.config, roleMapping: this.deps.roleMapping?.() ?? this.config.roleMapping },
@@ -176,6 +178,7 @@ export class OidcSignIn {
         displayName: identity.displayName,
         roles: identity.roles,
         groups: identity.groups,
+        verifiedEmail: identity.verifiedEmail,
       },
       confirmedAt: this.deps.now(),
     });

@@ -19,6 +19,7 @@ const stored = z.object({
     displayName: z.string(),
     roles: z.array(z.enum(LOCAL_ROLES)),
     groups: z.array(z.string()).default([]),
+    verifiedEmail: z.string().nullable().default(null),
   }),
   /** Epoch ms of the last time the IdP confirmed this sign-in. */
   confirmedAt: z.number(),

@@ -56,6 +56,8 @@ export function identityFromAssertion(assertion: SamlAssertion, provider: SamlPr
     nameIdFormat: assertion.nameIdFormat,
     sessionIndex: assertion.sessionIndex,
     email,
+    // From the signed assertion of the IdP this connection trusts.
+    verifiedEmail: email ? email.toLowerCase() : null,
     displayName,
     groups: groups ?? [],
     roles,

@@ -11,6 +11,7 @@ const session = (username: string, provider: 'local' | 'saml' | 'oidc' = 'local'
     provider,
     providerId: provider === 'local' ? null : 'entra',
     providerName: null,
+    email: null,
   },
   roles: ['viewer'],
   groups: [],

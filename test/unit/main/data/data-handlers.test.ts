@@ -64,7 +64,15 @@ function setup(options: { exportAllowed?: boolean; savePath?: string | null; whi
   });
   const signIn = (roles: string[], groups: string[] = []) =>
     sessions.start(
-      { id: 'u1', username: 'pat@example.com', displayName: 'Pat', provider: 'oidc', providerId: 'corp', providerName: 'Corp' },
+      {
+        id: 'u1',
+        username: 'pat@example.com',
+        displayName: 'Pat',
+        provider: 'oidc',
+        providerId: 'corp',
+        providerName: 'Corp',
+        email: null,
+      },
       roles,
       { groups },
     );

@@ -35,6 +35,7 @@ async function setup() {
         provider: 'local',
         providerId: null,
         providerName: null,
+        email: null,
       },
       [...user.roles],
     );
@@ -116,6 +117,7 @@ describe('createAuthorizer', () => {
         provider: 'local',
         providerId: null,
         providerName: null,
+        email: null,
       },
       ['admin'],
     );

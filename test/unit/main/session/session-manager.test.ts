@@ -12,6 +12,7 @@ const user: SessionUser = {
   provider: 'local',
   providerId: null,
   providerName: null,
+  email: null,
 };
 const defaults = { idleMs: 15 * MIN, absoluteMs: 12 * HOUR, recentSignInMs: 15 * MIN };
 

@@ -22,6 +22,7 @@ import {
   testTokenStore,
   tokenRequests,
   withAdminRole,
+  ADMIN_CLAIM,
 } from './support';
 
 const started: SsoService[] = [];
@@ -183,6 +184,29 @@ describe('sign-out', () => {
     const revocation = op.requests.find((r) => r.path === '/revoke');
     expect(new URLSearchParams(revocation?.body).get('token')).toBe(kept.refreshToken);
     expect(op.requests.some((r) => r.path === '/logout')).toBe(true);
+  });
+});
+
+describe('emails for row scopes', () => {
+  it('an email claim without email_verified: true is not taken as the user’s email (nOAuth)', async () => {
+    const op = await startRogueOp({
+      idToken: (ctx) => ctx.signRs256({ ...ctx.claims, roles: [ADMIN_CLAIM], email: 'ceo@corp.test' }),
+    });
+    ops.push(op);
+    const setup = await testTokenStore();
+    const identity = await launch(op, setup).signIn('rogue');
+    expect(identity).toMatchObject({ email: 'ceo@corp.test', verifiedEmail: null });
+    const verifiedOp = await startRogueOp({
+      idToken: (ctx) => ctx.signRs256({ ...ctx.claims, roles: [ADMIN_CLAIM], email: 'Pat@Corp.test', email_verified: true }),
+    });
+    ops.push(verifiedOp);
+    const other = await testTokenStore();
+    const verified = await launch(verifiedOp, other).signIn('rogue');
+    expect(verified.verifiedEmail).toBe('pat@corp.test');
+    // Kept with the sign-in: a restore at the next launch has it too.
+    expect((await launch(verifiedOp, other).restore()) as { identity: { verifiedEmail: string } }).toMatchObject({
+      identity: { verifiedEmail: 'pat@corp.test' },
+    });
   });
 });
 
