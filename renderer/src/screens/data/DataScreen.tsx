@@ -84,7 +84,10 @@ function DatasetView({ dataset, onError }: { dataset: DatasetSummary; onError: (
   useEffect(() => {
     // Same text, same object: an unchanged query must not reload the grid.
     const timer = setTimeout(
-      () => setApplied((a) => (a.search === search && a.filterText === filterText ? a : { search, filterText })),
+      () =>
+        setApplied((a) =>
+          a.search === search && JSON.stringify(a.filterText) === JSON.stringify(filterText) ? a : { search, filterText },
+        ),
       TYPING_PAUSE_MS,
     );
     return () => clearTimeout(timer);
