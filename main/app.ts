@@ -110,6 +110,7 @@ export async function createApp(ports: AppPorts): Promise<PorticoApp> {
         maxFailures: config.localAccounts.maxFailures,
         lockoutMs: config.localAccounts.lockoutMinutes * 60_000,
         backoffBaseMs: config.localAccounts.backoffBaseMs,
+        rolePermissions: config.access.rolePermissions,
       },
       clock,
     );

@@ -12,10 +12,13 @@ import { hashPassword, needsRehash, verifyPassword, type Argon2Params } from './
 import { checkNewPassword } from './password-rules';
 import { checkThrottle, pruneThrottle, recordFailure, type ThrottlePolicy } from './throttle';
 import { KeyedMutex } from '../../util/keyed-mutex';
+import { permissionsFor, type RolePermissions } from '../roles';
 
 export interface LocalAccountsPolicy extends ThrottlePolicy {
   minPasswordLength: number;
   argon2: Argon2Params;
+  /** Which roles grant what (configuration `access.rolePermissions`): who counts as an administrator. */
+  rolePermissions?: RolePermissions;
 }
 
 const BAD_CREDENTIALS = 'The username or password is incorrect. Check both and try again.';
@@ -151,7 +154,7 @@ export class LocalAccounts {
     }
     return this.vault.update((doc) => {
       const user = requireUser(doc, userId);
-      if (disabled && user.roles.includes('admin') && !user.disabled && activeAdmins(doc).length <= 1) {
+      if (disabled && this.isAdmin(user.roles) && !user.disabled && this.activeAdmins(doc).length <= 1) {
         throw new AppError('LAST_ADMIN', 'This is the last active administrator. Give another user the admin role first.');
       }
       const next = { ...user, disabled, updatedAt: this.clock.now() };
@@ -167,14 +170,26 @@ export class LocalAccounts {
   async setAccess(userId: string, roles: LocalRole[], groups: string[]): Promise<UserRecordSummary> {
     return this.vault.update((doc) => {
       const user = requireUser(doc, userId);
-      const losesAdmin = user.roles.includes('admin') && !roles.includes('admin');
-      if (losesAdmin && !user.disabled && activeAdmins(doc).length <= 1) {
+      const losesAdmin = this.isAdmin(user.roles) && !this.isAdmin(roles);
+      if (losesAdmin && !user.disabled && this.activeAdmins(doc).length <= 1) {
         throw new AppError('LAST_ADMIN', 'This is the last active administrator. Give another user the admin role first.');
       }
       const next = { ...user, roles: [...new Set(roles)], groups: [...new Set(groups)], updatedAt: this.clock.now() };
       doc.users[userId] = next;
       return this.summarise(next, doc);
     });
+  }
+
+  /**
+   * An administrator is whoever may manage users (admin.users): with custom role permissions
+   * that need not be the role named `admin`, and the last of them must stay.
+   */
+  private isAdmin(roles: readonly string[]): boolean {
+    return permissionsFor(roles, this.policy.rolePermissions).includes('admin.users');
+  }
+
+  private activeAdmins(doc: VaultDocument): Readonly<LocalUserRecord>[] {
+    return Object.values(doc.users).filter((u) => this.isAdmin(u.roles) && !u.disabled);
   }
 
   /** Sets a new password and clears any lockout for the account. */
@@ -266,8 +281,4 @@ function requireUser(doc: VaultDocument, id: string): Readonly<LocalUserRecord> 
 
 function notFound(): AppError {
   return new AppError('NOT_FOUND', 'That user no longer exists. Refresh the list.');
-}
-
-function activeAdmins(doc: VaultDocument): Readonly<LocalUserRecord>[] {
-  return Object.values(doc.users).filter((u) => u.roles.includes('admin') && !u.disabled);
 }

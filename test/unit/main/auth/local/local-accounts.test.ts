@@ -12,6 +12,8 @@ import { OWASP_ARGON2ID } from '../../../../../main/policy/config-schema';
 import { Vault } from '../../../../../main/vault/vault';
 import { decodeVault } from '../../../../../main/vault/vault-format';
 import { expectAppError, FakeClock, GOOD_PASSWORD, OTHER_GOOD_PASSWORD, openTestVault, snapshotDir } from '../../../helpers';
+import { DEFAULT_ROLE_PERMISSIONS } from '../../../../../main/auth/roles';
+import type { Permission } from '../../../../../preload/constants';
 
 const policy: LocalAccountsPolicy = {
   minPasswordLength: 12,
@@ -353,6 +355,22 @@ describe('LocalAccounts (real vault)', () => {
     await accounts.setAccess(viewer.id, ['admin'], []);
     expect((await accounts.setAccess(admin.id, ['analyst'], [])).roles).toEqual(['analyst']);
     await expectAppError(accounts.setAccess('00000000-0000-4000-8000-000000000000', ['viewer'], []), 'NOT_FOUND');
+  });
+
+  it('counts administrators by permission: with custom role permissions, the last holder of admin.users stays', async () => {
+    const rolePermissions = { ...DEFAULT_ROLE_PERMISSIONS, manager: ['data.read', 'admin.users'] as Permission[] };
+    const { accounts, admin } = await setup({ rolePermissions });
+    const manager = await accounts.create({
+      username: 'max',
+      displayName: 'Max',
+      password: OTHER_GOOD_PASSWORD,
+      roles: ['manager'],
+    });
+    // Two holders of admin.users: the admin may step down to viewer.
+    expect((await accounts.setAccess(admin.id, ['viewer'], [])).roles).toEqual(['viewer']);
+    // Now the manager is the last one: neither demoted nor disabled.
+    await expectAppError(accounts.setAccess(manager.id, ['analyst'], []), 'LAST_ADMIN');
+    await expectAppError(accounts.setDisabled(admin.id, manager.id, true), 'LAST_ADMIN');
   });
 
   it('counts every one of 5 concurrent wrong attempts', async () => {
