@@ -94,6 +94,12 @@ export async function createApp(ports: AppPorts): Promise<PorticoApp> {
   let status: AppStatus;
   let keyStorage = 'unavailable';
   let signInNotice: string | null = null;
+  // Audit writes run beside what they record (calls, timeouts); flush() waits for them (quit, tests).
+  const pending = new Set<Promise<void>>();
+  const track = (write: Promise<void>) => {
+    pending.add(write);
+    void write.finally(() => pending.delete(write));
+  };
 
   try {
     const layers = await ports.configLayers();
@@ -179,7 +185,7 @@ export async function createApp(ports: AppPorts): Promise<PorticoApp> {
         outcome: 'success',
         details: { reason },
       };
-      void appendAudit(audit, event, log);
+      track(appendAudit(audit, event, log));
     };
     sso.onSignInLost = (notice) => {
       const current = sessions.check();
@@ -191,7 +197,7 @@ export async function createApp(ports: AppPorts): Promise<PorticoApp> {
           outcome: 'success',
           details: { reason: 'idp-refused-refresh' },
         };
-        void appendAudit(audit, event, log);
+        track(appendAudit(audit, event, log));
       }
       sessions.end();
       signInNotice = notice;
@@ -208,12 +214,6 @@ export async function createApp(ports: AppPorts): Promise<PorticoApp> {
   }
 
   const ready = services;
-  // Audit writes run beside the calls they record; flush() waits for them (quit, tests).
-  const pending = new Set<Promise<void>>();
-  const track = (write: Promise<void>) => {
-    pending.add(write);
-    void write.finally(() => pending.delete(write));
-  };
   const authorizer = ready ? createAuthorizer(ready) : () => null;
   const registry = new IpcRegistry<Session>({
     appOrigin: ports.identity.origin,
@@ -222,8 +222,7 @@ export async function createApp(ports: AppPorts): Promise<PorticoApp> {
     onOutcome: ready
       ? ({ channel, input, session, result }) => {
           // A refused call ran as nobody; the user still signed in made it.
-          const current = ready.sessions.check();
-          const actor = session?.user.username ?? (current.state === 'active' ? current.session.user.username : null);
+          const actor = (session?.user ?? ready.sessions.activeUser())?.username ?? null;
           const knownUsername = (typed: string) => ready.accounts.knownUsername(typed);
           const event = auditEventFor({ channel, input, result, actor, knownUsername });
           if (event) track(appendAudit(ready.audit, event, log));

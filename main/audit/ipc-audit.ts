@@ -23,6 +23,13 @@ export interface AuditedCall {
 /** Failures of a sign-in that are attempts, not the user changing their mind. */
 const CANCELS = new Set(['SSO_CANCELLED', 'SSO_IN_PROGRESS', 'INVALID_PAYLOAD']);
 
+/** User admin channels and their audit action (set-disabled depends on the answer). */
+const USER_ACTIONS: Partial<Record<ChannelName, AuditEvent['action']>> = {
+  'users:create': 'users.create',
+  'users:reset-password': 'users.reset-password',
+  'users:set-access': 'users.access-changed',
+};
+
 export function auditEventFor(call: AuditedCall): AuditEvent | null {
   const { channel, result } = call;
   const input = (call.input ?? {}) as Record<string, unknown>;
@@ -90,16 +97,7 @@ export function auditEventFor(call: AuditedCall): AuditEvent | null {
     case 'users:set-access': {
       if (!result.ok) return null;
       const user = result.value as UserRecordSummary;
-      const action =
-        channel === 'users:create'
-          ? 'users.create'
-          : channel === 'users:reset-password'
-            ? 'users.reset-password'
-            : channel === 'users:set-access'
-              ? 'users.access-changed'
-              : user.disabled
-                ? 'users.disable'
-                : 'users.enable';
+      const action = USER_ACTIONS[channel] ?? (user.disabled ? 'users.disable' : 'users.enable');
       const access = channel === 'users:create' || channel === 'users:set-access';
       const details = access ? { roles: user.roles.join(','), groups: user.groups.join(',') } : undefined;
       return { actor: call.actor, action, outcome: 'success', target: user.username, details };

@@ -93,7 +93,7 @@ export class RoleMappingStore {
   }
 }
 
-/** A damaged entry counts as no edits: the configured mappings apply (never more access). */
+/** A damaged entry counts as no edits: the configured mappings apply, as if none were made. */
 function parseEdits(raw: string | undefined): Record<string, GroupRoles> {
   if (!raw) return {};
   try {

@@ -110,6 +110,12 @@ export class SessionManager {
    * Checks the timeouts. An expired session is ended, and reported as expired (with why)
    * until the next sign-in or sign-out, so every screen can say why the user was signed out.
    */
+  /** The signed-in user, if a session is active now (timeouts checked). */
+  activeUser(): SessionUser | null {
+    const state = this.check();
+    return state.state === 'active' ? state.session.user : null;
+  }
+
   check(): SessionState {
     const session = this.session;
     if (!session) {

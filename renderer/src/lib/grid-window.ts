@@ -55,7 +55,7 @@ export type FilterOp = 'contains' | 'eq' | 'gte' | 'lte';
 
 /**
  * What a user types in a column's filter box: text columns match by "contains"; number and
- * date columns accept `>=x`, `<=x`, `>x`-less forms and a bare value for equality.
+ * date columns accept `>=x`, `<=x`, `=x` or a bare value (equality).
  */
 export function parseFilterText(
   text: string,

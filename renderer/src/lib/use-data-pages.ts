@@ -13,25 +13,15 @@ export interface DataPages {
   row: (index: number) => CellValue[] | undefined;
   /** The grid's visible rows changed: load the pages that hold them. */
   show: (first: number, end: number) => void;
-  /** Bumps when a page arrives (for effects that depend on loaded rows). */
-  version: number;
 }
 
 /** The grid's pages for `query`, loaded through `window.portico.queryData`. */
 export function useDataPages(query: DataViewQuery | null, onError: (error: IpcError) => void): DataPages {
   // Answers are tagged with their query: an answer for another query reads as "loading".
-  const [answer, setAnswer] = useState<PageUpdate<DataViewQuery | null> & { version: number }>({
-    query: null,
-    total: null,
-    error: null,
-    version: 0,
-  });
+  // Each arriving page is a new update object, so the grid renders its rows.
+  const [answer, setAnswer] = useState<PageUpdate<DataViewQuery | null>>({ query: null, total: null, error: null });
   const [loader] = useState(
-    () =>
-      new PageLoader<DataViewQuery>(
-        (q, offset, limit) => window.portico.queryData({ ...q, offset, limit }),
-        (update) => setAnswer((a) => ({ ...update, version: a.version + 1 })),
-      ),
+    () => new PageLoader<DataViewQuery>((q, offset, limit) => window.portico.queryData({ ...q, offset, limit }), setAnswer),
   );
   // A failed page (e.g. the session ended) goes to the screen's handler once per answer.
   useEffect(() => {
@@ -43,5 +33,5 @@ export function useDataPages(query: DataViewQuery | null, onError: (error: IpcEr
   const row = useCallback((index: number) => loader.row(index), [loader]);
 
   const current = answer.query === query;
-  return { total: current ? answer.total : null, error: current ? answer.error : null, row, show, version: answer.version };
+  return { total: current ? answer.total : null, error: current ? answer.error : null, row, show };
 }

@@ -1,36 +1,18 @@
 import { useState } from 'react';
-import type { IpcError, UserRecordSummary } from '../../../../preload/contract';
-import { AlertMessage } from '../../components/AlertMessage';
 import { FormField } from '../../components/FormField';
 import { fieldProblem } from '../../lib/api-errors';
-import { useInlineForm } from './use-inline-form';
-import type { AdminCall } from './use-recent-sign-in';
+import { InlineUserForm, type InlineUserFormProps } from './InlineUserForm';
 
-interface ResetPasswordFormProps {
-  id: string;
-  user: UserRecordSummary;
-  minPasswordLength: number;
-  onCancel: () => void;
-  onDone: (user: UserRecordSummary) => void;
-  run: AdminCall;
-  sessionLost: (error: IpcError) => boolean;
-}
-
-export function ResetPasswordForm({ id, user, minPasswordLength, onCancel, onDone, run, sessionLost }: ResetPasswordFormProps) {
+export function ResetPasswordForm({ minPasswordLength, ...form }: InlineUserFormProps & { minPasswordLength: number }) {
   const [password, setPassword] = useState('');
-  const { busy, failure, submit } = useInlineForm(run, sessionLost, onDone);
-  const alertId = `${id}-error`;
-
+  const { id, user } = form;
   return (
-    <form
-      id={id}
-      className="inline-form"
-      noValidate
-      aria-busy={busy}
-      onSubmit={(event) => void submit(() => window.portico.resetUserPassword({ userId: user.id, password }))(event)}
+    <InlineUserForm
+      {...form}
+      submitLabel="Save password"
+      call={() => window.portico.resetUserPassword({ userId: user.id, password })}
     >
-      {failure ? <AlertMessage key={failure.attempt} id={alertId} message={failure.message} /> : null}
-      <div className="inline-form-row">
+      {(failure, alertId) => (
         <FormField
           id={`${id}-password`}
           label={`New password for ${user.username}`}
@@ -42,15 +24,7 @@ export function ResetPasswordForm({ id, user, minPasswordLength, onCancel, onDon
           onChange={(event) => setPassword(event.target.value)}
           problem={fieldProblem(failure, 'password', alertId)}
         />
-        <div className="inline-form-actions">
-          <button type="submit" className="button button-primary" aria-disabled={busy || undefined}>
-            Save password
-          </button>
-          <button type="button" className="button button-secondary" onClick={onCancel}>
-            Cancel
-          </button>
-        </div>
-      </div>
-    </form>
+      )}
+    </InlineUserForm>
   );
 }

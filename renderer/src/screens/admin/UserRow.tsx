@@ -50,14 +50,11 @@ export function UserRow({
   const formId = `reset-form-${user.id}`;
   const toggleVerb = user.disabled ? 'Enable' : 'Disable';
 
-  function closeReset() {
+  /** Closes the open form and puts focus back on the button that opened it. */
+  function closePanel() {
+    const opener = open === 'reset' ? resetButton : accessButton;
     onTogglePanel(null);
-    resetButton.current?.focus();
-  }
-
-  function closeAccess() {
-    onTogglePanel(null);
-    accessButton.current?.focus();
+    opener.current?.focus();
   }
 
   return (
@@ -109,38 +106,35 @@ export function UserRow({
           </div>
         </td>
       </tr>
-      {resetOpen ? (
+      {open ? (
         <tr className="reset-row">
           <td colSpan={USER_COLUMNS}>
-            <ResetPasswordForm
-              id={formId}
-              user={user}
-              minPasswordLength={minPasswordLength}
-              onCancel={closeReset}
-              onDone={(updated) => {
-                closeReset();
-                onPasswordReset(updated);
-              }}
-              run={run}
-              sessionLost={sessionLost}
-            />
-          </td>
-        </tr>
-      ) : null}
-      {accessOpen ? (
-        <tr className="reset-row">
-          <td colSpan={USER_COLUMNS}>
-            <EditAccessForm
-              id={accessFormId}
-              user={user}
-              onCancel={closeAccess}
-              onDone={(updated) => {
-                closeAccess();
-                onAccessChanged(updated);
-              }}
-              run={run}
-              sessionLost={sessionLost}
-            />
+            {open === 'reset' ? (
+              <ResetPasswordForm
+                id={formId}
+                user={user}
+                minPasswordLength={minPasswordLength}
+                onCancel={closePanel}
+                onDone={(updated) => {
+                  closePanel();
+                  onPasswordReset(updated);
+                }}
+                run={run}
+                sessionLost={sessionLost}
+              />
+            ) : (
+              <EditAccessForm
+                id={accessFormId}
+                user={user}
+                onCancel={closePanel}
+                onDone={(updated) => {
+                  closePanel();
+                  onAccessChanged(updated);
+                }}
+                run={run}
+                sessionLost={sessionLost}
+              />
+            )}
           </td>
         </tr>
       ) : null}

@@ -41,8 +41,7 @@ function setup(options: { exportAllowed?: boolean; savePath?: string | null; whi
     authorize,
     // As in createApp: the audit log hears every outcome through ipc-audit's map.
     onOutcome: ({ channel, input, session, result }) => {
-      const current = sessions.check();
-      const actor = session?.user.username ?? (current.state === 'active' ? current.session.user.username : null);
+      const actor = (session?.user ?? sessions.activeUser())?.username ?? null;
       const event = auditEventFor({ channel, input, result, actor });
       if (event) audit.push(event);
     },
