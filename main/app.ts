@@ -12,6 +12,7 @@ import { systemClock } from './platform';
 import type { PorticoConfig } from './policy/config-schema';
 import { parseConfig, type ConfigLayer } from './policy/load-config';
 import { LocalAccounts } from './auth/local/local-accounts';
+import { firstRunPolicy } from './auth/local/first-run';
 import { SessionManager, type Session } from './session/session-manager';
 import { Vault } from './vault/vault';
 import { describeStartupError } from './startup-errors';
@@ -117,6 +118,7 @@ export async function createApp(ports: AppPorts): Promise<PorticoApp> {
         lockoutMs: config.localAccounts.lockoutMinutes * 60_000,
         backoffBaseMs: config.localAccounts.backoffBaseMs,
         rolePermissions: config.access.rolePermissions,
+        firstRun: firstRunPolicy(config),
       },
       clock,
     );
@@ -203,10 +205,8 @@ export async function createApp(ports: AppPorts): Promise<PorticoApp> {
       signInNotice = notice;
     };
     // First run asks for a local administrator, unless IT turned local accounts off or
-    // configured single sign-on (its groups then decide who administers Portico).
-    const needsSetup =
-      config.localAccounts.enabled && !accounts.hasUsers() && config.providers.saml.length + config.providers.oidc.length === 0;
-    status = needsSetup ? { state: 'needs-setup' } : { state: 'ready' };
+    // configured single sign-on (its groups then decide who administers Portico): first-run.ts.
+    status = accounts.isFirstRun() ? { state: 'needs-setup' } : { state: 'ready' };
     log.info('Portico started', { keyStorage, users: Object.keys(vault.read().users).length });
   } catch (error) {
     status = describeStartupError(error);

@@ -67,7 +67,16 @@ export function auditEventFor(call: AuditedCall): AuditEvent | null {
             target: call.knownUsername?.(text('username') ?? '') ?? '(unknown user)',
             details: { method: 'local', reason: result.code },
           }
-        : null;
+        : result.code === 'SETUP_NOT_ALLOWED'
+          ? // Someone tried to make themselves the first administrator where SSO decides who administers.
+            {
+              actor: null,
+              action: 'access.denied',
+              outcome: 'denied',
+              target: channel,
+              details: { channel, reason: result.code },
+            }
+          : null;
     case 'auth:start-sso':
     case 'auth:reauthenticate-sso': {
       const reauth = channel === 'auth:reauthenticate-sso';

@@ -41,6 +41,11 @@ export const sessionConfig = z
 export const localAccountsConfig = z
   .strictObject({
     enabled: z.boolean().default(true),
+    /**
+     * With single sign-on configured, administrators come from the IdP's groups and there is no
+     * local first-run administrator, unless IT allows one here (e.g. while setting up the mapping).
+     */
+    allowBootstrapAdmin: z.boolean().default(false),
     minPasswordLength: z.number().int().min(12).max(256).default(12),
     /** Failures before the account locks. */
     maxFailures: z.number().int().min(1).max(100).default(5),

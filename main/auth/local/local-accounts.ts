@@ -13,13 +13,19 @@ import { checkNewPassword } from './password-rules';
 import { checkThrottle, pruneThrottle, recordFailure, type ThrottlePolicy } from './throttle';
 import { KeyedMutex } from '../../util/keyed-mutex';
 import { permissionsFor, type RolePermissions } from '../roles';
+import { isFirstRun, localSetupAllowed, type FirstRunPolicy } from './first-run';
 
 export interface LocalAccountsPolicy extends ThrottlePolicy {
   minPasswordLength: number;
   argon2: Argon2Params;
   /** Which roles grant what (configuration `access.rolePermissions`): who counts as an administrator. */
   rolePermissions?: RolePermissions;
+  /** Whether a first-run administrator may be created at all (default: local accounts only, no SSO). */
+  firstRun?: FirstRunPolicy;
 }
+
+/** The built-in defaults: local accounts on, no identity provider. */
+const LOCAL_ONLY: FirstRunPolicy = { localAccountsEnabled: true, providerCount: 0, allowBootstrapAdmin: false };
 
 const BAD_CREDENTIALS = 'The username or password is incorrect. Check both and try again.';
 
@@ -59,11 +65,30 @@ export class LocalAccounts {
       .sort((a, b) => a.username.localeCompare(b.username));
   }
 
+  /** True while anyone may create the first administrator (see first-run.ts). */
+  isFirstRun(): boolean {
+    return isFirstRun(this.firstRunPolicy, Object.keys(this.vault.read().users).length);
+  }
+
   async createFirstAdmin(input: { username: string; displayName: string; password: string }): Promise<Readonly<LocalUserRecord>> {
-    if (this.hasUsers()) {
+    this.assertFirstRun(this.vault.read());
+    return this.create({ ...input, roles: ['admin'] }, { firstRun: true });
+  }
+
+  private get firstRunPolicy(): FirstRunPolicy {
+    return this.policy.firstRun ?? LOCAL_ONLY;
+  }
+
+  private assertFirstRun(doc: Readonly<VaultDocument>): void {
+    if (!localSetupAllowed(this.firstRunPolicy)) {
+      throw new AppError(
+        'SETUP_NOT_ALLOWED',
+        'Portico has no local setup here: your organization signs in with single sign-on, and administrators come from its groups.',
+      );
+    }
+    if (!isFirstRun(this.firstRunPolicy, Object.keys(doc.users).length)) {
       throw new AppError('SETUP_ALREADY_DONE', 'Portico is already set up. Sign in with an existing account.');
     }
-    return this.create({ ...input, roles: ['admin'] }, { firstRun: true });
   }
 
   async create(
@@ -88,9 +113,7 @@ export class LocalAccounts {
     };
     return this.vault.update((doc) => {
       // Checked inside the write so two concurrent creates cannot both pass.
-      if (options.firstRun && Object.keys(doc.users).length > 0) {
-        throw new AppError('SETUP_ALREADY_DONE', 'Portico is already set up. Sign in with an existing account.');
-      }
+      if (options.firstRun) this.assertFirstRun(doc);
       if (Object.values(doc.users).some((u) => u.username === username)) {
         throw new AppError('USERNAME_TAKEN', `The username "${username}" is already in use. Choose another.`, {
           fields: { username: 'Already in use.' },

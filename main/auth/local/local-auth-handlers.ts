@@ -43,11 +43,15 @@ export function setupLocalAuthHandlers(registry: IpcRegistry<Session>, { account
 
   registry.handle('auth:sign-in-local', async function handleSignInLocal(input) {
     assertEnabled();
-    if (!accounts.hasUsers())
+    // Only first-run setup sends the person to the setup screen; with SSO and no local account
+    // this is an ordinary failed sign-in (an unknown name), never a way into setup.
+    if (accounts.isFirstRun())
       throw new AppError('SETUP_REQUIRED', 'Portico has no accounts yet. Create the administrator first.');
-    // Any earlier session ends before the new one starts (no fixation, no carry-over).
-    sessions.end();
     const user = await accounts.signIn(input.username, input.password);
+    // Only a successful sign-in ends the earlier session, which the new one then replaces
+    // (no fixation, no carry-over). A failed attempt changes nothing: otherwise anyone at
+    // the keyboard, or a script in the window, could sign the user out with a wrong password.
+    sessions.end();
     return startSession(user);
   });
 

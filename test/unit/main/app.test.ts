@@ -421,6 +421,44 @@ describe('createApp', () => {
     await off.fails('setup:create-admin', 'PERMISSION_DENIED');
   });
 
+  describe('with single sign-on configured and local accounts on (no self-made administrators)', () => {
+    const sso = {
+      providers: { oidc: [{ id: 'corp', displayName: 'Corp', issuer: 'https://corp.example.com', clientId: 'portico' }] },
+    };
+
+    it('offers no first-run setup and refuses setup:create-admin, creating nothing', async () => {
+      const ctx = await start({ layers: [sso] });
+      expect((await ctx.ok('app:get-info')).status).toEqual({ state: 'ready' });
+      const refused = await ctx.fails('setup:create-admin', 'SETUP_NOT_ALLOWED');
+      expect(refused.message).toMatch(/single sign-on/);
+      expect(await ctx.ok('session:get-current')).toBeNull();
+      // Nothing was created: the name is unknown, and sign-in does not send anyone to setup.
+      const signIn = await ctx.fails('auth:sign-in-local', 'INVALID_CREDENTIALS', {
+        username: ADMIN.username,
+        password: ADMIN.password,
+      });
+      expect(signIn.code).not.toBe('SETUP_REQUIRED');
+    });
+
+    it('offers a local bootstrap administrator only when the policy allows one, and only once', async () => {
+      const ctx = await start({ layers: [sso, { localAccounts: { allowBootstrapAdmin: true } }] });
+      expect((await ctx.ok('app:get-info')).status).toEqual({ state: 'needs-setup' });
+      const admin = await ctx.ok('setup:create-admin');
+      expect(admin.roles).toEqual(['admin']);
+      await ctx.fails('setup:create-admin', 'SETUP_ALREADY_DONE', { ...ADMIN, username: 'second' });
+    });
+  });
+
+  it('creates one first administrator when two setup calls race', async () => {
+    const ctx = await start();
+    const results = await Promise.all([
+      ctx.call('setup:create-admin', ADMIN),
+      ctx.call('setup:create-admin', { ...ADMIN, username: 'rival' }),
+    ]);
+    expect(results.filter((r) => r.ok)).toHaveLength(1);
+    expect(results.find((r) => !r.ok)).toMatchObject({ code: 'SETUP_ALREADY_DONE' });
+  });
+
   it('refuses a foreign sender on every channel, including app:get-info', async () => {
     const { app } = await withAdminAndViewer();
     for (const channel of allChannels) {

@@ -25,6 +25,21 @@ const fail = (code: string): IpcResult<unknown> => ({ ok: false, code, message: 
 const PASSWORD = 'correct horse battery staple';
 
 describe('auditEventFor', () => {
+  it('records a refused first-run setup where SSO decides who administers, without the password', () => {
+    const input = { username: 'mallory', displayName: 'M', password: PASSWORD };
+    const event = auditEventFor({ channel: 'setup:create-admin', input, result: fail('SETUP_NOT_ALLOWED'), actor: null });
+    expect(event).toEqual({
+      actor: null,
+      action: 'access.denied',
+      outcome: 'denied',
+      target: 'setup:create-admin',
+      details: { channel: 'setup:create-admin', reason: 'SETUP_NOT_ALLOWED' },
+    });
+    expect(JSON.stringify(event)).not.toContain(PASSWORD);
+    // A race lost to another window is not an attack.
+    expect(auditEventFor({ channel: 'setup:create-admin', input, result: fail('SETUP_ALREADY_DONE'), actor: null })).toBeNull();
+  });
+
   it('records local sign-ins and failures without the password', () => {
     const success = auditEventFor({
       channel: 'auth:sign-in-local',
