@@ -125,6 +125,17 @@ test('sign-out ends the session: channels that need one are refused afterwards',
   expect(current).toEqual({ ok: true, value: null });
 });
 
+test('a mistyped sign-in from the console leaves the signed-in user signed in', async ({ page }) => {
+  await createFirstAdmin(page);
+  const attempt = await page.evaluate(() =>
+    (window as any).portico.signInLocal({ username: 'ada', password: 'not the right password' }),
+  );
+  expect(attempt).toMatchObject({ ok: false, code: 'INVALID_CREDENTIALS' });
+  const current = await page.evaluate(() => (window as any).portico.getCurrentSession());
+  expect(current).toMatchObject({ ok: true, value: { user: { username: ADMIN.username } } });
+  expect(await page.evaluate(() => (window as any).portico.listUsers())).toMatchObject({ ok: true });
+});
+
 test('restart with the same user-data dir keeps the accounts', async ({ page, portico }) => {
   await createFirstAdmin(page);
   const next = await portico.restart();
