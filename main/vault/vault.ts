@@ -24,6 +24,14 @@ import { syncDir } from '../util/sync-dir';
 export const VAULT_FILE = 'vault.bin';
 export const VAULT_BACKUP_FILE = 'vault.bin.bak';
 
+/**
+ * The names `writeAtomically` gives its temp file (`.vault.bin.<pid>.<12 hex>.tmp`) and the
+ * next backup it prepares (the same with `.bak`). Only these are ever deleted as leftovers.
+ */
+const TEMP_FILE = /^\.vault\.bin\.\d+\.[0-9a-f]{12}\.tmp(?:\.bak)?$/;
+/** Temp files this process is writing now: a Vault opened meanwhile must not delete them. */
+const inFlight = new Set<string>();
+
 export type VaultErrorCode =
   | 'VAULT_KEY_MISSING'
   | 'VAULT_UNREADABLE'
@@ -71,6 +79,7 @@ export class Vault {
       await protector.storeKey(key);
       const vault = new Vault(emptyVaultDocument(), key, protector.backend, file);
       await vault.persist(vault.doc);
+      await removeLeftoverTempFiles(dir);
       return vault;
     }
 
@@ -102,6 +111,8 @@ export class Vault {
     // Validated in full on open; updates then check only the records they change.
     const doc = vaultDocument.safeParse(parsed);
     if (!doc.success) throw new VaultError('VAULT_CORRUPT', 'The vault decrypted but its contents are not valid.', file);
+    // Only once the vault opened: a vault that fails to open is left exactly as it was.
+    await removeLeftoverTempFiles(dir);
     return new Vault(doc.data as VaultDocument, key, header.backend, file);
   }
 
@@ -169,24 +180,52 @@ function assertChangedRecordsValid(before: Readonly<VaultDocument>, after: Vault
 async function writeAtomically(file: string, bytes: Buffer, backup: string): Promise<void> {
   const dir = path.dirname(file);
   const temp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
-  const handle = await fs.open(temp, fsConstants.O_CREAT | fsConstants.O_EXCL | fsConstants.O_WRONLY, 0o600);
+  inFlight.add(temp);
   try {
-    await handle.writeFile(bytes);
-    await handle.sync();
+    const handle = await fs.open(temp, fsConstants.O_CREAT | fsConstants.O_EXCL | fsConstants.O_WRONLY, 0o600);
+    try {
+      await handle.writeFile(bytes);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    try {
+      // The new backup is complete before it replaces the old one.
+      const nextBackup = `${temp}.bak`;
+      if (await copyCurrent(file, nextBackup)) await fs.rename(nextBackup, backup);
+      await fs.rename(temp, file);
+    } catch (error) {
+      await fs.rm(temp, { force: true });
+      await fs.rm(`${temp}.bak`, { force: true });
+      throw error;
+    }
   } finally {
-    await handle.close();
-  }
-  try {
-    // The new backup is complete before it replaces the old one.
-    const nextBackup = `${temp}.bak`;
-    if (await copyCurrent(file, nextBackup)) await fs.rename(nextBackup, backup);
-    await fs.rename(temp, file);
-  } catch (error) {
-    await fs.rm(temp, { force: true });
-    await fs.rm(`${temp}.bak`, { force: true });
-    throw error;
+    inFlight.delete(temp);
   }
   await syncDir(dir);
+}
+
+/**
+ * A write killed between its temp file and the rename (a crash, a forced quit, power loss)
+ * leaves its temp file, and possibly the next backup, behind: each a full copy of the secrets
+ * under an older state, piling up with every kill. Deleted at open, best effort (a file that
+ * cannot be deleted now is tried again at the next open). Another Portico process cannot be
+ * writing here: the single-instance lock is taken before the vault opens; this process's own
+ * writes in progress are skipped.
+ */
+async function removeLeftoverTempFiles(dir: string): Promise<void> {
+  let entries;
+  try {
+    entries = await fs.readdir(dir, { withFileTypes: true });
+  } catch {
+    return;
+  }
+  for (const entry of entries) {
+    if (!TEMP_FILE.test(entry.name) || !(entry.isFile() || entry.isSymbolicLink())) continue;
+    const name = path.join(dir, entry.name);
+    if (inFlight.has(name) || inFlight.has(name.replace(/\.bak$/, ''))) continue;
+    await fs.rm(name, { force: true }).catch(() => undefined);
+  }
 }
 
 async function readIfExists(file: string): Promise<Buffer | null> {

@@ -153,20 +153,80 @@ describe('Vault (real OS keychain)', () => {
     expect(await decryptFile(vault.file, protector)).toMatchObject({ secrets: { kept: 'in backup', after: 'x' } });
   });
 
-  it('ignores a stale temp file left by a crash', async () => {
+  it('deletes the temp and backup-in-progress files that killed writes left, and nothing else', async () => {
     const { vault, dir, protector } = await openTestVault();
     await vault.update((doc) => {
       doc.secrets.a = '1';
     });
-    const stale = path.join(dir, `.${VAULT_FILE}.12345.a1b2c3d4e5f6.tmp`);
-    await fs.writeFile(stale, Buffer.from('PORTICOV half a write'));
+    // What a write killed at each step leaves: a temp copy, and the next backup being made.
+    const leftovers = [
+      `.${VAULT_FILE}.12345.a1b2c3d4e5f6.tmp`,
+      `.${VAULT_FILE}.12345.a1b2c3d4e5f6.tmp.bak`,
+      `.${VAULT_FILE}.7.000000ffffff.tmp`,
+    ];
+    for (const name of leftovers) await fs.writeFile(path.join(dir, name), Buffer.from('PORTICOV an old copy'));
+    // Names that are not Portico's temp files are left alone, whatever they look like.
+    const others = [
+      'notes.tmp',
+      `.${VAULT_FILE}.tmp`,
+      `.${VAULT_FILE}.12345.a1b2c3d4e5f6.tmp.old`,
+      `.${VAULT_FILE}.12345.A1B2C3D4E5F6.tmp`,
+      `${VAULT_FILE}.12345.a1b2c3d4e5f6.tmp`,
+      '.other.bin.12345.a1b2c3d4e5f6.tmp',
+    ];
+    for (const name of others) await fs.writeFile(path.join(dir, name), 'keep');
+    await fs.mkdir(path.join(dir, `.${VAULT_FILE}.1.a1b2c3d4e5f6.tmp`));
+    const backup = await fs.readFile(path.join(dir, VAULT_BACKUP_FILE));
 
     const reopened = await Vault.open({ dir, protector });
+
     expect(reopened.read().secrets).toEqual({ a: '1' });
+    expect((await fs.readdir(dir)).sort()).toEqual(
+      [VAULT_FILE, VAULT_BACKUP_FILE, ...others, `.${VAULT_FILE}.1.a1b2c3d4e5f6.tmp`].sort(),
+    );
+    expect((await fs.readFile(path.join(dir, VAULT_BACKUP_FILE))).equals(backup)).toBe(true);
     await reopened.update((doc) => {
       doc.secrets.b = '2';
     });
     expect((await Vault.open({ dir, protector })).read().secrets).toEqual({ a: '1', b: '2' });
+  });
+
+  it('keeps leftover temp files when the vault fails to open (nothing is touched)', async () => {
+    const { vault, dir, protector } = await openTestVault();
+    await vault.update((doc) => {
+      doc.secrets.a = '1';
+    });
+    await fs.writeFile(path.join(dir, `.${VAULT_FILE}.12345.a1b2c3d4e5f6.tmp`), 'PORTICOV half a write');
+    const bytes = await fs.readFile(vault.file);
+    await fs.writeFile(vault.file, flipByte(bytes, bytes.length - 3));
+    const before = await snapshotDir(dir);
+
+    await expectVaultError(Vault.open({ dir, protector }), 'VAULT_UNREADABLE');
+
+    expect(await snapshotDir(dir)).toEqual(before);
+  });
+
+  it('deletes leftover temp files on a first run too (no vault yet)', async () => {
+    const dir = path.join(await tempDir(), 'fresh');
+    await fs.mkdir(dir);
+    await fs.writeFile(path.join(dir, `.${VAULT_FILE}.99.abcdefabcdef.tmp`), 'PORTICOV from a lost vault');
+
+    const vault = await Vault.open({ dir, protector: testKeychain() });
+
+    expect(vault.read().users).toEqual({});
+    expect((await fs.readdir(dir)).sort()).toEqual([VAULT_FILE]);
+  });
+
+  it('does not delete the temp file of a write in progress in this process when another Vault opens', async () => {
+    const { vault, dir, protector } = await openTestVault();
+    const writes = Array.from({ length: 10 }, (_, i) =>
+      vault.update((doc) => {
+        doc.secrets[`k${i}`] = String(i);
+      }),
+    );
+    const opens = Array.from({ length: 10 }, () => Vault.open({ dir, protector }));
+    await Promise.all([...writes, ...opens]);
+    expect(Object.keys((await Vault.open({ dir, protector })).read().secrets)).toHaveLength(10);
   });
 
   it('reports VAULT_WRITE_FAILED and keeps the in-memory document when the folder cannot be written', async () => {
