@@ -6,7 +6,18 @@
  */
 import os from 'node:os';
 import path from 'node:path';
-import { app, BrowserWindow, dialog, ipcMain, protocol, safeStorage, session, shell, type IpcMainInvokeEvent } from 'electron';
+import {
+  app,
+  BrowserWindow,
+  dialog,
+  ipcMain,
+  Menu,
+  protocol,
+  safeStorage,
+  session,
+  shell,
+  type IpcMainInvokeEvent,
+} from 'electron';
 import { createApp } from './app';
 import { readConfigLayers } from './config-paths';
 import { serveAppAsset } from './shell/app-protocol';
@@ -14,6 +25,7 @@ import { appWindowWebPreferences, isAllowedExternalUrl, isAllowedNavigation } fr
 import { SafeStorageKeyProtector } from './vault/safe-storage-key-protector';
 import { decideUpdateCheck, type UpdateFeed } from './policy/updates-config';
 import { createElectronAuthSurface } from './shell/electron-auth-surface';
+import { aboutPanelOptions, appMenuTemplate } from './shell/app-menu';
 import type { IpcSender } from './ipc/sender';
 import { runDiagnostics } from './diagnostics/run';
 
@@ -78,6 +90,12 @@ if (process.argv.includes('--diagnostics')) {
 }
 
 async function start(): Promise<void> {
+  // Portico's own menu (no developer tools or electronjs.org links when packaged), set before
+  // any window exists: windows take the application menu they are created with.
+  Menu.setApplicationMenu(
+    Menu.buildFromTemplate(appMenuTemplate({ appName: 'Portico', platform: process.platform, packaged: app.isPackaged })),
+  );
+  app.setAboutPanelOptions(aboutPanelOptions('Portico', app.getVersion()));
   // Checklist #5: deny every permission request (camera, notifications, geolocation...).
   session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
   session.defaultSession.setPermissionCheckHandler(() => false);
@@ -104,6 +122,7 @@ async function start(): Promise<void> {
       BrowserWindow,
       sessionFromPartition: (partition) => session.fromPartition(partition, { cache: false }),
       parent: () => mainWindow,
+      devTools: !app.isPackaged,
     }),
     // Exports and support bundles: the native save dialog, attached to the app window.
     saveDialog: {
@@ -163,7 +182,7 @@ async function start(): Promise<void> {
     title: 'Portico',
     show: false,
     webPreferences: {
-      ...appWindowWebPreferences(PRELOAD),
+      ...appWindowWebPreferences(PRELOAD, { packaged: app.isPackaged }),
       contextIsolation: true,
       sandbox: true,
       nodeIntegration: false,

@@ -14,6 +14,8 @@ export interface ElectronAuthDeps {
   BrowserWindow: typeof BrowserWindowType;
   sessionFromPartition: (partition: string) => Session;
   parent: () => BrowserWindowType | null;
+  /** Developer tools in the sign-in window: never in a packaged build. */
+  devTools: boolean;
 }
 
 export function createElectronAuthSurface(deps: ElectronAuthDeps): AuthSurface {
@@ -34,7 +36,14 @@ export function createElectronAuthSurface(deps: ElectronAuthDeps): AuthSurface {
           height: 720,
           title: 'Sign in — Portico',
           autoHideMenuBar: true,
-          webPreferences: { partition, sandbox: true, contextIsolation: true, nodeIntegration: false, webSecurity: true },
+          webPreferences: {
+            partition,
+            sandbox: true,
+            contextIsolation: true,
+            nodeIntegration: false,
+            webSecurity: true,
+            devTools: deps.devTools,
+          },
         });
         window.webContents.setWindowOpenHandler(() => ({ action: 'deny' }));
 

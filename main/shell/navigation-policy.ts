@@ -35,10 +35,14 @@ export function isAllowedExternalUrl(url: string, allowList: readonly string[]):
   });
 }
 
-/** webPreferences for the app window: Electron security checklist #2-#4, #6. */
-export function appWindowWebPreferences(preloadPath: string) {
+/**
+ * webPreferences for the app window: Electron security checklist #2-#4, #6. A packaged build
+ * has no developer tools: they would let whoever sits at the window run script in it.
+ */
+export function appWindowWebPreferences(preloadPath: string, { packaged }: { packaged: boolean }) {
   return {
     preload: preloadPath,
+    devTools: !packaged,
     contextIsolation: true,
     sandbox: true,
     nodeIntegration: false,

@@ -47,7 +47,7 @@ describe('isAllowedNavigation', () => {
 
 describe('appWindowWebPreferences', () => {
   it('hardens the window (Electron security checklist)', () => {
-    const prefs = appWindowWebPreferences('/app/preload.js');
+    const prefs = appWindowWebPreferences('/app/preload.js', { packaged: true });
     expect(prefs).toMatchObject({
       preload: '/app/preload.js',
       contextIsolation: true,
@@ -58,6 +58,11 @@ describe('appWindowWebPreferences', () => {
       webSecurity: true,
       allowRunningInsecureContent: false,
       webviewTag: false,
+      devTools: false,
     });
+  });
+
+  it('keeps developer tools for an unpackaged (developer) build only', () => {
+    expect(appWindowWebPreferences('/app/preload.js', { packaged: false }).devTools).toBe(true);
   });
 });
