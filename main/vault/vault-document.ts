@@ -31,6 +31,18 @@ export const throttleRecord = z.object({
 });
 export type ThrottleRecord = z.infer<typeof throttleRecord>;
 
+/**
+ * The audit log's head (audit-log.ts), kept here so that a log cut or rewritten while Portico
+ * was not running is found at its next start. Written after each append's line is on disk.
+ */
+export const auditHeadRecord = z.strictObject({
+  seq: z.number().int().nonnegative(),
+  hash: z.string().regex(/^[0-9a-f]{64}$/),
+  /** Records from this seq on carry a MAC; those before are the log's unkeyed history. */
+  keyedFrom: z.number().int().min(1),
+});
+export type AuditHeadRecord = z.infer<typeof auditHeadRecord>;
+
 export const vaultDocument = z.object({
   version: z.literal(1),
   users: z.record(z.string(), localUserRecord),
@@ -38,6 +50,7 @@ export const vaultDocument = z.object({
   throttle: z.record(z.string(), throttleRecord),
   /** Other secrets (refresh tokens, data-source credentials), by name. */
   secrets: z.record(z.string(), z.string()),
+  auditHead: auditHeadRecord.optional(),
 });
 /**
  * In memory, records are immutable: an update replaces a record (`{ ...user, disabled }`)
@@ -49,6 +62,7 @@ export interface VaultDocument {
   users: Record<string, Readonly<LocalUserRecord>>;
   throttle: Record<string, Readonly<ThrottleRecord>>;
   secrets: Record<string, string>;
+  auditHead?: Readonly<AuditHeadRecord>;
 }
 
 export function emptyVaultDocument(): VaultDocument {
@@ -57,7 +71,14 @@ export function emptyVaultDocument(): VaultDocument {
 
 /** A draft for an update: new top-level maps that share the (immutable) records. */
 export function draftOf(doc: Readonly<VaultDocument>): VaultDocument {
-  return { version: doc.version, users: { ...doc.users }, throttle: { ...doc.throttle }, secrets: { ...doc.secrets } };
+  const draft: VaultDocument = {
+    version: doc.version,
+    users: { ...doc.users },
+    throttle: { ...doc.throttle },
+    secrets: { ...doc.secrets },
+  };
+  if (doc.auditHead) draft.auditHead = doc.auditHead;
+  return draft;
 }
 
 /** `"key":{...record}` per immutable record, by identity (a record lives under one key). */
@@ -82,5 +103,6 @@ function mapJson(map: Record<string, object | string>): string {
 
 /** Same result as JSON.stringify(doc), with each record's JSON cached by identity. */
 export function serializeDocument(doc: Readonly<VaultDocument>): string {
-  return `{"version":${doc.version},"users":${mapJson(doc.users)},"throttle":${mapJson(doc.throttle)},"secrets":${mapJson(doc.secrets)}}`;
+  const auditHead = doc.auditHead ? `,"auditHead":${JSON.stringify(doc.auditHead)}` : '';
+  return `{"version":${doc.version},"users":${mapJson(doc.users)},"throttle":${mapJson(doc.throttle)},"secrets":${mapJson(doc.secrets)}${auditHead}}`;
 }

@@ -6,11 +6,12 @@
  */
 import { constants as fsConstants, promises as fs } from 'node:fs';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { hkdfSync, randomBytes } from 'node:crypto';
 import type { KeyProtector } from '../platform';
 import { decodeVault, encodeVault, newDataKey, readVaultHeader, VaultFormatError } from './vault-format';
 import { z } from 'zod';
 import {
+  auditHeadRecord,
   draftOf,
   emptyVaultDocument,
   localUserRecord,
@@ -122,6 +123,15 @@ export class Vault {
   }
 
   /**
+   * A 32-byte key for one purpose (HKDF-SHA256 of the data key, `label` as info), e.g. the audit
+   * log's MAC key. The data key itself never leaves this class; different labels give unrelated keys.
+   */
+  deriveKey(label: string): Buffer {
+    if (label.length === 0) throw new Error('A derived key needs a purpose label.');
+    return Buffer.from(hkdfSync('sha256', this.key, Buffer.alloc(0), Buffer.from(label, 'utf8'), 32));
+  }
+
+  /**
    * Applies `mutate` to a draft of the document and writes it. The in-memory state changes
    * only once the write succeeded, so a failed write loses nothing and leaves no half state.
    * Calls are serialised. Records are immutable: replace them, never change them in place
@@ -169,6 +179,9 @@ function assertChangedRecordsValid(before: Readonly<VaultDocument>, after: Vault
       if ((old as Record<string, unknown>)[key] === value) continue;
       if (!schema.safeParse(value).success) throw new Error(`Refusing to write an invalid vault record (${key}).`);
     }
+  }
+  if (after.auditHead !== before.auditHead && !auditHeadRecord.optional().safeParse(after.auditHead).success) {
+    throw new Error('Refusing to write an invalid audit head.');
   }
 }
 
