@@ -40,6 +40,40 @@ describe('csv cells', () => {
     expect(csvCell('=HYPERLINK("http://evil.test","x")')).toBe('"\'=HYPERLINK(""http://evil.test"",""x"")"');
     expect(csvRow(['a', 1, null])).toBe('a,1,\r\n');
   });
+
+  // Spreadsheets skip leading blanks and read full-width signs as their ASCII forms, so a
+  // trigger behind them still starts a formula.
+  it.each([
+    ['leading spaces', '  =1+2'],
+    ['a no-break space (U+00A0)', '\u00A0=1+2'],
+    ['an em space (U+2003)', '\u2003+1'],
+    ['a zero-width space (U+200B)', '\u200B=1+2'],
+    ['a zero-width non-joiner (U+200C)', '\u200C-1'],
+    ['a zero-width joiner (U+200D)', '\u200D@SUM(A1)'],
+    ['a word joiner (U+2060)', '\u2060=1'],
+    ['a byte order mark (U+FEFF)', '\uFEFF=1+2'],
+    ['an ideographic space (U+3000)', '\u3000=1'],
+    ['a line feed then spaces', '\n =1'],
+    ['blanks of several kinds', ' \u00A0\u200B\uFEFF =cmd|"/c calc"!A1'],
+    ['FULLWIDTH EQUALS SIGN (U+FF1D)', '\uFF1D1+2'],
+    ['FULLWIDTH PLUS SIGN (U+FF0B)', '\uFF0B1'],
+    ['FULLWIDTH HYPHEN-MINUS (U+FF0D)', '\uFF0D1'],
+    ['FULLWIDTH COMMERCIAL AT (U+FF20)', '\uFF20SUM(A1)'],
+    ['SMALL EQUALS SIGN (U+FE66)', '\uFE661'],
+    ['a space then a full-width sign', ' \uFF1D1'],
+  ])('neutralises a formula trigger after %s', (_, text) => {
+    const cell = csvCell(text);
+    const unquoted = cell.startsWith('"') ? cell.slice(1, -1).replaceAll('""', '"') : cell;
+    expect(unquoted).toBe(`'${text}`);
+  });
+
+  it('leaves text whose first visible character is not a trigger as it is', () => {
+    for (const text of ['  plain', '\u00A0name', 'a=b', 'x-1', 'mail@example.com', '\uFF21BC', '\u200Babc']) {
+      expect(csvCell(text), JSON.stringify(text)).toBe(text.includes('\n') ? `"${text}"` : text);
+    }
+    // Numbers stay numbers: a negative amount is not text.
+    expect(csvCell(-0.5)).toBe('-0.5');
+  });
 });
 
 /** Parses RFC 4180 CSV (quoted fields may hold commas, quotes and line breaks). */
