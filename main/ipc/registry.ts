@@ -3,8 +3,10 @@
  * this order, before any handler runs:
  *   1. sender: our app window's top frame at our origin only;
  *   2. channel: one the contract declares and a module registered;
- *   3. payload: parsed as `unknown` with the channel's strict zod schema;
- *   4. access: the session / permission the channel needs.
+ *   3. access: the session / permission the channel needs (before any work on the payload,
+ *      so a signed-out or unprivileged caller cannot make main parse anything);
+ *   4. size: a bounded walk refuses payloads too large or too deep for any channel;
+ *   5. payload: parsed as `unknown` with the channel's strict zod schema.
  * Results are values: `{ ok: true, value } | { ok: false, code, message }`.
  */
 import { z } from 'zod';
@@ -18,6 +20,7 @@ import {
 } from '../../preload/contract';
 import { AppError } from '../errors';
 import { isTrustedSender, type IpcSender } from './sender';
+import { payloadOverLimit } from './payload-bounds';
 
 export interface CallContext<S> {
   sender: IpcSender;
@@ -72,30 +75,59 @@ export class IpcRegistry<S> {
     const handler = Object.hasOwn(channels, channel) ? this.handlers.get(channel as ChannelName) : undefined;
     if (!handler) return fail('UNKNOWN_CHANNEL', 'Portico does not know this request. Update or restart the app.');
     const name = channel as ChannelName;
-    const parsed = channels[name].schema.safeParse(payload);
-    if (!parsed.success) return invalidPayload(parsed.error);
+    const { access, schema, recentSignIn } = channels[name];
     let session: S | null = null;
+    let input: unknown = null;
     let result: IpcResult<unknown>;
     try {
-      session = await this.options.authorize(channels[name].access, {
-        channel: name,
-        recentSignIn: channels[name].recentSignIn,
-      });
-      const value = await handler(parsed.data as ChannelInput<ChannelName>, { sender, session });
+      // Public channels (sign-in, app info) are parsed first: their answer never depends on who asks.
+      if (access === 'public') input = this.parse(name, payload);
+      session = await this.options.authorize(access, { channel: name, recentSignIn });
+      if (access !== 'public') input = this.parse(name, payload);
+      const value = await handler(input as ChannelInput<ChannelName>, { sender, session });
       result = { ok: true, value };
     } catch (error) {
+      if (error instanceof InvalidPayload) return error.result;
       if (error instanceof AppError) result = error.toResult();
       else {
         this.options.onInternalError?.(name, error);
         result = fail('INTERNAL', 'Something went wrong inside Portico. Try again; if it keeps happening, restart the app.');
       }
+      // A refused call is still audited with what it asked for, when that parses (bounded first).
+      if (input === null && payloadOverLimit(payload) === null) {
+        const parsed = schema.safeParse(payload);
+        if (parsed.success) input = parsed.data;
+      }
     }
     try {
-      this.options.onOutcome?.({ channel: name, input: parsed.data, session, result });
+      this.options.onOutcome?.({ channel: name, input, session, result });
     } catch (error) {
       this.options.onInternalError?.(name, error);
     }
     return result;
+  }
+
+  /** Bounded, then parsed with the channel's schema; throws InvalidPayload (answered, not audited). */
+  private parse(channel: ChannelName, payload: unknown): unknown {
+    const over = payloadOverLimit(payload);
+    if (over) {
+      throw new InvalidPayload({
+        ok: false,
+        code: 'INVALID_PAYLOAD',
+        message: `This request was refused: it is ${over}.`,
+        fields: { '(request)': `The request is ${over}.` },
+      });
+    }
+    const parsed = channels[channel].schema.safeParse(payload);
+    if (!parsed.success) throw new InvalidPayload(invalidPayload(parsed.error));
+    return parsed.data;
+  }
+}
+
+/** A payload refused before its handler: answered as is, and (as before) not an audited outcome. */
+class InvalidPayload extends Error {
+  constructor(readonly result: IpcResult<never>) {
+    super('invalid payload');
   }
 }
 

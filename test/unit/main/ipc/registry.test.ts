@@ -233,4 +233,81 @@ describe('IpcRegistry', () => {
     );
     expect((await registry.dispatch('users:set-disabled', trustedSender, { userId: USER_ID, disabled: true })).ok).toBe(true);
   });
+
+  describe('payloads too large for any channel (authorize first, then a bounded look, then zod)', () => {
+    /** An object of `keys` keys that counts how many of its values main reads (zod reads them all). */
+    function countingMap(keys: number) {
+      const target: Record<string, string[]> = {};
+      for (let i = 0; i < keys; i++) target[`group-${i}`] = ['viewer'];
+      const reads = { count: 0 };
+      const proxy = new Proxy(target, {
+        get: (t, key, receiver) => {
+          reads.count += 1;
+          return Reflect.get(t, key, receiver) as unknown;
+        },
+      });
+      return { proxy, reads };
+    }
+
+    function withRoleMapping(options: { signedIn: boolean; granted?: Access[] }) {
+      const { registry, calls } = setup(options);
+      registry.handle('admin:set-role-mapping', () => {
+        calls.handlers += 1;
+        return {} as never;
+      });
+      return { registry, calls };
+    }
+
+    it('answers a signed-out call with a million map keys NOT_SIGNED_IN, reading at most a bounded part of it', async () => {
+      const { registry, calls } = withRoleMapping({ signedIn: false });
+      const { proxy, reads } = countingMap(1_000_000);
+      const result = await registry.dispatch('admin:set-role-mapping', trustedSender, { providerId: 'corp', mapping: proxy });
+      expectFailure(result, 'NOT_SIGNED_IN');
+      expect(calls.handlers).toBe(0);
+      // zod would read every value; the bounded walk reads none of an oversized object's.
+      expect(reads.count).toBeLessThan(1000);
+    });
+
+    it('refuses a signed-in call with a million map keys as INVALID_PAYLOAD before zod reads them', async () => {
+      const { registry, calls } = withRoleMapping({ signedIn: true, granted: ['admin.roles'] });
+      const { proxy, reads } = countingMap(1_000_000);
+      const result = expectFailure(
+        await registry.dispatch('admin:set-role-mapping', trustedSender, { providerId: 'corp', mapping: proxy }),
+        'INVALID_PAYLOAD',
+      );
+      expect(result.message).toMatch(/more than 256 keys/);
+      expect(calls.handlers).toBe(0);
+      expect(reads.count).toBeLessThan(1000);
+    });
+
+    it.each<[string, () => unknown, RegExp]>([
+      ['a 2 MB string', () => ({ username: 'ada', password: 'x'.repeat(2_000_000) }), /larger than 256 KiB/],
+      [
+        'nesting 100,000 levels deep',
+        () => {
+          let value: unknown = 'leaf';
+          for (let i = 0; i < 100_000; i++) value = { a: value };
+          return { username: 'ada', password: value };
+        },
+        /nested deeper than 8 levels/,
+      ],
+      ['a list of a million items', () => ({ username: 'ada', password: new Array(1_000_000).fill('x') }), /more than 256 items/],
+    ])('refuses %s on a public channel with INVALID_PAYLOAD, never a crash', async (_label, make, message) => {
+      const { registry, calls } = setup();
+      const result = expectFailure(await registry.dispatch('auth:sign-in-local', trustedSender, make()), 'INVALID_PAYLOAD');
+      expect(result.message).toMatch(message);
+      expect(calls).toMatchObject({ handlers: 0, internal: [] });
+    });
+
+    it('still parses an invalid payload of a permitted call and names its fields', async () => {
+      const { registry, calls } = withRoleMapping({ signedIn: true, granted: ['admin.roles'] });
+      const result = expectFailure(
+        await registry.dispatch('admin:set-role-mapping', trustedSender, { providerId: 'corp', mapping: { ops: [] } }),
+        'INVALID_PAYLOAD',
+      );
+      if (result.ok) return;
+      expect(Object.keys(result.fields ?? {})).toContain('mapping.ops');
+      expect(calls.handlers).toBe(0);
+    });
+  });
 });
