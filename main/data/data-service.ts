@@ -413,13 +413,13 @@ async function describeDataset(engine: DataEngine, ds: DatasetConfig, relation: 
       if (type === undefined) throw new Error(`Column ${c.name} is not in the source.`);
       const kind = columnTypeOf(type);
       if (!kind) throw new Error(`Column ${c.name} has type ${type}, which Portico cannot show.`);
-      return { name: c.name, label: c.label ?? labelFor(c.name), type: kind };
+      return { name: c.name, label: c.label ?? labelFor(c.name), type: kind, sqlType: type };
     });
   } else {
     columns = [];
     for (const [name, type] of source) {
       const kind = columnTypeOf(type);
-      if (kind && COLUMN_NAME.test(name)) columns.push({ name, label: labelFor(name), type: kind });
+      if (kind && COLUMN_NAME.test(name)) columns.push({ name, label: labelFor(name), type: kind, sqlType: type });
     }
     if (columns.length === 0) throw new Error('The source has no column Portico can show.');
   }

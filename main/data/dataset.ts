@@ -9,6 +9,8 @@ export interface DatasetColumnDef {
   name: string;
   label: string;
   type: ColumnType;
+  /** The source's DuckDB type (e.g. `INTEGER`, `DECIMAL(12,2)`): number filters must fit it. */
+  sqlType?: string;
 }
 
 export interface DatasetDef {
@@ -53,4 +55,57 @@ export function columnTypeOf(duckdbType: string): ColumnType | null {
 export function labelFor(name: string): string {
   const words = name.replace(/_+/g, ' ').trim();
   return words ? words[0]!.toUpperCase() + words.slice(1) : name;
+}
+
+interface NumberRange {
+  /** What the type holds, in words: "whole numbers from 0 to 255". */
+  words: string;
+  fits(n: number): boolean;
+}
+
+const INTEGER_BITS: Record<string, number> = { TINYINT: 8, SMALLINT: 16, INTEGER: 32, BIGINT: 64, HUGEINT: 128 };
+const FLOAT_MAX = 3.4028234663852886e38;
+
+/** 1234567.5 as "1,234,567.5", from its digits (a DECIMAL(38,0) bound has no exact double). */
+function groupDigits(digits: string): string {
+  const [whole, fraction] = digits.split('.') as [string, string | undefined];
+  return `${whole.replace(/\B(?=(\d{3})+$)/g, ',')}${fraction ? `.${fraction}` : ''}`;
+}
+
+/** The values a numeric DuckDB type holds; null for DOUBLE (any finite number) and other types. */
+function numberRange(sqlType: string): NumberRange | null {
+  const t = sqlType.toUpperCase().trim();
+  const integer = /^(U?)(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT)$/.exec(t);
+  if (integer) {
+    const bits = INTEGER_BITS[integer[2]!]!;
+    const unsigned = integer[1] === 'U';
+    const min = unsigned ? 0n : -(2n ** BigInt(bits - 1));
+    const above = unsigned ? 2n ** BigInt(bits) : 2n ** BigInt(bits - 1);
+    // `above` is a power of two, so exact as a double (the largest BIGINT, 2^63 - 1, has none).
+    return {
+      words: `whole numbers from ${min.toLocaleString('en-US')} to ${(above - 1n).toLocaleString('en-US')}`,
+      fits: (n) => n >= Number(min) && n < Number(above),
+    };
+  }
+  const decimal = /^DECIMAL(?:\((\d+)\s*,\s*(\d+)\))?$/.exec(t);
+  if (decimal) {
+    const [width, scale] = decimal[1] ? [Number(decimal[1]), Number(decimal[2])] : [18, 3];
+    const largest = groupDigits(`${'9'.repeat(width - scale) || '0'}${scale ? `.${'9'.repeat(scale)}` : ''}`);
+    const limit = 10 ** (width - scale);
+    return { words: `numbers from -${largest} to ${largest}`, fits: (n) => n > -limit && n < limit };
+  }
+  if (t === 'FLOAT' || t === 'REAL' || t === 'FLOAT4') {
+    return { words: 'numbers from -3.4e38 to 3.4e38', fits: (n) => Math.abs(n) <= FLOAT_MAX };
+  }
+  return null;
+}
+
+/** Whether `n` is within the range of the DuckDB type `sqlType` (a fraction is fine: it is compared, not stored). */
+export function numberFitsType(sqlType: string, n: number): boolean {
+  return Number.isFinite(n) && (numberRange(sqlType)?.fits(n) ?? true);
+}
+
+/** What a numeric type holds, in words: "whole numbers from 0 to 255", "numbers from -999.99 to 999.99". */
+export function describeNumberType(sqlType: string): string {
+  return numberRange(sqlType)?.words ?? 'numbers';
 }

@@ -26,6 +26,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import {
+  DOUBLE,
   DuckDBConnection,
   DuckDBDateValue,
   DuckDBDecimalValue,
@@ -33,6 +34,7 @@ import {
   DuckDBTimestampTZValue,
   DuckDBTimestampValue,
   type DuckDBResult,
+  type DuckDBType,
   type DuckDBValue,
 } from '@duckdb/node-api';
 import type { Cell, SetupStep, WorkerRequest, WorkerResponse } from './worker-protocol';
@@ -59,6 +61,15 @@ function toCell(value: DuckDBValue): Cell {
     return isoFromMicros(value.micros, value.toString());
   }
   return String(value);
+}
+
+/**
+ * Parameter types: the API's own guess, except for a whole number beyond BIGINT, which it
+ * would bind as BIGINT and fail ("bigint out of int64 range"); it goes as the DOUBLE it is.
+ */
+function bindTypes(params: readonly Cell[]): DuckDBType[] {
+  const types = params.map((p) => (typeof p === 'number' && Number.isInteger(p) && Math.abs(p) >= 2 ** 63 ? DOUBLE : undefined));
+  return types as DuckDBType[];
 }
 
 function quoteLiteral(text: string): string {
@@ -251,7 +262,7 @@ async function query(request: Extract<WorkerRequest, { op: 'query' }>): Promise<
   const { pool } = engine();
   return limited(request.timeoutMs, (signal) =>
     pool.use(async (connection) => {
-      const reader = await connection.runAndReadAll(request.sql, request.params);
+      const reader = await connection.runAndReadAll(request.sql, request.params, bindTypes(request.params));
       // Timed out meanwhile: the answer has gone, the rows are not needed.
       signal?.throwIfAborted();
       return {
@@ -274,7 +285,7 @@ async function streamOpen(request: Extract<WorkerRequest, { op: 'stream-open' }>
     const release = interruptOnAbort(connection, signal);
     try {
       signal?.throwIfAborted();
-      const result = await connection.stream(request.sql, request.params);
+      const result = await connection.stream(request.sql, request.params, bindTypes(request.params));
       // Timed out meanwhile: nobody will pull these rows.
       signal?.throwIfAborted();
       if (stopping) throw new Error('The data engine is stopping.');

@@ -14,7 +14,7 @@
 import type { ColumnType, DatasetSummary } from '../../preload/contract';
 import { AppError } from '../errors';
 import type { ColumnRule, RowScope } from './data-config';
-import { quoteIdent, type DatasetDef } from './dataset';
+import { describeNumberType, numberFitsType, quoteIdent, type DatasetDef } from './dataset';
 import type { Principal } from './principal';
 
 export type SqlParam = string | number | boolean | null;
@@ -67,6 +67,8 @@ export interface VisibleColumn {
   masked: boolean;
   /** The SQL for the value as shown (the masked expression when masked). */
   expr: string;
+  /** The source's DuckDB type when shown as it is (number filters must fit it). */
+  sqlType?: string;
 }
 
 export interface Access {
@@ -129,6 +131,7 @@ export function resolveAccess(dataset: DatasetDef, principal: Principal): Access
       type: masked ? 'text' : column.type,
       masked,
       expr: masked ? maskExpr(rule!.mask!, ident) : ident,
+      ...(!masked && column.sqlType ? { sqlType: column.sqlType } : {}),
     });
   }
 
@@ -190,16 +193,25 @@ export function escapeLike(text: string): string {
 const DATE_VALUE = /^\d{4}-\d{2}-\d{2}$/;
 const NUMBER_VALUE = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
+/**
+ * A number filter's value. It must fit the column's type: DuckDB would otherwise fail the
+ * query (a value past BIGINT cannot even be bound), which is the user's typing, not a fault.
+ */
 function numberValue(value: string | number, col: VisibleColumn): number {
-  if (typeof value === 'number') return value;
-  const text = value.trim();
-  if (NUMBER_VALUE.test(text)) {
-    const n = Number(text);
-    if (Number.isFinite(n)) return n;
+  let n = typeof value === 'number' ? value : NaN;
+  if (typeof value === 'string' && NUMBER_VALUE.test(value.trim())) n = Number(value.trim());
+  if (!Number.isFinite(n)) {
+    throw new AppError('INVALID_PAYLOAD', `${col.label} holds numbers: enter a number to filter it.`, {
+      fields: { filters: `${col.label} holds numbers.` },
+    });
   }
-  throw new AppError('INVALID_PAYLOAD', `${col.label} holds numbers: enter a number to filter it.`, {
-    fields: { filters: `${col.label} holds numbers.` },
-  });
+  if (col.sqlType && !numberFitsType(col.sqlType, n)) {
+    const holds = `${col.label} holds ${describeNumberType(col.sqlType)}`;
+    throw new AppError('INVALID_PAYLOAD', `${holds}: ${String(value).trim()} is out of range. Change the filter.`, {
+      fields: { filters: `${holds}.` },
+    });
+  }
+  return n;
 }
 
 function dateValue(value: string | number, col: VisibleColumn): string {

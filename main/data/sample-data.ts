@@ -243,16 +243,16 @@ ORDER BY i`,
 }
 
 export const SAMPLE_COLUMNS: DatasetColumnDef[] = [
-  { name: 'id', label: 'Order', type: 'integer' },
+  { name: 'id', label: 'Order', type: 'integer', sqlType: 'INTEGER' },
   { name: 'order_date', label: 'Date', type: 'date' },
   { name: 'region', label: 'Region', type: 'text' },
   { name: 'country', label: 'Country', type: 'text' },
   { name: 'customer_name', label: 'Customer', type: 'text' },
   { name: 'customer_email', label: 'Email', type: 'text' },
   { name: 'product', label: 'Product', type: 'text' },
-  { name: 'quantity', label: 'Quantity', type: 'integer' },
-  { name: 'amount', label: 'Amount', type: 'decimal' },
-  { name: 'margin', label: 'Margin', type: 'decimal' },
+  { name: 'quantity', label: 'Quantity', type: 'integer', sqlType: 'INTEGER' },
+  { name: 'amount', label: 'Amount', type: 'decimal', sqlType: 'DECIMAL(12,2)' },
+  { name: 'margin', label: 'Margin', type: 'decimal', sqlType: 'DECIMAL(12,2)' },
   { name: 'sales_rep', label: 'Sales rep', type: 'text' },
 ];
 

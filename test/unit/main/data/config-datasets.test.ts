@@ -162,6 +162,19 @@ describe('configured datasets', () => {
     });
   }
 
+  it('a filter number must fit the column type of the source; any number fits a DOUBLE', async () => {
+    // deals-db: deal_id INTEGER, value DECIMAL(8,2); deals-csv: deal_id BIGINT, value DOUBLE.
+    const filter = (datasetId: string, column: string, op: 'gte' | 'lte', value: number) =>
+      service.query(admin(), pageInput({ datasetId, filters: [{ column, op, value }] }));
+    await expectAppError(filter('deals-db', 'deal_id', 'gte', 2 ** 31), 'INVALID_PAYLOAD');
+    await expectAppError(filter('deals-db', 'value', 'gte', 1e6), 'INVALID_PAYLOAD');
+    await expectAppError(filter('deals-csv', 'deal_id', 'lte', -1e19), 'INVALID_PAYLOAD');
+    expect((await filter('deals-db', 'value', 'lte', 999999.99)).total).toBe(4);
+    expect((await filter('deals-csv', 'value', 'gte', 1e300)).total).toBe(0);
+    expect((await filter('deals-csv', 'value', 'lte', 1e300)).total).toBe(4);
+    expect((await filter('deals-csv', 'value', 'gte', -1e19)).total).toBe(4);
+  });
+
   it('parquet: only the allow-listed columns, analysts see every row by default', async () => {
     const page = await service.query(analyst(), pageInput({ datasetId: 'deals-parquet' }));
     expect(page.columns).toEqual(['deal_id', 'owner_email', 'region', 'value', 'closed_on']);

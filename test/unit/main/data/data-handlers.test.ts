@@ -126,6 +126,21 @@ describe('data handlers', () => {
     expect(unknown.ok ? 'ok' : unknown.code).toBe('UNKNOWN_DATASET');
   });
 
+  it('a filter number outside the column type is INVALID_PAYLOAD with the filter named, on every channel', async () => {
+    const { signIn, call } = setup();
+    signIn(['analyst']);
+    const filters = [{ column: 'quantity', op: 'gte', value: 1e30 }];
+    for (const [channel, payload] of [
+      ['data:query', { datasetId: SAMPLE, offset: 0, limit: 10, filters }],
+      ['data:counts', { datasetId: SAMPLE, column: 'region', filters }],
+      ['data:export', { datasetId: SAMPLE, filters }],
+    ] as const) {
+      const r = await call(channel, payload);
+      expect(r.ok ? 'ok' : r.code, channel).toBe('INVALID_PAYLOAD');
+      if (!r.ok) expect(r.fields?.filters, channel).toMatch(/^Quantity holds whole numbers from -2,147,483,648/);
+    }
+  });
+
   it('needs a session and data.read', async () => {
     const { call } = setup();
     const r = await call('data:list-datasets', {});

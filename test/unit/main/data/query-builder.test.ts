@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SAMPLE_SECURITY } from '../../../../main/data/data-config';
 import type { DataService } from '../../../../main/data/data-service';
-import type { DatasetDef } from '../../../../main/data/dataset';
+import { describeNumberType, numberFitsType, type DatasetDef } from '../../../../main/data/dataset';
 import type { Principal } from '../../../../main/data/principal';
 import {
   buildCountQuery,
@@ -209,6 +209,84 @@ describe('query builder: columns', () => {
   });
 });
 
+describe('query builder: a number filter must fit its column type', () => {
+  const count = (column: string, op: DataFilter['op'], value: string | number) =>
+    (async () => buildCountQuery(ORDERS, admin(), { filters: [{ column, op, value }], search: '' }))();
+
+  it.each([
+    ['quantity', 'gte', 1e30, /Quantity holds whole numbers from -2,147,483,648 to 2,147,483,647/],
+    ['quantity', 'eq', 2147483648, /Quantity holds whole numbers from/],
+    ['quantity', 'lte', -2147483649, /Quantity holds whole numbers from/],
+    ['quantity', 'gte', '3e9', /Quantity holds whole numbers from/],
+    ['id', 'gte', 9.3e18, /Order holds whole numbers from/],
+    ['amount', 'gte', 1e10, /Amount holds numbers from -9,999,999,999.99 to 9,999,999,999.99/],
+    ['amount', 'lte', '-1e10', /Amount holds numbers from/],
+  ] as const)('%s %s %s is INVALID_PAYLOAD naming the range', async (column, op, value, message) => {
+    const error = await expectAppError(count(column, op, value), 'INVALID_PAYLOAD');
+    expect(error.message).toMatch(message);
+    expect(error.extra.fields?.filters).toMatch(message);
+  });
+
+  it('takes the values at the ends of the range, and fractions (compared as numbers)', async () => {
+    for (const [column, value] of [
+      ['quantity', 2147483647],
+      ['quantity', -2147483648],
+      ['quantity', 1.5],
+      ['amount', 9999999999.99],
+      ['amount', '-9999999999.99'],
+    ] as const) {
+      await expect(count(column, 'lte', value)).resolves.toMatchObject({ params: [Number(value)] });
+    }
+  });
+
+  it('knows the range of each numeric DuckDB type', () => {
+    const fits = (type: string, n: number) => numberFitsType(type, n);
+    expect([fits('TINYINT', -128), fits('TINYINT', 127), fits('TINYINT', 128), fits('TINYINT', -129)]).toEqual([
+      true,
+      true,
+      false,
+      false,
+    ]);
+    expect([fits('UTINYINT', 0), fits('UTINYINT', 255), fits('UTINYINT', 256), fits('UTINYINT', -1)]).toEqual([
+      true,
+      true,
+      false,
+      false,
+    ]);
+    expect([fits('SMALLINT', 32767), fits('SMALLINT', 32768), fits('USMALLINT', 65535), fits('USMALLINT', 65536)]).toEqual([
+      true,
+      false,
+      true,
+      false,
+    ]);
+    expect([fits('UINTEGER', 4294967295), fits('UINTEGER', 4294967296), fits('UINTEGER', -0.5)]).toEqual([true, false, false]);
+    // 2^63 is the first value past BIGINT (2^63 - 1 has no double of its own).
+    expect([fits('BIGINT', -(2 ** 63)), fits('BIGINT', 2 ** 63), fits('UBIGINT', 2 ** 63), fits('UBIGINT', 2 ** 64)]).toEqual([
+      true,
+      false,
+      true,
+      false,
+    ]);
+    expect([fits('HUGEINT', 1e38), fits('HUGEINT', 1e39), fits('UHUGEINT', 3e38), fits('UHUGEINT', -1)]).toEqual([
+      true,
+      false,
+      true,
+      false,
+    ]);
+    expect([
+      fits('DECIMAL(5,2)', 999.99),
+      fits('DECIMAL(5,2)', 1000),
+      fits('DECIMAL(5,2)', -999.99),
+      fits('DECIMAL(3,3)', 1),
+    ]).toEqual([true, false, true, false]);
+    expect([fits('FLOAT', 3.4e38), fits('FLOAT', 3.5e38), fits('REAL', -3.5e38)]).toEqual([true, false, false]);
+    expect([fits('DOUBLE', 1e308), fits('DOUBLE', -1e308)]).toEqual([true, true]);
+    expect(describeNumberType('DECIMAL(3,3)')).toBe('numbers from -0.999 to 0.999');
+    expect(describeNumberType('UTINYINT')).toBe('whole numbers from 0 to 255');
+    expect(describeNumberType('DOUBLE')).toBe('numbers');
+  });
+});
+
 describe('query builder on the real engine', () => {
   let service: DataService;
   let stop: () => Promise<void>;
@@ -306,6 +384,29 @@ describe('query builder on the real engine', () => {
     expect(amounts).toEqual([...amounts].sort((a, b) => b - a));
     const ids = all.map((r) => r[0]);
     expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('a filter number outside its column type is INVALID_PAYLOAD, not an engine failure', async () => {
+    for (const value of [1e30, -1e30, 2 ** 63, 3e9]) {
+      const error = await expectAppError(
+        service.query(analyst(), pageInput({ filters: [{ column: 'quantity', op: 'gte', value }] })),
+        'INVALID_PAYLOAD',
+      );
+      expect(error.extra.fields?.filters).toMatch(/^Quantity holds whole numbers/);
+    }
+    await expectAppError(
+      service.counts(analyst(), {
+        datasetId: SAMPLE,
+        column: 'region',
+        filters: [{ column: 'amount', op: 'lte', value: '1e20' }],
+        search: '',
+      }),
+      'INVALID_PAYLOAD',
+    );
+    // The largest INTEGER is a value like any other.
+    expect(await total(analyst(), { filters: [{ column: 'quantity', op: 'lte', value: 2147483647 }] })).toBe(
+      await total(analyst(), {}),
+    );
   });
 
   it('counts by column: top values, at most 50 buckets', async () => {

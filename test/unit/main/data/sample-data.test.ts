@@ -7,7 +7,7 @@ import path from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { dataConfig } from '../../../../main/data/data-config';
 import { DataEngine } from '../../../../main/data/data-engine';
-import { sampleFileName, sampleStatements } from '../../../../main/data/sample-data';
+import { SAMPLE_COLUMNS, sampleFileName, sampleStatements } from '../../../../main/data/sample-data';
 import { expectAppError } from '../../helpers';
 import { admin, makeTempDir, pageInput, readDirect, removeDir, startService } from './data-fixtures';
 
@@ -69,6 +69,11 @@ describe('sample generator', () => {
       ['margin', 'DECIMAL(12,2)'],
       ['sales_rep', 'VARCHAR'],
     ]);
+    // Number filters are checked against these types: they must be the table's own.
+    const numeric = new Map(
+      SAMPLE_COLUMNS.filter((c) => c.type === 'integer' || c.type === 'decimal').map((c) => [c.name, c.sqlType]),
+    );
+    expect([...numeric]).toEqual((columns as [string, string][]).filter(([name]) => numeric.has(name)));
     const regions = await readDirect(a, 'SELECT DISTINCT region, country FROM orders ORDER BY 1, 2');
     const byRegion: Record<string, string[]> = {};
     for (const [region, country] of regions as [string, string][]) (byRegion[region] ??= []).push(country);
