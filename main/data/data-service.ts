@@ -11,7 +11,7 @@
  * at start has no limit.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, open as openFile, readdir, rename, rm } from 'node:fs/promises';
+import { chmod, mkdir, open as openFile, readdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { CellValue, ChannelInput, CountBucket, DataPage, DatasetSummary, ExportResult } from '../../preload/contract';
 import { AppError } from '../errors';
@@ -376,18 +376,25 @@ function describeFsError(error: unknown): string {
  * name and renamed once complete: a file cut short by a crash is never taken for the sample.
  */
 async function ensureSample(engine: DataEngine, dir: string, rows: number, log: DataLogger): Promise<string> {
-  await mkdir(dir, { recursive: true });
+  // Only this user reads the data folder and the sample (Windows ignores modes: the folder is
+  // in the user's profile there). Folders and files from older versions are tightened too.
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  await chmod(dir, 0o700);
   const name = sampleFileName(rows);
   const file = path.join(dir, name);
   const entries = await readdir(dir);
   // Leftovers from an interrupted generation.
   for (const entry of entries) if (entry.endsWith('.generating')) await rm(path.join(dir, entry), { force: true });
-  if (entries.includes(name)) return file;
+  if (entries.includes(name)) {
+    await chmod(file, 0o600);
+    return file;
+  }
 
   const temp = path.join(dir, `${name}.${randomBytes(6).toString('hex')}.generating`);
   const started = Date.now();
   try {
     await engine.generate(temp, sampleStatements(rows));
+    await chmod(temp, 0o600);
     await rename(temp, file);
   } finally {
     await rm(temp, { force: true });

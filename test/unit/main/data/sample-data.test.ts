@@ -126,6 +126,32 @@ describe('sample generator', () => {
   });
 });
 
+describe('sample file modes', () => {
+  const modeOf = async (file: string) => (await fs.stat(file)).mode & 0o777;
+
+  it('the data folder is private to the user (0700) and the sample file too (0600)', async () => {
+    const dir = await tempDir();
+    const { stop } = await startService({}, { dir, rows: 1000 });
+    onTestFinished(stop);
+    expect(await modeOf(path.join(dir, 'data'))).toBe(0o700);
+    expect(await modeOf(path.join(dir, 'data', sampleFileName(1000)))).toBe(0o600);
+  });
+
+  it('tightens the folder and the sample made by an older version with looser modes', async () => {
+    const dir = await tempDir();
+    const first = await startService({}, { dir, rows: 1000 });
+    await first.stop();
+    const sample = path.join(dir, 'data', sampleFileName(1000));
+    await fs.chmod(path.join(dir, 'data'), 0o755);
+    await fs.chmod(sample, 0o644);
+    const { service, stop } = await startService({}, { dir, rows: 1000 });
+    onTestFinished(stop);
+    expect(await modeOf(path.join(dir, 'data'))).toBe(0o700);
+    expect(await modeOf(sample)).toBe(0o600);
+    expect((await service.query(admin(), pageInput({ limit: 1 }))).total).toBe(1000);
+  });
+});
+
 describe('sample generation failure', () => {
   it('leaves the sample out (DATA_UNAVAILABLE) and still opens the configured datasets', async () => {
     const dir = await tempDir();
