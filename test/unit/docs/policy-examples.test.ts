@@ -39,6 +39,13 @@ describe('docs/examples', () => {
     }
   });
 
+  it('turns the generated sample dataset off: it is a demo, not for production', () => {
+    for (const file of files) {
+      expect((load(file).data as { sample?: { enabled?: unknown } } | undefined)?.sample?.enabled, file).toBe(false);
+      expect(parse(file).data.sample.enabled, file).toBe(false);
+    }
+  });
+
   it('holds no private key and no real-looking certificate (IT pastes its own)', () => {
     for (const file of files) {
       const text = readFileSync(path.join(EXAMPLES, file), 'utf8');
