@@ -26,11 +26,13 @@ import { setupSsoHandlers, startSsoSession } from './auth/sso-handlers';
 import { OidcTokenStore } from './auth/oidc/oidc-token-store';
 import { oidcConfigWarnings } from './auth/oidc/oidc-config';
 import { VaultSessionStore } from './session/vault-session-store';
-import { AUDIT_FILE, AuditLog } from './audit/audit-log';
+import { AUDIT_FILE, AuditLog, logAnchorReport } from './audit/audit-log';
+import { anchoringFromVault } from './audit/audit-anchor';
 import { auditEventFor } from './audit/ipc-audit';
 import { setupAuditHandlers } from './audit/audit-handlers';
 import type { AuditEvent } from './audit/audit-record';
 import { lockedKeys } from './policy/locked-keys';
+import { recordConfigurationChange } from './policy/config-change';
 import { RoleMappingStore } from './auth/role-mapping';
 import { setupRoleMappingHandlers } from './auth/role-mapping-handlers';
 import { setupDiagnosticsHandlers } from './diagnostics/diagnostics-handlers';
@@ -70,6 +72,11 @@ export interface PorticoApp {
   cancelSignIn(): void;
   /** Stops the data engine's worker (after flush, at quit). */
   close(): Promise<void>;
+  /**
+   * The command-line way back for a locked-out administrator (main/recovery-cli.ts): a new
+   * password, the lockout cleared, audited. Throws AppError when it cannot be done.
+   */
+  recoverAdministrator(username: string, password: string): Promise<void>;
 }
 
 export interface Services {
@@ -128,16 +135,22 @@ export async function createApp(ports: AppPorts): Promise<PorticoApp> {
       recentSignInMs: config.session.recentSignInMinutes * 60_000,
       rolePermissions: config.access.rolePermissions,
     });
+    // Records carry a MAC and the log's head is kept in the vault: a log cut or rewritten while
+    // Portico was not running is reported at this start.
     const audit = await AuditLog.open(path.join(ports.paths.userData, AUDIT_FILE), {
       clock,
       retentionDays: config.audit.retentionDays,
+      anchoring: anchoringFromVault(vault),
     });
     if (audit.opened.broken) log.error('The audit log is broken (altered or damaged); see the Audit log screen', {});
+    logAnchorReport(audit.opened.anchor, log);
     const retention = audit.opened.retention;
     if (retention?.error)
       log.error('Audit log retention failed; the log carries on in its current file', { error: retention.error });
     for (const kept of retention?.kept ?? []) log.error('Audit archive kept past its retention (not intact)', kept);
     await audit.append({ actor: null, action: 'app.start', outcome: 'success', details: { version: ports.identity.version } });
+    // A configuration that differs from the last start's (policy, settings, defaults) is audited.
+    await recordConfigurationChange(config, vault, (event) => audit.append(event));
     const roleMapping = new RoleMappingStore(vault, config.providers, locked);
     const sessionStore = new VaultSessionStore(vault, log);
     if (config.session.persistSession) await sessions.persistWith(sessionStore, sessionStore.load());
@@ -299,6 +312,23 @@ export async function createApp(ports: AppPorts): Promise<PorticoApp> {
       await Promise.all(pending);
     },
     cancelSignIn: () => ready?.sso.cancel(),
+    recoverAdministrator: async (username, password) => {
+      if (!ready) throw new AppError('APP_UNAVAILABLE', status.state === 'error' ? status.message : 'Portico is not available.');
+      if (!ready.config.localAccounts.enabled) {
+        throw new AppError(
+          'PERMISSION_DENIED',
+          'Local accounts are turned off by your IT department: administrators come from single sign-on.',
+        );
+      }
+      const user = await ready.accounts.recoverAdministrator(username, password);
+      await ready.audit.append({
+        actor: '(account recovery)',
+        action: 'users.reset-password',
+        outcome: 'success',
+        target: user.username,
+        details: { method: 'command-line recovery' },
+      });
+    },
     close: async () => {
       await ready?.data?.close();
     },

@@ -28,6 +28,8 @@ import { createElectronAuthSurface } from './shell/electron-auth-surface';
 import { aboutPanelOptions, appMenuTemplate } from './shell/app-menu';
 import type { IpcSender } from './ipc/sender';
 import { runDiagnostics } from './diagnostics/run';
+import { readSecretLine, recoveryRequest, runPasswordRecovery } from './recovery-cli';
+import type { PorticoConfig } from './policy/config-schema';
 
 const APP_ORIGIN = 'app://portico';
 const RENDERER_DIR = path.join(__dirname, '../renderer');
@@ -42,7 +44,35 @@ if (process.env.PORTICO_USER_DATA_DIR) app.setPath('userData', path.resolve(proc
 let mainWindow: BrowserWindow | null = null;
 let externalAllowList: readonly string[] = [];
 
-if (process.argv.includes('--diagnostics')) {
+const recovery = recoveryRequest(process.argv);
+
+if (recovery) {
+  // `Portico --reset-admin-password <username>`: an administrator's way back (docs/account-recovery.md).
+  // No window; the single-instance lock makes sure no running Portico holds the vault.
+  void app.whenReady().then(async () => {
+    if ('error' in recovery) {
+      console.error(recovery.error);
+      return app.exit(2);
+    }
+    if (!app.requestSingleInstanceLock()) {
+      console.error('Quit Portico first, then run this command again.');
+      return app.exit(1);
+    }
+    const userData = app.getPath('userData');
+    const code = await runPasswordRecovery({
+      username: recovery.username,
+      interactive: process.stdin.isTTY === true,
+      readSecret: (prompt) => readSecretLine(process.stdin, process.stderr, prompt),
+      out: (text) => process.stdout.write(text),
+      err: (text) => process.stderr.write(text),
+      start: () => createApp(corePorts(userData)),
+    }).catch((error: unknown) => {
+      console.error('[portico] account recovery failed', error);
+      return 1;
+    });
+    app.exit(code);
+  });
+} else if (process.argv.includes('--diagnostics')) {
   // `Portico --diagnostics > report.json`: the diagnostics report, then quit; no window, and
   // no single-instance lock (it may run beside an open Portico). Exit 0: nothing wrong, 2: a
   // problem found, 1: the report could not be made. Reads only; changes nothing.
@@ -106,9 +136,7 @@ async function start(): Promise<void> {
 
   const userData = app.getPath('userData');
   const portico = await createApp({
-    identity: { origin: APP_ORIGIN, version: app.getVersion(), platform: process.platform },
-    paths: { userData },
-    configLayers: () => readConfigLayers(userData, process.platform, process.env),
+    ...corePorts(userData),
     // System-browser sign-in (OIDC, RFC 8252): only the IdP's authorization and logout URLs,
     // https (or http on this machine's loopback, as the configuration schema allows for issuers).
     systemBrowser: {
@@ -137,17 +165,6 @@ async function start(): Promise<void> {
         const answer = mainWindow ? await dialog.showSaveDialog(mainWindow, options) : await dialog.showSaveDialog(options);
         return answer.canceled || !answer.filePath ? null : answer.filePath;
       },
-    },
-    keyProtector: (config) =>
-      new SafeStorageKeyProtector(
-        safeStorage,
-        path.join(userData, 'vault.key'),
-        process.platform,
-        config.security.allowWeakKeyStorage,
-      ),
-    log: {
-      info: (message, fields) => console.info(`[portico] ${message}`, fields ?? ''),
-      error: (message, fields) => console.error(`[portico] ${message}`, fields ?? ''),
     },
   });
   externalAllowList = portico.config?.security.externalUrlAllowList ?? [];
@@ -201,6 +218,26 @@ async function start(): Promise<void> {
   mainWindow.once('ready-to-show', () => mainWindow?.show());
   mainWindow.on('closed', () => (mainWindow = null));
   await mainWindow.loadURL(`${APP_ORIGIN}/index.html`);
+}
+
+/** The ports every way of starting Portico shares: identity, profile, configuration, keychain, log. */
+function corePorts(userData: string) {
+  return {
+    identity: { origin: APP_ORIGIN, version: app.getVersion(), platform: process.platform },
+    paths: { userData },
+    configLayers: () => readConfigLayers(userData, process.platform, process.env),
+    keyProtector: (config: PorticoConfig) =>
+      new SafeStorageKeyProtector(
+        safeStorage,
+        path.join(userData, 'vault.key'),
+        process.platform,
+        config.security.allowWeakKeyStorage,
+      ),
+    log: {
+      info: (message: string, fields?: Record<string, unknown>) => console.info(`[portico] ${message}`, fields ?? ''),
+      error: (message: string, fields?: Record<string, unknown>) => console.error(`[portico] ${message}`, fields ?? ''),
+    },
+  };
 }
 
 /**

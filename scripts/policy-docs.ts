@@ -24,6 +24,8 @@ const DESCRIPTIONS: Record<string, string> = {
     'Admin actions (create, disable, reset users) need the password (or IdP) confirmed within this many minutes.',
   localAccounts: 'Accounts kept by Portico itself (argon2id hashes in the encrypted vault).',
   'localAccounts.enabled': 'Allow local-account sign-in.',
+  'localAccounts.allowBootstrapAdmin':
+    'With single sign-on configured, allow one local first-run administrator anyway (off: administrators come from the IdP’s groups).',
   'localAccounts.minPasswordLength': 'Minimum password length. Common and padded-common passwords are always refused.',
   'localAccounts.maxFailures': 'Failed sign-ins before the account locks.',
   'localAccounts.lockoutMinutes': 'How long a lock lasts; an admin’s password reset lifts it at once.',

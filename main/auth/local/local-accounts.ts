@@ -230,6 +230,21 @@ export class LocalAccounts {
     });
   }
 
+  /**
+   * The way back for an administrator who lost their password or locked themselves out, run
+   * by whoever controls this OS account (`Portico --reset-admin-password`, see
+   * docs/account-recovery.md): a new password, and the lockout cleared. Only for accounts that
+   * administer users; everyone else is reset by an administrator in the app.
+   */
+  async recoverAdministrator(rawUsername: string, password: string): Promise<UserRecordSummary> {
+    const username = normaliseUsername(rawUsername);
+    const user = Object.values(this.vault.read().users).find((u) => u.username === username);
+    if (!user || !this.isAdmin(user.roles)) {
+      throw new AppError('NOT_FOUND', `There is no administrator account named "${username}" in this Portico profile.`);
+    }
+    return this.resetPassword(user.id, password);
+  }
+
   summarise(user: Readonly<LocalUserRecord>, doc: Readonly<VaultDocument> = this.vault.read()): UserRecordSummary {
     const throttle = throttleOf(doc, user.username);
     return {
@@ -264,7 +279,9 @@ function throttledError(locked: boolean, retryAt: number, now: number): AppError
     return new AppError(
       'ACCOUNT_LOCKED',
       `Too many failed sign-in attempts. Sign-in for this account is locked for ${minutes} minute${minutes === 1 ? '' : 's'}; ` +
-        'try again later or ask your Portico administrator to reset the password.',
+        // Said the same to everyone (an administrator's name must not be told apart): a reset
+        // lifts the lock, by another administrator or, for an administrator, by account recovery.
+        'try again then. A password reset lifts the lock at once (docs/account-recovery.md).',
       { retryAt },
     );
   }
