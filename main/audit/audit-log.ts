@@ -32,8 +32,29 @@
  * While the app runs, its own head (seq and hash of the last record it wrote or read) is the
  * anchor for `verify` and `query`: records removed from the end, or a file swapped for another
  * one, are reported ('records missing', 'anchor mismatch') even though the chain in the file
- * looks whole. `AuditLogOptions.expectedHead` takes a head kept elsewhere (e.g. in the vault)
- * to catch the same across restarts.
+ * looks whole.
+ *
+ * Anchoring (`AuditLogOptions.anchoring`, from the vault: audit-anchor.ts), to catch the same
+ * across restarts, and forged chains:
+ *
+ * - Every record gets a MAC (audit-key.ts). A log that has records without one when it is first
+ *   opened anchored (written by an older Portico) keeps them as unkeyed history: they verify as
+ *   before, and an 'audit.keyed' record says where MACs start. The vault keeps that seq
+ *   (`keyedFrom`), so that a record without a MAC from there on is reported ('mac missing').
+ * - The head is kept in the vault with every append: the line is written and fsynced first,
+ *   then the head. An append resolves only once both are durable. Concurrent appends share one
+ *   vault write: while one is in flight, the lines of the next appends are written, and the
+ *   next vault write keeps the newest head for all of them.
+ * - At open, the log must hold the vault's head: shorter ('records missing': its end was cut) or
+ *   another record at that seq ('anchor mismatch': rewritten) is a break like any other, noted
+ *   with an 'audit.chain-broken' record, which keeps the log reported as broken at every later
+ *   start too (audit-chain.ts). A log ahead of the vault's head is not: a crash between the two
+ *   writes leaves it one record ahead. It is noted ('audit.head-behind', `opened.anchor`), and
+ *   the head caught up. More than one record ahead means head writes failed, or the vault was
+ *   put back from an older copy; the app logs that as an error.
+ * - What this cannot catch: a process running as the same OS user can read the vault key (it is
+ *   in that user's keychain), so it can forge MACs and the head too. Only records forwarded off
+ *   the machine are out of its reach.
  *
  * Retention (`retentionDays`, the policy's `audit.retentionDays`; 0 or unset keeps everything):
  * after the steps above, `open` rotates the file into an archive when it is due and deletes the
@@ -57,7 +78,7 @@
 import { constants as fsConstants, promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Clock } from '../platform';
-import { parseAuditText, verifyAuditText, type AuditVerification } from './audit-chain';
+import { parseAuditText, verifyAuditText, type AuditVerification, type VerifyOptions } from './audit-chain';
 import { queryAuditText, parseAuditQuery, type AuditQuery, type AuditQueryResult } from './audit-query';
 import {
   ARCHIVE_NAME,
@@ -78,14 +99,19 @@ import {
   type AuditRecord,
 } from './audit-record';
 import { syncDir } from '../util/sync-dir';
+import type { AuditAnchoring } from './audit-anchor';
+import type { AuditKey } from './audit-key';
 
 /** The log's file name in the user data folder. */
 export const AUDIT_FILE = 'audit.jsonl';
 
 export interface AuditLogOptions {
   clock: Clock;
-  /** A head recorded outside the file (e.g. in the vault): open reports the log broken unless it holds that record. */
-  expectedHead?: AuditHead;
+  /**
+   * The MAC key and the head kept in the vault (audit-anchor.ts). The app always passes it;
+   * without it (tests of the file handling) records carry no MAC and nothing outlives the process.
+   */
+  anchoring?: AuditAnchoring;
   /** Keep records at least this many days, in rotated archives (audit-rotation.ts); 0 or unset keeps everything. */
   retentionDays?: number;
 }
@@ -102,6 +128,19 @@ export interface AuditRetentionReport {
   error: string | null;
 }
 
+/** What `open` found when comparing the log with the head kept in the vault. */
+export interface AuditAnchorReport {
+  /** The head the vault held (null: none yet, the log was anchored for the first time). */
+  vaultHead: AuditHead | null;
+  /**
+   * Records the intact log holds after the vault's head (0 when broken): 1 after a crash between
+   * a line and its head; more when head writes failed or the vault was put back from an older copy.
+   */
+  behindBy: number;
+  /** Records from this seq on carry a MAC; those before are unkeyed history. */
+  keyedFrom: number;
+}
+
 /** What `open` found and did. */
 export interface AuditOpenReport {
   /** The file as found, before any repair. */
@@ -112,6 +151,8 @@ export interface AuditOpenReport {
   broken: boolean;
   /** Null when retention is off. */
   retention: AuditRetentionReport | null;
+  /** Null without anchoring. */
+  anchor: AuditAnchorReport | null;
 }
 
 export type AuditLogErrorCode = 'AUDIT_UNREADABLE' | 'AUDIT_WRITE_FAILED';
@@ -133,18 +174,26 @@ const ROTATING_SUFFIX = '.rotating';
 
 export class AuditLog {
   private queue: Promise<unknown> = Promise.resolve();
+  /** The seq of the newest head kept in the vault, and the vault write in flight, if any. */
+  private anchoredSeq = 0;
+  private anchorWrite: Promise<void> | null = null;
 
   private constructor(
     readonly file: string,
     private readonly clock: Clock,
     private currentHead: AuditHead,
     private opening: AuditOpenReport,
+    private readonly anchoring: AuditAnchoring | null,
+    /** Records from this seq on carry a MAC (with anchoring). */
+    private keyedFrom: number | null,
   ) {}
 
   static async open(file: string, options: AuditLogOptions): Promise<AuditLog> {
     const log = await AuditLog.openFile(file, options);
     const days = options.retentionDays ?? 0;
     if (Number.isFinite(days) && days > 0) log.opening = { ...log.opening, retention: await log.applyRetention(days) };
+    // E.g. a rotation record: the vault's head follows the file before anyone else writes.
+    await log.anchorUpTo(log.currentHead.seq);
     return log;
   }
 
@@ -165,23 +214,32 @@ export class AuditLog {
     }
     const bytes = await readLog(file);
     const text = bytes.toString('utf8');
-    const anchor = options.expectedHead ? { expectedHead: options.expectedHead } : {};
-    const verification = verifyAuditText(text, anchor);
-    const log = new AuditLog(file, options.clock, verification.head, {
-      verification,
-      repaired: null,
-      broken: false,
-      retention: null,
-    });
-    if (verification.ok) return log;
+    const anchoring = options.anchoring ?? null;
+    const stored = anchoring?.store.load() ?? null;
+    const checks: VerifyOptions = {
+      ...(stored && { expectedHead: { seq: stored.seq, hash: stored.hash } }),
+      ...(anchoring && { trust: { key: anchoring.key, keyedFrom: stored?.keyedFrom ?? null } }),
+    };
+    const verification = verifyAuditText(text, checks);
+    const log = new AuditLog(
+      file,
+      options.clock,
+      verification.head,
+      { verification, repaired: null, broken: false, retention: null, anchor: null },
+      anchoring,
+      stored?.keyedFrom ?? null,
+    );
 
-    if (verification.reason === 'truncated record') {
+    // What the file holds once repaired (null: broken), and the record that says what was done.
+    let intact: AuditVerification | null = verification.ok ? verification : null;
+    let note: AuditEvent | null = null;
+    if (!verification.ok && verification.reason === 'truncated record') {
       // Every complete line verified (the walk stops at the first break); the last part is either a
       // chained record without its line end, or not JSON at all (a record cut short). Repaired only
-      // when that is the whole problem: with a head kept elsewhere, the result must still hold it.
+      // when that is the whole problem: with the vault's head, the result must still hold it.
       const cut = bytes.lastIndexOf(0x0a) + 1;
-      const completed = verifyAuditText(`${text}\n`, anchor);
-      const withoutFragment = completed.ok ? completed : verifyAuditText(bytes.subarray(0, cut).toString('utf8'), anchor);
+      const completed = verifyAuditText(`${text}\n`, checks);
+      const withoutFragment = completed.ok ? completed : verifyAuditText(bytes.subarray(0, cut).toString('utf8'), checks);
       if (withoutFragment.ok) {
         let removedBytes = 0;
         if (completed.ok) {
@@ -191,41 +249,78 @@ export class AuditLog {
           await log.cutTo(cut);
         }
         log.currentHead = withoutFragment.head;
+        intact = withoutFragment;
         const line = verification.brokenAt.line;
         log.opening = { ...log.opening, repaired: { line, removedBytes } };
-        await log.append({
+        note = {
           actor: null,
           action: 'audit.log-repaired',
           outcome: 'success',
           details: { reason: verification.reason, line, removedBytes },
-        });
-        return log;
+        };
+      }
+    }
+    if (!intact && !verification.ok) {
+      log.opening = { ...log.opening, broken: true };
+      // An unfinished last line is kept and terminated, never cut, so the next record starts a line.
+      const unterminated = bytes.length > 0 && bytes[bytes.length - 1] !== 0x0a;
+      if (unterminated) await log.writeRaw('\n');
+      const entries = parseAuditText(unterminated ? `${text}\n` : text);
+      const last = entries.findLast((e) => e.record !== null)?.record;
+      log.currentHead = last ? { seq: last.seq, hash: last.hash } : GENESIS_HEAD;
+      const { line, seq } = verification.brokenAt;
+      const alreadyNoted =
+        verification.notedBy !== undefined ||
+        entries.some(
+          ({ line: at, record }) =>
+            at >= line &&
+            record?.action === 'audit.chain-broken' &&
+            record.details?.brokenLine === line &&
+            record.details.reason === verification.reason,
+        );
+      if (!alreadyNoted) {
+        note = {
+          actor: null,
+          action: 'audit.chain-broken',
+          outcome: 'failure',
+          details: { reason: verification.reason, brokenLine: line, brokenSeq: seq },
+        };
       }
     }
 
-    log.opening = { ...log.opening, broken: true };
-    // An unfinished last line is kept and terminated, never cut, so the next record starts a line.
-    const unterminated = bytes.length > 0 && bytes[bytes.length - 1] !== 0x0a;
-    if (unterminated) await log.writeRaw('\n');
-    const entries = parseAuditText(unterminated ? `${text}\n` : text);
-    const last = entries.findLast((e) => e.record !== null)?.record;
-    log.currentHead = last ? { seq: last.seq, hash: last.hash } : GENESIS_HEAD;
-    const { line, seq } = verification.brokenAt;
-    const alreadyNoted = entries.some(
-      ({ line: at, record }) =>
-        at > line &&
-        record?.action === 'audit.chain-broken' &&
-        record.details?.brokenLine === line &&
-        record.details.reason === verification.reason,
-    );
-    if (!alreadyNoted) {
-      await log.append({
-        actor: null,
-        action: 'audit.chain-broken',
-        outcome: 'failure',
-        details: { reason: verification.reason, brokenLine: line, brokenSeq: seq },
-      });
+    if (anchoring) {
+      const head = log.currentHead;
+      if (stored) {
+        log.anchoredSeq = stored.seq;
+      } else {
+        // First anchored open: MACs start with the next record, and the vault says so before it is written.
+        log.keyedFrom = head.seq + 1;
+        await log.saveAnchor(head);
+        log.anchoredSeq = head.seq;
+      }
+      const behindBy = intact && stored ? Math.max(0, intact.head.seq - stored.seq) : 0;
+      log.opening = {
+        ...log.opening,
+        anchor: { vaultHead: stored && { seq: stored.seq, hash: stored.hash }, behindBy, keyedFrom: log.keyedFrom! },
+      };
+      if (!stored && head.seq > 0) {
+        await log.append({
+          actor: null,
+          action: 'audit.keyed',
+          outcome: 'success',
+          details: { firstSeq: log.keyedFrom!, previousRecords: head.seq },
+        });
+      }
+      if (behindBy > 0) {
+        await log.append({
+          actor: null,
+          action: 'audit.head-behind',
+          outcome: 'success',
+          details: { vaultSeq: stored!.seq, logSeq: intact!.head.seq },
+        });
+      }
     }
+    if (note) await log.append(note);
     return log;
   }
 
@@ -234,38 +329,89 @@ export class AuditLog {
     return this.opening;
   }
 
-  /** The last record written or read: store it elsewhere to anchor the log across restarts. */
+  /** The last record written or read. */
   get head(): AuditHead {
     return this.currentHead;
   }
 
   /**
-   * Logs one event and resolves with its record once it is on disk (written and fsynced).
-   * Calls are serialised in call order. Rejects with AuditEventError (nothing written) for an
-   * invalid event, such as a secret-looking detail, and with AuditLogError when the write fails.
+   * Logs one event and resolves with its record once it is on disk (written and fsynced) and,
+   * with anchoring, the vault holds a head at or after it. Calls are serialised in call order.
+   * Rejects with AuditEventError (nothing written) for an invalid event, such as a secret-looking
+   * detail, and with AuditLogError when the write fails (the line may then be on disk, with the
+   * vault's head behind it: the next append or start catches the head up).
    */
   async append(event: AuditEvent): Promise<AuditRecord> {
     const normalised = normaliseEvent(event);
     // The time the event happened (the call), not when its turn to write came.
     const at = this.clock.now();
-    return this.enqueue(async () => {
-      const record = sealRecord(this.currentHead, normalised, at);
+    const record = await this.enqueue(async () => {
+      const record = sealRecord(this.currentHead, normalised, at, this.key);
       await this.writeRaw(`${serializeRecord(record)}\n`);
       this.currentHead = { seq: record.seq, hash: record.hash };
       return record;
     });
+    await this.anchorUpTo(record.seq);
+    return record;
   }
 
   /** Newest first, with the whole file's verification. Rejects with AuditQueryError for an invalid query. */
   async query(query: AuditQuery = {}): Promise<AuditQueryResult> {
     parseAuditQuery(query); // fail before queueing
     // Runs in the append queue: it never sees a line being written.
-    return this.enqueue(async () => queryAuditText(await this.readText(), query, { expectedHead: this.currentHead }));
+    return this.enqueue(async () => queryAuditText(await this.readText(), query, this.checks()));
   }
 
-  /** Re-reads the file and checks the chain, up to the head this process knows. */
+  /** Re-reads the file and checks the chain, up to the head this process knows, and every MAC. */
   async verify(): Promise<AuditVerification> {
-    return this.enqueue(async () => verifyAuditText(await this.readText(), { expectedHead: this.currentHead }));
+    return this.enqueue(async () => verifyAuditText(await this.readText(), this.checks()));
+  }
+
+  private get key(): AuditKey | undefined {
+    return this.anchoring?.key;
+  }
+
+  private archiveChecks(): VerifyOptions {
+    return this.anchoring ? { trust: { key: this.anchoring.key, keyedFrom: this.keyedFrom } } : {};
+  }
+
+  private checks(): VerifyOptions {
+    const trust = this.anchoring && { key: this.anchoring.key, keyedFrom: this.keyedFrom };
+    return { expectedHead: this.currentHead, ...(trust && { trust }) };
+  }
+
+  /**
+   * Resolves once the vault holds a head at or after `seq` (whose line is already on disk).
+   * One vault write at a time; it takes the newest head, so appends waiting meanwhile share it.
+   */
+  private anchorUpTo(seq: number): Promise<void> {
+    if (!this.anchoring || this.anchoredSeq >= seq) return Promise.resolve();
+    if (!this.anchorWrite) {
+      const head = this.currentHead;
+      this.anchorWrite = this.saveAnchor(head).then(
+        () => {
+          this.anchorWrite = null;
+          this.anchoredSeq = Math.max(this.anchoredSeq, head.seq);
+        },
+        (error: unknown) => {
+          this.anchorWrite = null;
+          throw error;
+        },
+      );
+    }
+    return this.anchorWrite.then(() => this.anchorUpTo(seq));
+  }
+
+  private async saveAnchor(head: AuditHead): Promise<void> {
+    try {
+      await this.anchoring!.store.save({ seq: head.seq, hash: head.hash, keyedFrom: this.keyedFrom ?? head.seq + 1 });
+    } catch (error) {
+      throw new AuditLogError(
+        'AUDIT_WRITE_FAILED',
+        `Portico wrote the audit record but could not keep the log's head in its vault (${errorCode(error)}).`,
+        this.file,
+      );
+    }
   }
 
   /** Rotation, then deletion of expired archives; runs in `open`, before anyone else has the log. */
@@ -304,6 +450,7 @@ export class AuditLog {
       head,
       normaliseEvent({ actor: null, action: 'audit.rotated', outcome: 'success', details: rotationDetails(archive, head) }),
       now,
+      this.key,
     );
     const next = `${this.file}${ROTATING_SUFFIX}`;
     await writeWhole(next, `${serializeRecord(rotated)}\n`);
@@ -352,7 +499,8 @@ export class AuditLog {
       const records = parseAuditText(text).flatMap(({ record }) => (record ? [record] : []));
       archives.push({
         name,
-        verification: verifyAuditText(text),
+        // With the key: an archive whose MACs fail is evidence too, and never deleted.
+        verification: verifyAuditText(text, this.archiveChecks()),
         // By time, not position: a clock set back must not make an archive look older than it is.
         newestAt: records.reduce((max, r) => Math.max(max, Date.parse(r.at)), -Infinity),
         firstSeq: records[0]?.seq ?? null,
@@ -486,4 +634,29 @@ async function writeWhole(file: string, data: string): Promise<void> {
 
 function errorCode(error: unknown): string {
   return (error as NodeJS.ErrnoException).code ?? 'I/O error';
+}
+
+/**
+ * Says in the app's log what comparing the log with the vault's head found: one record ahead
+ * is a crash between the two writes; more means the vault's head writes failed, or the vault
+ * was put back from an older copy (which would let records removed since go unnoticed).
+ */
+export function logAnchorReport(
+  report: AuditAnchorReport | null,
+  log: {
+    info(message: string, fields?: Record<string, unknown>): void;
+    error(message: string, fields?: Record<string, unknown>): void;
+  },
+): void {
+  if (!report) return;
+  const fields = { vaultSeq: report.vaultHead?.seq ?? null, behindBy: report.behindBy };
+  if (report.vaultHead === null)
+    log.info('Audit log anchored in the vault; records from now on carry a MAC', { keyedFrom: report.keyedFrom });
+  else if (report.behindBy === 1)
+    log.info('Audit log was one record ahead of its head in the vault (an interrupted write)', fields);
+  else if (report.behindBy > 1)
+    log.error(
+      'Audit log was several records ahead of its head in the vault: head writes failed, or the vault is an older copy',
+      fields,
+    );
 }

@@ -3,13 +3,19 @@
  * only (no file access), so that the app, the verifier CLI and the tests share them.
  *
  * A record is one line of canonical JSON:
- *   { seq, at, actor, action, outcome, target?, details?, prev, hash }
- * where `hash = sha256hex(prev + canonicalJson(record without hash))` and `prev` is the
+ *   { seq, at, actor, action, outcome, target?, details?, prev, hash, mac? }
+ * where `hash = sha256hex(prev + canonicalJson(record without hash and mac))` and `prev` is the
  * previous record's `hash` (64 zeros for the first record). Editing, deleting, inserting or
  * moving a record therefore breaks the chain at that record or the next one.
+ *
+ * `mac = HMAC-SHA256(audit key, hash)` (audit-key.ts) authenticates the record and, through
+ * `prev`, all before it: anyone can recompute a SHA-256 chain, only Portico can compute MACs.
+ * Records written before Portico kept MACs have none ("unkeyed" history); once a log has one,
+ * every later record must have one too.
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import type { AuditKey } from './audit-key';
 
 export const AUDIT_ACTIONS = [
   'app.start',
@@ -29,10 +35,18 @@ export const AUDIT_ACTIONS = [
   'admin.settings-changed',
   // A call refused for lack of permission (other than an export, which has its own action).
   'access.denied',
+  // An admin call refused because the password (or IdP) confirmation is too old.
+  'access.recent-sign-in-required',
+  // A wrong password (or a throttled, locked or disabled account) when confirming one's password.
+  'auth.confirm-password-failed',
   // Written by the log itself (see audit-log.ts): a crash-cut last line was repaired at open,
   // or the log was found broken at open and the app carried on appending.
   'audit.log-repaired',
   'audit.chain-broken',
+  // Anchoring (audit-log.ts): records from here on carry a MAC (the log had unkeyed history
+  // before), and the log was found ahead of the head kept in the vault (a crash between the two).
+  'audit.keyed',
+  'audit.head-behind',
   // Retention (audit-rotation.ts): the first record of a file that continues an archived one,
   // an archive deleted once past the retention period, an archive kept because it is broken.
   'audit.rotated',
@@ -108,6 +122,7 @@ export const auditRecordSchema = z.strictObject({
     .optional(),
   prev: hex64,
   hash: hex64,
+  mac: hex64.optional(),
 });
 export type AuditRecord = z.infer<typeof auditRecordSchema>;
 
@@ -140,15 +155,25 @@ export function canonicalJson(value: unknown): string {
   throw new AuditEventError(`Audit values cannot be of type ${typeof value}.`);
 }
 
-/** sha256 hex of `prev` followed by the canonical JSON of the record without its hash. */
-export function recordHash(record: Omit<AuditRecord, 'hash'> & { hash?: unknown }): string {
-  const { hash: _hash, ...body } = record;
+/** sha256 hex of `prev` followed by the canonical JSON of the record without its hash and MAC. */
+export function recordHash(record: Omit<AuditRecord, 'hash' | 'mac'> & { hash?: unknown; mac?: unknown }): string {
+  const { hash: _hash, mac: _mac, ...body } = record;
   return createHash('sha256').update(record.prev, 'utf8').update(canonicalJson(body), 'utf8').digest('hex');
 }
 
-/** The line written to disk (without its line end). */
+/**
+ * Characters that JSON allows raw in strings but that some line-based tools take for a line
+ * end (U+2028, U+2029 for JavaScript and many editors, U+0085 NEL for Python's splitlines and
+ * others): a record holding one would look like two lines, the second one forged-looking.
+ */
+const LINE_BREAKERS = /[\u0085\u2028\u2029]/g;
+
+/**
+ * The line written to disk (without its line end): the canonical JSON, with the characters
+ * above written as `\uXXXX` escapes. Same value, so the hash (over the canonical JSON) is the same.
+ */
 export function serializeRecord(record: AuditRecord): string {
-  return canonicalJson(record);
+  return canonicalJson(record).replace(LINE_BREAKERS, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** Cuts `text` to `max` code units, marking the cut with an ellipsis and never splitting a surrogate pair. */
@@ -221,8 +246,11 @@ function normaliseDetails(details: AuditDetails | undefined): AuditDetails | und
   return out;
 }
 
-/** The record that follows `head` for a normalised event that happened at `atMs` (epoch ms). */
-export function sealRecord(head: AuditHead, event: AuditEvent, atMs: number): AuditRecord {
+/**
+ * The record that follows `head` for a normalised event that happened at `atMs` (epoch ms),
+ * with its MAC when a key is given.
+ */
+export function sealRecord(head: AuditHead, event: AuditEvent, atMs: number, key?: AuditKey): AuditRecord {
   const body: Omit<AuditRecord, 'hash'> = {
     seq: head.seq + 1,
     at: new Date(atMs).toISOString(),
@@ -233,5 +261,6 @@ export function sealRecord(head: AuditHead, event: AuditEvent, atMs: number): Au
   };
   if (event.target !== undefined) body.target = event.target;
   if (event.details !== undefined) body.details = event.details;
-  return { ...body, hash: recordHash(body) };
+  const hash = recordHash(body);
+  return key ? { ...body, hash, mac: key.mac(hash) } : { ...body, hash };
 }

@@ -23,11 +23,17 @@ describe('verifyAuditText: intact logs', () => {
   it('verifies a chain of many records and reports its head', () => {
     const records = buildChain(500);
     const result = verifyAuditText(toText(records));
-    expect(result).toEqual({ ok: true, count: 500, head: { seq: 500, hash: records[499]!.hash } });
+    expect(result).toEqual({
+      ok: true,
+      count: 500,
+      head: { seq: 500, hash: records[499]!.hash },
+      unkeyed: 500,
+      macsChecked: false,
+    });
   });
 
   it('verifies an empty file as an empty chain', () => {
-    expect(verifyAuditText('')).toEqual({ ok: true, count: 0, head: GENESIS_HEAD });
+    expect(verifyAuditText('')).toEqual({ ok: true, count: 0, head: GENESIS_HEAD, unkeyed: 0, macsChecked: false });
   });
 
   it('accepts the head it is given as an anchor', () => {

@@ -5,7 +5,8 @@ import { AUDIT_FILE, AuditLog, AuditLogError } from '../../../../main/audit/audi
 import { verifyAuditText } from '../../../../main/audit/audit-chain';
 import { AuditQueryError } from '../../../../main/audit/audit-query';
 import { AuditEventError, GENESIS_HASH, serializeRecord, type AuditEvent } from '../../../../main/audit/audit-record';
-import { FakeClock, tempDir } from '../../helpers';
+import { anchoringFromVault, type AuditAnchoring } from '../../../../main/audit/audit-anchor';
+import { FakeClock, openTestVault, tempDir } from '../../helpers';
 import { buildChain, toText } from './audit-fixtures';
 
 const signIn = (actor: string): AuditEvent => ({
@@ -17,6 +18,11 @@ const signIn = (actor: string): AuditEvent => ({
 
 async function logFile(): Promise<string> {
   return path.join(await tempDir(), 'userData', AUDIT_FILE);
+}
+
+/** The MAC key and head store of a fresh vault on the real OS keychain. */
+async function vaultAnchoring(): Promise<AuditAnchoring> {
+  return anchoringFromVault((await openTestVault()).vault);
 }
 
 async function readLines(file: string): Promise<string[]> {
@@ -58,7 +64,7 @@ describe('AuditLog: writing', () => {
     expect(second).toMatchObject({ seq: 2, at: '2026-01-05T09:00:01.500Z', prev: first.hash });
     expect(await readLines(file)).toEqual([serializeRecord(first), serializeRecord(second)]);
     expect(log.head).toEqual({ seq: 2, hash: second.hash });
-    expect(await log.verify()).toEqual({ ok: true, count: 2, head: log.head });
+    expect(await log.verify()).toEqual({ ok: true, count: 2, head: log.head, unkeyed: 2, macsChecked: false });
   });
 
   it('keeps call order and the chain under concurrent appends', async () => {
@@ -229,13 +235,13 @@ describe('AuditLog: reopening', () => {
 
   it('does not repair a cut-short last line when records before it are missing too', async () => {
     const file = await logFile();
-    const log = await AuditLog.open(file, { clock: new FakeClock() });
+    const anchoring = await vaultAnchoring();
+    const log = await AuditLog.open(file, { clock: new FakeClock(), anchoring });
     for (const user of ['alice', 'bob', 'carol']) await log.append(signIn(user));
-    const head = log.head;
     const lines = await readLines(file);
     const text = `${lines[0]}\n${lines[1]!.slice(0, 50)}`;
     await fs.writeFile(file, text);
-    const reopened = await AuditLog.open(file, { clock: new FakeClock(), expectedHead: head });
+    const reopened = await AuditLog.open(file, { clock: new FakeClock(), anchoring });
     expect(reopened.opened).toMatchObject({ verification: { reason: 'truncated record' }, repaired: null, broken: true });
     expect((await fs.readFile(file, 'utf8')).startsWith(`${text}\n`)).toBe(true);
     expect(JSON.parse((await readLines(file))[2]!)).toMatchObject({ seq: 2, action: 'audit.chain-broken' });
@@ -253,14 +259,14 @@ describe('AuditLog: reopening', () => {
     expect((await fs.readFile(file, 'utf8')).startsWith(`${text}\n`)).toBe(true);
   });
 
-  it('reports a log that does not hold the head kept elsewhere', async () => {
+  it('reports a log that does not hold the head kept in the vault', async () => {
     const file = await logFile();
-    const log = await AuditLog.open(file, { clock: new FakeClock() });
+    const anchoring = await vaultAnchoring();
+    const log = await AuditLog.open(file, { clock: new FakeClock(), anchoring });
     for (const user of ['alice', 'bob', 'carol']) await log.append(signIn(user));
-    const head = log.head;
     const lines = await readLines(file);
     await writeLines(file, lines.slice(0, 2));
-    const reopened = await AuditLog.open(file, { clock: new FakeClock(), expectedHead: head });
+    const reopened = await AuditLog.open(file, { clock: new FakeClock(), anchoring });
     expect(reopened.opened).toMatchObject({ verification: { ok: false, reason: 'records missing' }, broken: true });
   });
 });

@@ -74,6 +74,8 @@ describe('verifyAuditText: a file that starts with a rotation record', () => {
       count: 6,
       head: headOf(after[4]!),
       rotatedFrom: { archive: ARCHIVE, head: headOf(archive[9]!) },
+      unkeyed: 6,
+      macsChecked: false,
     });
   });
 
