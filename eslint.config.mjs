@@ -1,5 +1,12 @@
-// ESLint flat config. Besides the usual rules it enforces the process boundaries:
-// renderer/ never imports electron or Node; only preload/ may touch ipcRenderer.
+// ESLint flat config. Besides the usual rules it holds the process boundaries (each rule has a
+// test that plants a violation: test/unit/lint/boundaries.test.ts):
+// - a value import of `electron` only in main/index.ts, main/shell/electron-*.ts and
+//   preload/index.ts (elsewhere: types only), so everything else runs under Node in tests;
+// - ipcRenderer only in preload/index.ts;
+// - preload/contract* and preload/constants* import nothing but zod (and each other): the
+//   renderer bundles them;
+// - renderer/ never imports Node, electron, main/ or preload/index;
+// - type-aware: a switch over a union handles every member (or says why it has a default).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import reactHooks from 'eslint-plugin-react-hooks';
@@ -37,6 +44,12 @@ const NODE_BUILTINS = [
   'zlib',
 ];
 
+/** Files Electron is wired in: everything else is written against ports and types. */
+const ELECTRON_WIRING = ['main/index.ts', 'main/shell/electron-*.ts'];
+const ELECTRON_ONLY_HERE =
+  'Electron is wired only in main/index.ts and main/shell/electron-*.ts: import its types (import type) elsewhere.';
+const IPC_RENDERER = { name: 'electron', importNames: ['ipcRenderer'], message: 'ipcRenderer is used only in preload/index.ts.' };
+
 export default tseslint.config(
   { ignores: ['out/**', 'dist/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', 'coverage/**'] },
   js.configs.recommended,
@@ -49,15 +62,36 @@ export default tseslint.config(
         'error',
         { selector: "MemberExpression[property.name='ipcRenderer']", message: 'ipcRenderer is used only in preload/.' },
       ],
-      'no-restricted-imports': [
-        'error',
-        { paths: [{ name: 'electron', importNames: ['ipcRenderer'], message: 'ipcRenderer is used only in preload/.' }] },
-      ],
+      'no-restricted-imports': ['error', { paths: [{ name: 'electron', allowTypeImports: true, message: ELECTRON_ONLY_HERE }] }],
     },
   },
   {
-    files: ['preload/**/*.ts'],
+    files: ELECTRON_WIRING,
+    rules: { 'no-restricted-imports': ['error', { paths: [IPC_RENDERER] }] },
+  },
+  {
+    files: ['preload/index.ts'],
     rules: { 'no-restricted-syntax': 'off', 'no-restricted-imports': 'off' },
+  },
+  {
+    files: ['preload/contract*', 'preload/contract/**', 'preload/constants*'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(?!zod$|\\.{1,2}/)',
+              message: 'The contract is bundled into the renderer: it imports only zod and the other contract files.',
+            },
+            {
+              group: ['**/main/**', '**/renderer/**', '**/test/**', '**/preload/index*', '**/preload/api*', './index*', './api*'],
+              message: 'The contract is bundled into the renderer: it imports only zod and the other contract files.',
+            },
+          ],
+        },
+      ],
+    },
   },
   {
     files: ['renderer/**/*.{ts,tsx}'],
@@ -75,7 +109,32 @@ export default tseslint.config(
           patterns: [
             { group: ['node:*'], message: 'No Node in the renderer.' },
             { group: ['**/main/**'], message: 'The renderer imports only preload/contract and preload/api types.' },
+            {
+              group: ['**/preload/index*'],
+              message: 'The renderer talks only to window.portico (preload/index.ts runs in the preload).',
+            },
           ],
+        },
+      ],
+    },
+  },
+  {
+    // Type-aware: a switch over a union (an error code, a channel, a dataset kind) handles every
+    // member, so adding one is a compile-time decision everywhere it matters.
+    files: ['main/**/*.ts', 'preload/**/*.ts', 'renderer/**/*.{ts,tsx}', 'test/**/*.ts', 'scripts/**/*.ts'],
+    languageOptions: {
+      parserOptions: {
+        project: ['./tsconfig.node.json', './tsconfig.web.json', './tsconfig.test.json'],
+        tsconfigRootDir: import.meta.dirname,
+      },
+    },
+    rules: {
+      '@typescript-eslint/switch-exhaustiveness-check': [
+        'error',
+        {
+          allowDefaultCaseForExhaustiveSwitch: false,
+          requireDefaultForNonUnion: false,
+          considerDefaultExhaustiveForUnions: false,
         },
       ],
     },
