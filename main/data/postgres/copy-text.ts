@@ -1,0 +1,42 @@
+/**
+ * A streaming parser of PostgreSQL's COPY text format (the default of `COPY ... TO STDOUT`):
+ * rows end with `\n`, fields are separated by tabs, `\N` is NULL, and a backslash escapes
+ * `\\ \t \n \r \b \f \v`. Chunks may cut a row (or a UTF-8 character) anywhere: the tail is
+ * kept for the next chunk. Exports then go through the same CSV writer as local datasets
+ * (one set of CSV and formula-guard rules).
+ */
+import { StringDecoder } from 'node:string_decoder';
+
+const ESCAPES: Record<string, string> = { '\\': '\\', t: '\t', n: '\n', r: '\r', b: '\b', f: '\f', v: '\v' };
+
+function unescapeField(field: string): string | null {
+  if (field === '\\N') return null;
+  if (!field.includes('\\')) return field;
+  return field.replace(/\\(.)/g, (_, c: string) => ESCAPES[c] ?? c);
+}
+
+export class CopyTextParser {
+  private readonly decoder = new StringDecoder('utf8');
+  private tail = '';
+
+  /** The complete rows in this chunk (fields as text or null). */
+  push(chunk: Buffer): (string | null)[][] {
+    const text = this.tail + this.decoder.write(chunk);
+    const end = text.lastIndexOf('\n');
+    if (end < 0) {
+      this.tail = text;
+      return [];
+    }
+    this.tail = text.slice(end + 1);
+    return text
+      .slice(0, end)
+      .split('\n')
+      .map((line) => line.split('\t').map(unescapeField));
+  }
+
+  /** Call at the end of the stream: an unfinished row means the stream was cut. */
+  end(): void {
+    const rest = this.tail + this.decoder.end();
+    if (rest.length) throw new Error('The COPY stream ended inside a row.');
+  }
+}
