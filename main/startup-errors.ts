@@ -23,7 +23,7 @@ export function describeStartupError(error: unknown): Extract<AppStatus, { state
       code: 'CONFIG_INVALID',
       title: 'Portico’s configuration is invalid',
       message: `${error.message} Portico will not start with a configuration it cannot trust. Fix the file or contact your IT department.`,
-      detail: error.issues.join('\n') || undefined,
+      detail: [`${error.origin === 'combined' ? 'Files' : 'Configuration file'}: ${error.source}`, ...error.issues].join('\n'),
     };
   }
   if (error instanceof KeyStorageError) {

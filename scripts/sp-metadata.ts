@@ -18,7 +18,8 @@ async function main(): Promise<number> {
     return 2;
   }
   try {
-    const layer = await readConfigLayer(values.config, false);
+    // The file IT deploys as the machine policy: providers may be set only there.
+    const layer = await readConfigLayer(values.config, false, 'policy');
     const config = parseConfig(layer ? [layer] : []);
     const provider = config.providers.saml.find((p) => p.id === values.provider);
     if (!provider) {

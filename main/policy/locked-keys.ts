@@ -6,7 +6,8 @@
  * the user's array whole: `providers.oidc`); an empty object sets nothing and locks nothing.
  * Generic on purpose: any key added to the schema is lockable without a change here.
  */
-import { isPlainObject, type ConfigLayer } from './load-config';
+import { isPlainObject } from './json-value';
+import type { ConfigLayer } from './load-config';
 
 /** Keys about the file itself, not settings. */
 const META_KEYS = new Set(['$schema']);

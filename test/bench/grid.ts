@@ -6,7 +6,9 @@
  *     'longtask', the trace Chromium itself reports).
  */
 import type { Browser } from 'playwright-core';
-import { launchTestHost, TEST_APP_ORIGIN, writeConfig } from '../host/test-host';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { launchTestHost, TEST_APP_ORIGIN } from '../host/test-host';
 import { median, round } from './stats';
 import { withTempDir } from './temp-dir';
 
@@ -16,8 +18,10 @@ const TRUSTED = { url: `${TEST_APP_ORIGIN}/index.html`, isMainFrame: true, isApp
 
 export async function benchGrid(browser: Browser) {
   return await withTempDir(async (dir, service) => {
-    await writeConfig(dir, { data: { sample: { rows: ROWS } } });
-    const host = await launchTestHost({ browser, userDataDir: dir, keychainService: service });
+    // The sample's size is IT's to set: a machine policy, read through PORTICO_POLICY.
+    const policyFile = path.join(dir, 'machine-policy.json');
+    await writeFile(policyFile, JSON.stringify({ data: { sample: { rows: ROWS } } }));
+    const host = await launchTestHost({ browser, userDataDir: dir, keychainService: service, policyFile });
     try {
       await host.app.registry.dispatch('setup:create-admin', TRUSTED, USER);
       await host.app.registry.dispatch('auth:sign-out', TRUSTED, {});

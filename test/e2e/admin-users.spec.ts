@@ -4,7 +4,8 @@ import { seriousA11yViolations } from './support/axe';
 import { ADMIN, createFirstAdmin, signIn, signOut } from './support/local-flows';
 
 // No backoff between attempts here: these tests retype passwords on purpose (backoff has its own tests).
-test.use({ porticoConfig: { localAccounts: { backoffBaseMs: 0 } } });
+// No backoff between failed sign-ins: a looser setting, so it comes from IT's policy.
+test.use({ porticoPolicy: { localAccounts: { backoffBaseMs: 0 } } });
 
 const VIEWER = { username: 'vic', displayName: 'Vic Viewer', password: 'a viewer with a long passphrase' };
 

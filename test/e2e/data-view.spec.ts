@@ -11,7 +11,7 @@ import { seriousA11yViolations } from './support/axe';
 import { ADMIN, createFirstAdmin, signIn, signOut } from './support/local-flows';
 
 const ROWS = 20_000;
-test.use({ porticoConfig: { localAccounts: { backoffBaseMs: 0 }, data: { sample: { rows: ROWS } } } });
+test.use({ porticoPolicy: { localAccounts: { backoffBaseMs: 0 }, data: { sample: { rows: ROWS } } } });
 
 const PASSWORD = 'a long and private passphrase';
 const VIEWER = { username: 'vic', displayName: 'Vic Viewer', roles: ['viewer'], groups: ['Sales-EMEA'] };

@@ -1,7 +1,7 @@
 /**
  * The e2e fixture. Specs are host-agnostic: they get `{ page, authWindows, userDataDir }`
- * and set the Portico configuration (same schema as the config file) with
- * `test.use({ porticoConfig: {...} })`.
+ * and set IT's machine policy with `test.use({ porticoPolicy: {...} })` (read through
+ * PORTICO_POLICY) and the person's own config.json with `test.use({ porticoConfig: {...} })`.
  *
  * - Default host: the Chromium test host (test/host/): real createApp, renderer build,
  *   preload bundle and OS keychain (run under scripts/with-keyring.mjs).
@@ -37,9 +37,15 @@ export interface PorticoHandle {
   exportsDir: string;
   /** The next save dialog is cancelled, as a user pressing Cancel. */
   cancelNextSave(): void;
+  /** Replaces IT's policy file (read at the next start); the test must have set `porticoPolicy`. */
+  writePolicy(policy: PorticoConfigInput): Promise<void>;
 }
 
 interface Fixtures {
+  /**
+   * The person's own config.json. It may only tighten a few keys (see main/policy/user-settable.ts);
+   * anything else (providers, data, access, looser limits) belongs in `porticoPolicy`.
+   */
   porticoConfig: PorticoConfigInput;
   /** IT's machine policy for the test (null: none), read through PORTICO_POLICY. */
   porticoPolicy: PorticoConfigInput | null;
@@ -98,6 +104,10 @@ export const test = base.extend<Fixtures>({
       exportsDir,
       cancelNextSave: () => {
         cancelNext = true;
+      },
+      writePolicy: async (policy) => {
+        if (!policyFile) throw new Error('writePolicy needs a test with porticoPolicy set (PORTICO_POLICY is fixed at launch).');
+        await writeFile(policyFile, JSON.stringify(policy, null, 2));
       },
     };
     await use(handle);

@@ -113,12 +113,13 @@ test.describe('weak key storage (Linux without a keyring)', () => {
 });
 
 test.describe('diagnostics', () => {
-  test.use({ porticoPolicy: null, porticoConfig: {} });
+  // IT has a policy that sets nothing yet.
+  test.use({ porticoPolicy: {}, porticoConfig: {} });
 
-  test('shows findings and exports a support bundle with no secret in it', async ({ page, portico, userDataDir }) => {
+  test('shows findings and exports a support bundle with no secret in it', async ({ page, portico }) => {
     await createFirstAdmin(page);
     // IT then adds a provider that insists on a client secret (and cannot be reached).
-    await writeConfig(userDataDir, {
+    await portico.writePolicy({
       providers: {
         oidc: [
           {
@@ -149,5 +150,38 @@ test.describe('diagnostics', () => {
     expect(text).toContain('Insists On Secret');
     expect(text).not.toContain(CLIENT_SECRET);
     expect(text).not.toContain(ADMIN.password);
+  });
+});
+
+test.describe('a person’s own config.json', () => {
+  test.use({ porticoPolicy: null, porticoConfig: {} });
+
+  test('cannot grant a role more permissions: Portico stops on a screen naming the key', async ({
+    page,
+    portico,
+    userDataDir,
+  }) => {
+    await createFirstAdmin(page);
+    // A viewer on this profile edits their own settings to make viewers administrators, and restarts.
+    await writeConfig(userDataDir, {
+      access: {
+        rolePermissions: {
+          viewer: ['data.read', 'data.read.pii', 'data.export', 'admin.users', 'admin.roles', 'admin.audit', 'admin.settings'],
+        },
+      },
+    });
+    const restarted = await portico.restart();
+    await expect(restarted.getByRole('heading', { level: 1, name: 'Portico’s configuration is invalid' })).toBeVisible();
+    await expect(restarted.getByRole('alert')).toContainText('access.rolePermissions.viewer');
+    await expect(restarted.getByRole('alert')).toContainText('only IT can set');
+    await restarted.getByText('Technical details').click();
+    await expect(restarted.locator('details pre')).toContainText(path.join(userDataDir, 'config.json'));
+    // Fail closed: no way in.
+    await expect(restarted.getByRole('button', { name: /Sign in/ })).toHaveCount(0);
+    expect(await restarted.evaluate(() => (window as any).portico.getCurrentSession())).toMatchObject({
+      ok: false,
+      code: 'APP_UNAVAILABLE',
+    });
+    expect(await seriousA11yViolations(restarted)).toEqual([]);
   });
 });

@@ -42,7 +42,7 @@ test('setup refuses a short or common password and mismatched confirmation, crea
 });
 
 test.describe('without backoff', () => {
-  test.use({ porticoConfig: { localAccounts: { backoffBaseMs: 0 } } });
+  test.use({ porticoPolicy: { localAccounts: { backoffBaseMs: 0 } } });
 
   test('sign-in: wrong password is refused with a clear message, then the right one works', async ({ page }) => {
     await createFirstAdmin(page);
@@ -71,6 +71,7 @@ test.describe('without backoff', () => {
 });
 
 test.describe('backoff', () => {
+  // A longer backoff is stricter than the default: the person's own config.json may set it.
   test.use({ porticoConfig: { localAccounts: { backoffBaseMs: 20_000 } } });
 
   test('a failure makes the next attempt wait, and says how long', async ({ page }) => {
@@ -85,7 +86,7 @@ test.describe('backoff', () => {
 });
 
 test.describe('lockout', () => {
-  test.use({ porticoConfig: { localAccounts: { maxFailures: 3, backoffBaseMs: 0, lockoutMinutes: 10 } } });
+  test.use({ porticoPolicy: { localAccounts: { maxFailures: 3, backoffBaseMs: 0, lockoutMinutes: 10 } } });
 
   test('repeated failures lock the account, even for the right password, until an admin resets it', async ({ page }) => {
     await createFirstAdmin(page);
@@ -183,7 +184,7 @@ test.describe('invalid configuration', () => {
 });
 
 test.describe('keyboard', () => {
-  test.use({ porticoConfig: { localAccounts: { backoffBaseMs: 0 } } });
+  test.use({ porticoPolicy: { localAccounts: { backoffBaseMs: 0 } } });
 
   test('the whole sign-in works from the keyboard alone', async ({ page }) => {
     await createFirstAdmin(page);

@@ -19,7 +19,7 @@ test('an idle session ends in main, and the app returns to sign-in saying why', 
 });
 
 test.describe('absolute timeout', () => {
-  test.use({ porticoConfig: { session: { idleMinutes: 24 * 60, absoluteHours: 1 } } });
+  test.use({ porticoPolicy: { session: { idleMinutes: 24 * 60, absoluteHours: 1 } } });
 
   test('activity does not extend a session past its maximum length', async ({ page, portico }) => {
     await createFirstAdmin(page);
@@ -34,7 +34,7 @@ test.describe('absolute timeout', () => {
 });
 
 test.describe('recent sign-in', () => {
-  test.use({ porticoConfig: { session: { idleMinutes: 120, recentSignInMinutes: 15 }, localAccounts: { backoffBaseMs: 0 } } });
+  test.use({ porticoPolicy: { session: { idleMinutes: 120, recentSignInMinutes: 15 }, localAccounts: { backoffBaseMs: 0 } } });
 
   test('an admin action after 15 minutes asks for the password first, then goes through', async ({ page, portico }) => {
     await createFirstAdmin(page);

@@ -1,6 +1,6 @@
 /**
  * A real OIDC provider (oidc-provider) for e2e specs, one per worker, in the claim style of
- * the product under test, and the Portico configuration that trusts it.
+ * the product under test, and the Portico machine policy that trusts it.
  */
 import type { Page } from '@playwright/test';
 import { test as base, expect } from '../fixtures';
@@ -29,7 +29,8 @@ export const test = base.extend<
   ],
   oidcMode: ['window', { option: true }],
   oidcOffline: [0, { option: true }],
-  porticoConfig: async ({ oidcIdp, oidcStyle, oidcMode, oidcOffline }, use) => {
+  // Identity providers come only from IT's machine policy.
+  porticoPolicy: async ({ oidcIdp, oidcStyle, oidcMode, oidcOffline }, use) => {
     const roleMapping = {
       keycloak: { [KEYCLOAK_REALM_ROLES.admin]: ['admin'], [KEYCLOAK_REALM_ROLES.viewer]: ['viewer'] },
       descope: { [DESCOPE_ROLES.admin]: ['admin'], [DESCOPE_ROLES.viewer]: ['viewer'] },

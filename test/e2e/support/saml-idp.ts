@@ -1,6 +1,6 @@
 /**
  * A real SAML IdP (SimpleSAMLphp) for e2e specs: one per worker, with Entra-style users, and
- * the Portico configuration that trusts it.
+ * the Portico machine policy that trusts it.
  */
 import type { Page } from '@playwright/test';
 import { test as base, expect } from '../fixtures';
@@ -68,7 +68,8 @@ export const test = base.extend<{ samlSession: Record<string, unknown> }, { saml
     { scope: 'worker' },
   ],
   samlSession: [{}, { option: true }],
-  porticoConfig: async ({ samlIdp, samlSession }, use) => {
+  // Identity providers come only from IT's machine policy.
+  porticoPolicy: async ({ samlIdp, samlSession }, use) => {
     await use(samlConfig(samlIdp, samlSession));
   },
 });

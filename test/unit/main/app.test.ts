@@ -82,7 +82,13 @@ afterEach(() => {
   logs = [];
 });
 
-async function start(options: { dir?: string; protector?: KeychainKeyProtector; layers?: unknown[]; clock?: FakeClock } = {}) {
+/**
+ * `layers`: IT's machine policy for the test (policy layers); `userLayers`: the person's own
+ * settings (config.json), which may only tighten.
+ */
+async function start(
+  options: { dir?: string; protector?: KeychainKeyProtector; layers?: unknown[]; userLayers?: unknown[]; clock?: FakeClock } = {},
+) {
   const dir = options.dir ?? path.join(await tempDir(), 'userData');
   const protector = options.protector ?? testKeychain();
   const clock = options.clock ?? new FakeClock();
@@ -97,8 +103,9 @@ async function start(options: { dir?: string; protector?: KeychainKeyProtector; 
     },
     // A small sample dataset: these tests are about the app's wiring, not the data engine.
     configLayers: async () => [
-      { source: 'small-sample.json', value: { data: { sample: { rows: 2000 } } } },
-      ...(options.layers ?? []).map((value, i) => ({ source: `layer-${i}.json`, value })),
+      { source: 'small-sample.json', kind: 'policy' as const, value: { data: { sample: { rows: 2000 } } } },
+      ...(options.layers ?? []).map((value, i) => ({ source: `layer-${i}.json`, kind: 'policy' as const, value })),
+      ...(options.userLayers ?? []).map((value, i) => ({ source: `user-layer-${i}.json`, kind: 'user' as const, value })),
     ],
     clock,
     log,
@@ -477,10 +484,10 @@ describe('createApp', () => {
     ['an unknown key', { sesion: { idleMinutes: 5 } }],
     ['argon2 below OWASP', { localAccounts: { argon2: { memoryKiB: 4096 } } }],
   ])('fails closed on an invalid configuration (%s): CONFIG_INVALID, everything else APP_UNAVAILABLE', async (_label, layer) => {
-    const { ok, fails, dir, protectorsMade } = await start({ layers: [layer] });
+    const { ok, fails, dir, protectorsMade } = await start({ userLayers: [layer] });
     const info = await ok('app:get-info');
     expect(info.status).toMatchObject({ state: 'error', code: 'CONFIG_INVALID' });
-    expect(info.status.state === 'error' && info.status.message).toMatch(/layer-0\.json/);
+    expect(info.status.state === 'error' && info.status.message).toMatch(/user-layer-0\.json/);
     expect(info.keyStorage).toBe('unavailable');
     for (const channel of allChannels.filter((c) => c !== 'app:get-info')) await fails(channel, 'APP_UNAVAILABLE');
     // Nothing was touched: no key storage, no vault.

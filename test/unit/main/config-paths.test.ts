@@ -5,6 +5,7 @@ import { configSources, machinePolicyPath, readConfigLayers } from '../../../mai
 import { ConfigError, parseConfig } from '../../../main/policy/load-config';
 import { lockedKeys } from '../../../main/policy/locked-keys';
 import { tempDir } from '../helpers';
+import { makeFifo } from './policy/special-files';
 
 /**
  * The machine policy folder is made real and writable by using the Windows layout, whose root
@@ -66,7 +67,7 @@ describe('readConfigLayers', () => {
 
   it('reads user settings and the machine policy, policy last, with their kinds', async () => {
     const m = await machine();
-    const userFile = await m.write(path.join(m.userData, 'config.json'), { session: { idleMinutes: 30, absoluteHours: 8 } });
+    const userFile = await m.write(path.join(m.userData, 'config.json'), { session: { idleMinutes: 5, absoluteHours: 8 } });
     await m.write(m.policyFile, { session: { idleMinutes: 10 }, localAccounts: { enabled: false } });
     const layers = await readConfigLayers(m.userData, 'win32', m.env);
     expect(layers.map((l) => [l.source, l.kind])).toEqual([
@@ -74,19 +75,21 @@ describe('readConfigLayers', () => {
       [m.policyFile, 'policy'],
     ]);
     const config = parseConfig(layers);
-    expect(config.session).toMatchObject({ idleMinutes: 10, absoluteHours: 8 });
+    // The person's settings may only tighten: a shorter idle time than the policy's applies.
+    expect(config.session).toMatchObject({ idleMinutes: 5, absoluteHours: 8 });
     expect(config.localAccounts.enabled).toBe(false);
     expect(lockedKeys(layers)).toEqual(['localAccounts.enabled', 'session.idleMinutes']);
   });
 
   it('reads PORTICO_CONFIG as user settings between config.json and the policy; it must exist', async () => {
     const m = await machine();
-    await m.write(path.join(m.userData, 'config.json'), { session: { idleMinutes: 30 } });
-    const extra = await m.write(path.join(m.root, 'extra.json'), { session: { idleMinutes: 20, absoluteHours: 2 } });
+    await m.write(path.join(m.userData, 'config.json'), { session: { idleMinutes: 10 } });
+    const extra = await m.write(path.join(m.root, 'extra.json'), { session: { idleMinutes: 12, absoluteHours: 2 } });
     await m.write(m.policyFile, { session: { absoluteHours: 4 } });
     const layers = await readConfigLayers(m.userData, 'win32', { ...m.env, PORTICO_CONFIG: extra });
     expect(layers.map((l) => l.kind)).toEqual(['user', 'user', 'policy']);
-    expect(parseConfig(layers).session).toMatchObject({ idleMinutes: 20, absoluteHours: 4 });
+    // The strictest value of each key applies.
+    expect(parseConfig(layers).session).toMatchObject({ idleMinutes: 10, absoluteHours: 2 });
 
     const missing = path.join(m.root, 'nope.json');
     const error = await configErrorOf(readConfigLayers(m.userData, 'win32', { ...m.env, PORTICO_CONFIG: missing }));
@@ -142,5 +145,46 @@ describe('readConfigLayers', () => {
     expect(error.source).toBe(m.policyFile);
     expect(error.message).toContain(`${m.policyFile} is not valid JSON`);
     expect(error.issues[0]).toMatch(/^line 1, column \d+:/);
+  });
+
+  it('holds PORTICO_CONFIG to the same rules as config.json: only tightening, nothing only IT may set', async () => {
+    const m = await machine();
+    await m.write(m.policyFile, { localAccounts: { maxFailures: 5 } });
+    const extra = await m.write(path.join(m.root, 'extra.json'), {
+      access: { rolePermissions: { viewer: ['data.read', 'admin.users'] } },
+    });
+    const env = { ...m.env, PORTICO_CONFIG: extra };
+    const refused = await configErrorOf(readConfigLayers(m.userData, 'win32', env).then(parseConfig));
+    expect(refused.origin).toBe('user');
+    expect(refused.source).toBe(extra);
+    expect(refused.keys).toEqual(['access.rolePermissions.viewer']);
+
+    await m.write(extra, { localAccounts: { maxFailures: 50 } });
+    const looser = await configErrorOf(readConfigLayers(m.userData, 'win32', env).then(parseConfig));
+    expect(looser.source).toBe(extra);
+    expect(looser.keys).toEqual(['localAccounts.maxFailures']);
+    expect(looser.issues[0]).toContain('your administrator’s machine policy');
+
+    await m.write(extra, { localAccounts: { maxFailures: 2 } });
+    expect(parseConfig(await readConfigLayers(m.userData, 'win32', env)).localAccounts.maxFailures).toBe(2);
+  });
+
+  it('does not stall on a named pipe (FIFO) in place of config.json: refused at once, naming the file', async () => {
+    const m = await machine();
+    const fifo = path.join(m.userData, 'config.json');
+    await makeFifo(fifo);
+    const error = await configErrorOf(readConfigLayers(m.userData, 'win32', m.env));
+    expect(error.origin).toBe('user');
+    expect(error.source).toBe(fifo);
+    expect(error.message).toBe(`The configuration file ${fifo} could not be read: it is a named pipe (FIFO), not a file.`);
+  }, 30_000);
+
+  it('reads a machine policy written by PowerShell (UTF-16LE with a byte order mark)', async () => {
+    const m = await machine();
+    await fs.mkdir(path.dirname(m.policyFile), { recursive: true });
+    const json = JSON.stringify({ localAccounts: { enabled: false } }, null, 2).replace(/\n/g, '\r\n');
+    await fs.writeFile(m.policyFile, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(json, 'utf16le')]));
+    const layers = await readConfigLayers(m.userData, 'win32', m.env);
+    expect(parseConfig(layers).localAccounts.enabled).toBe(false);
   });
 });

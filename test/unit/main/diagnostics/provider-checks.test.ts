@@ -29,6 +29,7 @@ describe('providerTargets', () => {
     const config = parseConfig([
       {
         source: 'c.json',
+        kind: 'policy',
         value: {
           providers: {
             saml: [
