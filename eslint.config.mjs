@@ -140,6 +140,12 @@ export default tseslint.config(
     },
   },
   {
+    // CommonJS preloads for plain Node (`node -r`), e.g. the electron stand-in.
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     files: ['test/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off', 'no-empty-pattern': 'off' },
   },

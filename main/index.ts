@@ -21,7 +21,12 @@ import {
 import { createApp } from './app';
 import { readConfigLayers } from './config-paths';
 import { serveAppAsset } from './shell/app-protocol';
-import { appWindowWebPreferences, isAllowedExternalUrl, isAllowedNavigation } from './shell/navigation-policy';
+import {
+  appWindowWebPreferences,
+  isAllowedExternalUrl,
+  isAllowedNavigation,
+  isAllowedSignInPageUrl,
+} from './shell/navigation-policy';
 import { SafeStorageKeyProtector } from './vault/safe-storage-key-protector';
 import { decideUpdateCheck, type UpdateFeed } from './policy/updates-config';
 import { createElectronAuthSurface } from './shell/electron-auth-surface';
@@ -141,8 +146,7 @@ async function start(): Promise<void> {
     // https (or http on this machine's loopback, as the configuration schema allows for issuers).
     systemBrowser: {
       open: async (url) => {
-        if (!/^(https:\/\/|http:\/\/(127\.0\.0\.1|localhost)[:/])/.test(url))
-          throw new Error('Only https sign-in pages open in the browser.');
+        if (!isAllowedSignInPageUrl(url)) throw new Error('Only https sign-in pages open in the browser.');
         await shell.openExternal(url); // eng-disable OPEN_EXTERNAL_JS_CHECK
       },
     },

@@ -35,6 +35,25 @@ export function isAllowedExternalUrl(url: string, allowList: readonly string[]):
   });
 }
 
+/** Loopback hosts, as the URL parser writes them. */
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/**
+ * The IdP pages Portico opens in the system browser (OIDC system-browser sign-in and logout,
+ * RFC 8252): https, or http on this machine's loopback (as the configuration schema allows for
+ * test issuers). Parsed with URL: `http://127.0.0.1.evil.test/` is not loopback.
+ */
+export function isAllowedSignInPageUrl(url: string): boolean {
+  let target: URL;
+  try {
+    target = new URL(url);
+  } catch {
+    return false;
+  }
+  if (target.username || target.password) return false;
+  return target.protocol === 'https:' || (target.protocol === 'http:' && LOOPBACK_HOSTS.has(target.hostname));
+}
+
 /**
  * webPreferences for the app window: Electron security checklist #2-#4, #6. A packaged build
  * has no developer tools: they would let whoever sits at the window run script in it.

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { appWindowWebPreferences, isAllowedExternalUrl, isAllowedNavigation } from '../../../../main/shell/navigation-policy';
+import {
+  appWindowWebPreferences,
+  isAllowedExternalUrl,
+  isAllowedNavigation,
+  isAllowedSignInPageUrl,
+} from '../../../../main/shell/navigation-policy';
 
 const ALLOW = ['https://intranet.example.com/help/', 'https://docs.example.com'];
 
@@ -64,5 +69,30 @@ describe('appWindowWebPreferences', () => {
 
   it('keeps developer tools for an unpackaged (developer) build only', () => {
     expect(appWindowWebPreferences('/app/preload.js', { packaged: false }).devTools).toBe(true);
+  });
+});
+
+describe('isAllowedSignInPageUrl (system-browser sign-in)', () => {
+  it.each([
+    'https://login.example.com/authorize?client_id=x',
+    'http://127.0.0.1:8080/auth',
+    'http://localhost:3000/auth',
+    'http://[::1]:9000/auth',
+  ])('opens %s', (url) => {
+    expect(isAllowedSignInPageUrl(url)).toBe(true);
+  });
+
+  it.each([
+    'http://login.example.com/authorize',
+    'http://127.0.0.1.evil.test/auth',
+    'http://localhost.evil.test/auth',
+    'https://user:pass@login.example.com/',
+    'file:///etc/passwd',
+    'javascript:alert(1)',
+    'smb://server/share',
+    'not a url',
+    '',
+  ])('refuses %s', (url) => {
+    expect(isAllowedSignInPageUrl(url)).toBe(false);
   });
 });
