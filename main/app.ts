@@ -7,7 +7,7 @@ import path from 'node:path';
 import { channels, type AppStatus, type ChannelName } from '../preload/contract';
 import { AppError } from './errors';
 import { IpcRegistry } from './ipc/registry';
-import type { AppIdentity, AuthSurface, Clock, KeyProtector, Paths, SaveDialog, SystemBrowser } from './platform';
+import type { AppIdentity, AuthSurface, Clock, KeyProtector, Logger, Paths, SaveDialog, SystemBrowser } from './platform';
 import { systemClock } from './platform';
 import type { PorticoConfig } from './policy/config-schema';
 import { parseConfig, type ConfigLayer } from './policy/load-config';
@@ -36,12 +36,9 @@ import { recordConfigurationChange } from './policy/config-change';
 import { RoleMappingStore } from './auth/role-mapping';
 import { setupRoleMappingHandlers } from './auth/role-mapping-handlers';
 import { setupDiagnosticsHandlers } from './diagnostics/diagnostics-handlers';
-import { DataService, setupDataHandlers } from './data';
+import { DataStartup, setupDataHandlers } from './data';
 
-export interface Logger {
-  info(message: string, fields?: Record<string, unknown>): void;
-  error(message: string, fields?: Record<string, unknown>): void;
-}
+export type { Logger } from './platform';
 
 export interface AppPorts {
   identity: AppIdentity;
@@ -70,8 +67,13 @@ export interface PorticoApp {
   flush(): Promise<void>;
   /** Closes any open sign-in window. */
   cancelSignIn(): void;
-  /** Stops the data engine's worker (after flush, at quit). */
+  /** Stops the data engine's worker (after flush, at quit), also while it is still starting. */
   close(): Promise<void>;
+  /**
+   * Resolves once the data engine has opened the datasets or failed to start (tests,
+   * benchmarks): createApp does not wait for it, and the data channels answer DATA_LOADING until then.
+   */
+  dataSettled(): Promise<void>;
   /**
    * The command-line way back for a locked-out administrator (main/recovery-cli.ts): a new
    * password, the lockout cleared, audited. Throws AppError when it cannot be done.
@@ -89,8 +91,11 @@ export interface Services {
   protector: KeyProtector;
   audit: AuditLog;
   roleMapping: RoleMappingStore;
-  /** Null when the data engine could not start: the data view then says so, sign-in still works. */
-  data: DataService | null;
+  /**
+   * The data service, started in the background once the IPC registry is up: its channels answer
+   * DATA_LOADING until the datasets are open, DATA_UNAVAILABLE if it could not start.
+   */
+  data: DataStartup;
   /** Dot paths set by the machine policy: shown as "Set by your administrator", never changed. */
   locked: string[];
 }
@@ -173,12 +178,7 @@ export async function createApp(ports: AppPorts): Promise<PorticoApp> {
       log,
       mappingFor: (providerId) => roleMapping.mappingFor(providerId),
     });
-    const data = await DataService.start({ config: config.data, userDataDir: ports.paths.userData, log }).catch(
-      (error: unknown) => {
-        log.error('The data engine could not start', { error: String(error) });
-        return null;
-      },
-    );
+    const data = new DataStartup({ config: config.data, userDataDir: ports.paths.userData, log });
     services = { config, vault, accounts, sessions, sso, keyStorage, protector, audit, roleMapping, locked, data };
     // A kept OIDC sign-in is refreshed silently: straight to the app, or a reason to sign in again.
     const restored = await sso.restore();
@@ -276,24 +276,16 @@ export async function createApp(ports: AppPorts): Promise<PorticoApp> {
       data: ready.data,
       permissionsOf: (session) => ready.sessions.permissions(session),
     });
-    if (ready.data) {
-      setupDataHandlers(registry, {
-        data: ready.data,
-        sessions: ready.sessions,
-        authorize: (access) => authorizer(access),
-        saveDialog: ports.saveDialog ?? null,
-        config: ready.config.data,
-      });
-    } else {
-      for (const channel of ['data:list-datasets', 'data:query', 'data:counts', 'data:export'] as const) {
-        registry.handle(channel, () => {
-          throw new AppError(
-            'DATA_UNAVAILABLE',
-            'The data view could not start. Restart Portico; if it keeps happening, send IT a support bundle.',
-          );
-        });
-      }
-    }
+    setupDataHandlers(registry, {
+      data: ready.data,
+      sessions: ready.sessions,
+      authorize: (access) => authorizer(access),
+      saveDialog: ports.saveDialog ?? null,
+      config: ready.config.data,
+    });
+    // Nothing in the data (a dataset on a stalled share, a pipe) may hold up the start: the
+    // engine opens in the background, its channels answering DATA_LOADING meanwhile.
+    void ready.data.start();
   } else {
     // Fail closed: every other channel answers with the reason the app cannot start.
     for (const channel of Object.keys(channels) as ChannelName[]) {
@@ -330,8 +322,9 @@ export async function createApp(ports: AppPorts): Promise<PorticoApp> {
       });
     },
     close: async () => {
-      await ready?.data?.close();
+      await ready?.data.close();
     },
+    dataSettled: () => ready?.data.settled() ?? Promise.resolve(),
   };
 }
 

@@ -14,6 +14,12 @@ export interface KeyProtector {
   storeKey(key: Buffer): Promise<void>;
 }
 
+/** Where main logs (the console in Electron; tests collect lines). Never given secrets. */
+export interface Logger {
+  info(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
 export interface Paths {
   /** Per-user data folder: the vault lives here. */
   userData: string;

@@ -7,14 +7,16 @@
 import type { LocalRole, ProviderSummary } from '../../preload/contract';
 import { AppError } from '../errors';
 import { AuthCancelledError, AuthTimeoutError, systemClock, type AuthSurface, type Clock, type SystemBrowser } from '../platform';
-import type { Logger } from '../app';
+import type { Logger } from '../platform';
 import { discoverProvider } from './discovery';
 import type { SamlProviderConfig } from './saml/saml-config';
 import { SamlError } from './saml/saml-errors';
+import { logoutNotice } from './saml/saml-logout';
 import { identityFromAssertion } from './saml/saml-identity';
 import { LOGIN_ATTEMPT_MS, SamlServiceProvider } from './saml/saml-service-provider';
 import type { OidcProviderConfig } from './oidc/oidc-config';
 import { OidcError, fromOpenIdClientError } from './oidc/oidc-errors';
+import type { RelyingPartyOptions } from './oidc/oidc-relying-party';
 import { OidcSignIn } from './oidc/oidc-sign-in';
 import type { OidcTokenStore } from './oidc/oidc-token-store';
 import type { SsoIdentity, SsoSessionRef } from './sso-identity';
@@ -33,10 +35,31 @@ export interface SsoDeps {
   log: Logger;
   /** The group -> roles mapping in force for a provider now (admins may edit it); default: configured. */
   mappingFor?: (providerId: string) => Record<string, LocalRole[]> | null;
+  /** OIDC request timeout and key-set clock (tests). */
+  oidcOptions?: RelyingPartyOptions;
 }
 
-/** The outcome of restoring a kept sign-in at launch. */
-export type RestoreResult = { identity: SsoIdentity } | { notice: string } | null;
+/** A kept OIDC sign-in that ended because the IdP's answer refused it (for the audit log). */
+export interface KeptSignInRefusal {
+  providerId: string;
+  username: string;
+  /** The refusal code: an OIDC_* code, or the app's (SSO_NO_ROLES when no role is mapped any more). */
+  code: string;
+  detail: string;
+  during: 'launch' | 'running';
+}
+
+/**
+ * The outcome of restoring a kept sign-in at launch: the identity the IdP confirmed (or, offline,
+ * last confirmed), or why not, with the kept sign-in it is about (a session kept across the
+ * restart for it must end too).
+ */
+export type RestoreResult =
+  { identity: SsoIdentity } | { notice: string; signIn: { providerId: string; sub: string } } | null;
+
+/** How a refresh failed: the IdP could not be asked, it refused the grant, or its answer was refused. */
+type RefreshFailure =
+  { kind: 'unreachable'; detail: string } | { kind: 'revoked' | 'refused'; code: string; detail: string; reason: string | null };
 
 export class SsoService {
   private readonly saml = new Map<string, SamlServiceProvider>();
@@ -46,6 +69,10 @@ export class SsoService {
   private refreshTimer: NodeJS.Timeout | null = null;
   /** Called when a running sign-in ends at the IdP (refresh refused): the app signs out. */
   onSignInLost: (notice: string) => void = () => undefined;
+  /** Called for every kept sign-in a refresh ended (at launch or while running), before the notice. */
+  onKeptSignInRefused: (refusal: KeptSignInRefusal) => void = () => undefined;
+  /** Vault writes keeping OIDC sign-ins for the next launch, not awaited by the sign-in itself. */
+  private readonly keeping = new Set<Promise<void>>();
 
   constructor(private readonly deps: SsoDeps) {
     const clock = deps.clock ?? systemClock;
@@ -64,6 +91,7 @@ export class SsoService {
           store: deps.oidcStore,
           now: () => clock.now(),
           roleMapping: () => deps.mappingFor?.(config.id) ?? config.roleMapping,
+          ...(deps.oidcOptions ? { rp: deps.oidcOptions } : {}),
         }),
       );
       this.order.push({ id: config.id, displayName: config.displayName, protocol: 'oidc' });
@@ -94,9 +122,16 @@ export class SsoService {
     this.attempt = attempt;
     try {
       const oidc = this.oidc.get(providerId);
-      const identity = oidc ? await oidc.signIn(attempt.signal, loginHint) : await this.samlSignIn(providerId, attempt.signal);
+      let identity: SsoIdentity;
+      if (oidc) {
+        const result = await oidc.signIn(attempt.signal, loginHint);
+        identity = result.identity;
+        this.keepInBackground(result.kept, providerId);
+        this.scheduleRefresh(oidc);
+      } else {
+        identity = await this.samlSignIn(providerId, attempt.signal);
+      }
       this.deps.log.info('SSO sign-in', { provider: providerId, roles: identity.roles });
-      if (oidc) this.scheduleRefresh(oidc);
       return identity;
     } catch (error) {
       throw this.toUserError(error, name, providerId);
@@ -106,11 +141,13 @@ export class SsoService {
   }
 
   /**
-   * At launch: a kept OIDC sign-in is refreshed silently. Refused by the IdP -> forgotten,
-   * with the reason for the sign-in screen. IdP unreachable -> the identity it last
-   * confirmed, for at most the provider's `maxOfflineHours`.
+   * At launch: a kept OIDC sign-in is refreshed silently. Refused by the IdP (whatever its error
+   * code), or an answer Portico refuses -> forgotten, logged and audited, with the reason for the
+   * sign-in screen. No answer (network, timeout, 5xx) -> the identity it last confirmed, for at
+   * most the provider's `maxOfflineHours`; the kept sign-in stays for the next try.
    */
   async restore(): Promise<RestoreResult> {
+    await this.flush();
     const kept = this.deps.oidcStore.load();
     if (!kept) return null;
     const oidc = this.oidc.get(kept.providerId);
@@ -118,30 +155,34 @@ export class SsoService {
       await this.deps.oidcStore.clear();
       return null;
     }
+    const signIn = { providerId: kept.providerId, sub: kept.sub };
     try {
       const { identity } = await oidc.refresh(kept);
       this.scheduleRefresh(oidc);
       return { identity };
     } catch (error) {
-      if (isRefusedGrant(error)) {
-        await this.deps.oidcStore.clear();
-        return { notice: `Your sign-in with ${oidc.config.displayName} has ended (it was revoked or expired). Sign in again.` };
-      }
-      if (!isUnreachable(error)) {
-        // The IdP answered, but not acceptably (another subject, a bad token, no role any more):
-        // a refusal, never mistaken for "offline".
-        await this.deps.oidcStore.clear();
-        const reason = error instanceof AppError ? error.message : `${oidc.config.displayName} did not confirm your sign-in.`;
-        return { notice: `${reason} Sign in again.` };
+      const failure = refreshFailure(error);
+      if (failure.kind !== 'unreachable') {
+        await this.endKeptSignIn(kept, failure, 'launch');
+        return { notice: this.endedNotice(oidc, failure), signIn };
       }
       const offlineMs = oidc.config.maxOfflineHours * 3600_000;
       const now = (this.deps.clock ?? systemClock).now();
-      this.deps.log.info('OIDC refresh at launch failed', { provider: kept.providerId, reason: String(error) });
+      this.deps.log.info('OIDC refresh at launch failed: the identity provider did not answer', {
+        provider: kept.providerId,
+        reason: failure.detail,
+      });
       if (offlineMs > 0 && now - kept.confirmedAt < offlineMs) return { identity: oidc.identityFromStore(kept) };
       return {
         notice: `Portico could not reach ${oidc.config.displayName} to confirm your sign-in. Check your network connection and sign in again.`,
+        signIn,
       };
     }
+  }
+
+  /** Waits until the sign-ins being kept are in the vault (before relying on them, and at quit). */
+  async flush(): Promise<void> {
+    await Promise.all([...this.keeping]);
   }
 
   /** Closes an open sign-in window (e.g. the app is quitting). */
@@ -149,26 +190,33 @@ export class SsoService {
     this.attempt?.abort();
   }
 
-  /** Ends the session at the IdP, best effort: never throws. */
-  async signOut(ref: SsoSessionRef): Promise<void> {
+  /**
+   * Ends the session at the IdP, best effort: never throws. Resolves with what to tell the user
+   * when the IdP did not confirm that its session ended (SAML single logout), else null.
+   */
+  async signOut(ref: SsoSessionRef): Promise<string | null> {
     this.stopRefresh();
     if (ref.protocol === 'oidc') {
       await this.oidc.get(ref.providerId)?.signOut((message, fields) => this.deps.log.info(message, fields));
-      return;
+      return null;
     }
     const sp = this.saml.get(ref.providerId);
     const surface = this.deps.surface;
-    if (!sp || !surface) return;
+    if (!sp || !surface) return null;
     const partition = authPartition(ref.providerId);
     try {
-      const url = await sp.createLogoutRequest(ref.nameId, ref.nameIdFormat, ref.sessionIndex);
-      if (url) {
-        await surface.open({ url, callbackUrl: sp.sloCallbackUrl, timeoutMs: LOGOUT_WAIT_MS, partition });
-        this.deps.log.info('SSO single logout answered', { provider: ref.providerId });
-      }
+      const request = await sp.createLogoutRequest(ref);
+      if (!request) return null;
+      const answer = await surface.open({ url: request.url, callbackUrl: sp.sloCallbackUrl, timeoutMs: LOGOUT_WAIT_MS, partition });
+      sp.checkLogoutAnswer(answer, request.requestId);
+      this.deps.log.info('SSO single logout answered', { provider: ref.providerId });
+      return null;
     } catch (error) {
-      // The local session is already over; the IdP session may outlive it.
-      this.deps.log.info('SSO single logout did not complete', { provider: ref.providerId, reason: String(error) });
+      // The local session is already over; the IdP session may outlive it: say so.
+      const code = error instanceof SamlError ? error.code : 'SAML_LOGOUT_FAILED';
+      const detail = error instanceof SamlError ? error.detail : String(error);
+      this.deps.log.error('SSO single logout did not complete', { provider: ref.providerId, code, detail });
+      return logoutNotice(sp.config.displayName, code);
     } finally {
       // Whatever the IdP did, this app forgets its IdP cookies.
       await surface.clearPartition(partition).catch(() => undefined);
@@ -211,6 +259,7 @@ export class SsoService {
    * the next refresh, or ends the sign-in through `onSignInLost` when the IdP refuses it.
    */
   async refreshKeptSignIn(): Promise<void> {
+    await this.flush();
     const kept = this.deps.oidcStore.load();
     const oidc = kept ? this.oidc.get(kept.providerId) : undefined;
     if (!kept || !oidc) return;
@@ -220,19 +269,61 @@ export class SsoService {
       const next = tokens.expiresAt ? Math.max(30_000, tokens.expiresAt - now - REFRESH_AHEAD_MS) : 50 * 60_000;
       this.scheduleRefresh(oidc, next);
     } catch (error) {
-      if (isRefusedGrant(error)) {
-        await this.deps.oidcStore.clear();
-        this.onSignInLost(`Your sign-in with ${oidc.config.displayName} has ended (it was revoked or expired). Sign in again.`);
-      } else if (!isUnreachable(error)) {
-        // As at launch: an answer that fails validation (bad token, tenant no longer allowed,
-        // no role any more) is a refusal, never mistaken for "offline".
-        await this.deps.oidcStore.clear();
-        const reason = error instanceof AppError ? error.message : `${oidc.config.displayName} did not confirm your sign-in.`;
-        this.onSignInLost(`${reason} Sign in again.`);
-      } else {
-        this.scheduleRefresh(oidc, 5 * 60_000); // Offline for now: try again later.
+      const failure = refreshFailure(error);
+      if (failure.kind === 'unreachable') {
+        this.deps.log.info('OIDC refresh failed: the identity provider did not answer; trying again later', {
+          provider: kept.providerId,
+          reason: failure.detail,
+        });
+        this.scheduleRefresh(oidc, 5 * 60_000);
+        return;
       }
+      // As at launch: a refused grant, or an answer that fails validation (bad token, tenant no
+      // longer allowed, no role any more), ends the sign-in; never mistaken for "offline".
+      await this.endKeptSignIn(kept, failure, 'running');
+      this.onSignInLost(this.endedNotice(oidc, failure));
     }
+  }
+
+  /** A refresh refused: the kept sign-in is forgotten, and the refusal logged and reported. */
+  private async endKeptSignIn(
+    kept: { providerId: string; identity: { username: string } },
+    failure: Exclude<RefreshFailure, { kind: 'unreachable' }>,
+    during: KeptSignInRefusal['during'],
+  ): Promise<void> {
+    await this.deps.oidcStore.clear();
+    this.deps.log.error(`OIDC sign-in ended: the identity provider ${failure.kind === 'revoked' ? 'refused' : 'gave an unacceptable answer to'} its refresh`, {
+      provider: kept.providerId,
+      during,
+      code: failure.code,
+      detail: failure.detail,
+    });
+    this.onKeptSignInRefused({
+      providerId: kept.providerId,
+      username: kept.identity.username,
+      code: failure.code,
+      detail: failure.detail,
+      during,
+    });
+  }
+
+  private endedNotice(oidc: OidcSignIn, failure: Exclude<RefreshFailure, { kind: 'unreachable' }>): string {
+    if (failure.kind === 'revoked') return `Your sign-in with ${oidc.config.displayName} has ended (it was revoked or expired). Sign in again.`;
+    return `${failure.reason ?? `${oidc.config.displayName} did not confirm your sign-in (${failure.code}).`} Sign in again.`;
+  }
+
+  /** A sign-in's refresh token is written while the session starts; failures are logged here. */
+  private keepInBackground(write: Promise<void>, providerId: string): void {
+    const done = write.catch(async (error: unknown) => {
+      this.deps.log.error('OIDC sign-in could not be kept for the next launch (vault write failed)', {
+        provider: providerId,
+        error: String(error),
+      });
+      // Never leave an earlier sign-in kept in its place (it would be restored at the next launch).
+      await this.deps.oidcStore.clear().catch(() => undefined);
+    });
+    this.keeping.add(done);
+    void done.finally(() => this.keeping.delete(done));
   }
 
   private displayName(providerId: string): string {
@@ -262,19 +353,15 @@ export class SsoService {
   }
 }
 
-/** No answer from the IdP at all (network down, DNS, timeout), as opposed to an answer we refuse. */
-function isUnreachable(error: unknown): boolean {
-  if (error instanceof OidcError) return error.code === 'OIDC_DISCOVERY';
-  const name = (error as Error)?.name;
-  return error instanceof TypeError || name === 'AbortError' || name === 'TimeoutError';
-}
-
-/** The IdP refused the refresh token (revoked, expired, rotated away): sign-in has ended. */
-function isRefusedGrant(error: unknown): boolean {
-  const e = error as { error?: string; code?: string; cause?: { error?: string } };
-  return (
-    e?.error === 'invalid_grant' ||
-    e?.cause?.error === 'invalid_grant' ||
-    /invalid_grant/.test(String((error as Error)?.message ?? ''))
-  );
+/**
+ * What a failed refresh means. Only no answer at all (network, DNS, TLS, timeout, 5xx: ./oidc/idp-fetch)
+ * is "unreachable". The IdP refusing the grant, with any error code (invalid_grant, invalid_request,
+ * unauthorized_client, ...) or a bare 4xx, is "revoked". Anything else is an answer Portico refuses.
+ */
+function refreshFailure(error: unknown): RefreshFailure {
+  if (error instanceof AppError) return { kind: 'refused', code: error.code, detail: error.message, reason: error.message };
+  const refused = fromOpenIdClientError(error);
+  if (refused.code === 'OIDC_UNREACHABLE') return { kind: 'unreachable', detail: refused.detail };
+  const kind = refused.code === 'OIDC_PROVIDER_ERROR' ? 'revoked' : 'refused';
+  return { kind, code: refused.code, detail: refused.detail.slice(0, 300), reason: null };
 }

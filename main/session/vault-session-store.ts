@@ -4,7 +4,7 @@
  * never trusted.
  */
 import { z } from 'zod';
-import type { Logger } from '../app';
+import type { Logger } from '../platform';
 import type { Vault } from '../vault/vault';
 import type { Session, SessionStore } from './session-manager';
 
@@ -34,6 +34,8 @@ const savedSession = z.object({
         providerId: z.string(),
         nameId: z.string(),
         nameIdFormat: z.string().nullable(),
+        nameQualifier: z.string().nullable().default(null),
+        spNameQualifier: z.string().nullable().default(null),
         sessionIndex: z.string().nullable(),
       }),
       z.object({ protocol: z.literal('oidc'), providerId: z.string(), sub: z.string() }),
