@@ -12,6 +12,13 @@
  * Prints one line for a person per file (and per hand-off with --chain), then the result as one
  * line of JSON. Exit 0 when everything is intact, 1 when something is broken (naming the first
  * broken record: line, seq and reason), 2 for a usage error or a file that cannot be read.
+ *
+ * What it can and cannot prove: it runs without Portico's vault key, so it checks each record's
+ * form, the SHA-256 chain, that no record after one with a MAC lacks one, and breaks Portico
+ * noted itself. That shows damage and edits by someone who did not recompute the hashes. It
+ * cannot check the MACs (someone who recomputes every hash passes it) nor the head kept in the
+ * vault (records removed from the end pass it, until Portico's next start notes the cut in the
+ * file). The Audit log screen checks both, inside Portico.
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -87,13 +94,27 @@ async function readLog(file: string): Promise<string> {
   }
 }
 
+/** What the chain's being intact does not show without the key. */
+function macNote({ count, unkeyed }: AuditVerification): string {
+  const keyed = count - unkeyed;
+  const parts: string[] = [];
+  if (keyed > 0) {
+    parts.push(
+      `${keyed} record${keyed === 1 ? ' carries a MAC' : 's carry MACs'} that only Portico can check (Audit log screen): ` +
+        'this check does not prove who wrote them.',
+    );
+  }
+  if (unkeyed > 0) parts.push(`${unkeyed} record${unkeyed === 1 ? ' has' : 's have'} no MAC (written before Portico kept MACs).`);
+  return parts.length > 0 ? ` ${parts.join(' ')}` : '';
+}
+
 function describe(result: AuditVerification & { file: string }): string {
   const { file } = result;
   const from = result.rotatedFrom ? ` continuing ${result.rotatedFrom.archive} after record ${result.rotatedFrom.head.seq}` : '';
   const records = `${result.count} record${result.count === 1 ? '' : 's'}`;
   if (result.ok) {
     const head = result.count === 0 ? 'empty log' : `last record ${result.head.seq}, hash ${result.head.hash}`;
-    return `OK: ${file}: chain intact${from}, ${records} (${head}).`;
+    return `OK: ${file}: chain intact${from}, ${records} (${head}).${macNote(result)}`;
   }
   const { line, seq } = result.brokenAt;
   return (

@@ -288,39 +288,39 @@ export class AuditLog {
       }
     }
 
+    // Before any record with a MAC: the vault holds the head, and from which seq records carry one.
+    let behindBy = 0;
     if (anchoring) {
       const head = log.currentHead;
       if (stored) {
         log.anchoredSeq = stored.seq;
+        behindBy = intact ? Math.max(0, intact.head.seq - stored.seq) : 0;
       } else {
-        // First anchored open: MACs start with the next record, and the vault says so before it is written.
         log.keyedFrom = head.seq + 1;
         await log.saveAnchor(head);
         log.anchoredSeq = head.seq;
       }
-      const behindBy = intact && stored ? Math.max(0, intact.head.seq - stored.seq) : 0;
-      log.opening = {
-        ...log.opening,
-        anchor: { vaultHead: stored && { seq: stored.seq, hash: stored.hash }, behindBy, keyedFrom: log.keyedFrom! },
-      };
-      if (!stored && head.seq > 0) {
-        await log.append({
-          actor: null,
-          action: 'audit.keyed',
-          outcome: 'success',
-          details: { firstSeq: log.keyedFrom!, previousRecords: head.seq },
-        });
-      }
-      if (behindBy > 0) {
-        await log.append({
-          actor: null,
-          action: 'audit.head-behind',
-          outcome: 'success',
-          details: { vaultSeq: stored!.seq, logSeq: intact!.head.seq },
-        });
-      }
+      const vaultHead = stored && { seq: stored.seq, hash: stored.hash };
+      log.opening = { ...log.opening, anchor: { vaultHead, behindBy, keyedFrom: log.keyedFrom! } };
     }
+    // The break or repair first: it is what an admin must see.
     if (note) await log.append(note);
+    if (anchoring && !stored && log.keyedFrom! > 1) {
+      await log.append({
+        actor: null,
+        action: 'audit.keyed',
+        outcome: 'success',
+        details: { firstSeq: log.keyedFrom!, previousRecords: log.keyedFrom! - 1 },
+      });
+    }
+    if (behindBy > 0) {
+      await log.append({
+        actor: null,
+        action: 'audit.head-behind',
+        outcome: 'success',
+        details: { vaultSeq: stored!.seq, logSeq: intact!.head.seq },
+      });
+    }
     return log;
   }
 

@@ -139,3 +139,34 @@ describe('events refused or normalised before logging', () => {
     });
   });
 });
+
+describe('line-breaking characters in a record', () => {
+  // U+2028 and U+2029 end a line for JavaScript and many editors, U+0085 for Python's splitlines.
+  const breakers = ['\u2028', '\u2029', '\u0085'];
+  const record = sealRecord(
+    GENESIS_HEAD,
+    normaliseEvent({
+      ...base,
+      actor: `mallory${breakers[0]}{"seq":2,"forged":true}`,
+      target: `t${breakers[1]}x`,
+      details: { reason: `r${breakers[2]}y` },
+    }),
+    T0,
+  );
+
+  it('are written escaped, so the record stays one line for line-based tools', () => {
+    const line = serializeRecord(record);
+    for (const c of breakers) expect(line).not.toContain(c);
+    expect(line).toContain('mallory\\u2028{');
+    expect(line).toContain('t\\u2029x');
+    expect(line).toContain('r\\u0085y');
+    // What JavaScript's /^/m (and editors that follow it) sees as lines.
+    expect(line.split(/[\n\r\u0085\u2028\u2029]/)).toHaveLength(1);
+  });
+
+  it('read back as the same values, under the same hash', () => {
+    const parsed = auditRecordSchema.parse(JSON.parse(serializeRecord(record)));
+    expect(parsed).toEqual(record);
+    expect(recordHash(parsed)).toBe(record.hash);
+  });
+});
