@@ -16,7 +16,7 @@ import { randomUUID } from 'node:crypto';
 import { chromium, type Browser } from 'playwright-core';
 import { verify } from '@node-rs/argon2';
 import { createApp } from '../../main/app';
-import { KeychainKeyProtector } from '../../main/vault/keychain-key-protector';
+import { KeychainKeyProtector } from '../host/keychain-key-protector';
 import { Vault } from '../../main/vault/vault';
 import { decodeVault, encodeVault, newDataKey } from '../../main/vault/vault-format';
 import { hashPassword } from '../../main/auth/local/password-hashing';
@@ -199,21 +199,31 @@ async function benchRendererLoad(browser: Browser) {
   });
 }
 
+/** `npm run bench -- vault sign-in` runs only those groups; no argument runs them all. */
+const GROUPS = ['sign-in', 'vault', 'renderer', 'saml', 'oidc', 'data', 'grid'] as const;
+type Group = (typeof GROUPS)[number];
+
+function selectedGroups(args: string[]): Set<Group> {
+  const unknown = args.filter((a) => !(GROUPS as readonly string[]).includes(a));
+  if (unknown.length) throw new Error(`Unknown bench group(s) ${unknown.join(', ')}; choose from ${GROUPS.join(', ')}.`);
+  return new Set(args.length ? (args as Group[]) : GROUPS);
+}
+
 async function main() {
-  const browser = await chromium.launch(chromiumLaunchOptions());
-  let results;
+  const groups = selectedGroups(process.argv.slice(2));
+  const needsBrowser = ['renderer', 'saml', 'oidc', 'grid'].some((g) => groups.has(g as Group));
+  const browser = needsBrowser ? await chromium.launch(chromiumLaunchOptions()) : null;
+  const results: { pass: boolean }[] = [];
   try {
-    results = [
-      ...(await benchSignIn()),
-      ...(await benchVault()),
-      await benchRendererLoad(browser),
-      await benchSamlValidation(browser),
-      await benchOidcCallback(browser),
-      ...(await benchData()),
-      ...(await benchGrid(browser)),
-    ];
+    if (groups.has('sign-in')) results.push(...(await benchSignIn()));
+    if (groups.has('vault')) results.push(...(await benchVault()));
+    if (browser && groups.has('renderer')) results.push(await benchRendererLoad(browser));
+    if (browser && groups.has('saml')) results.push(await benchSamlValidation(browser));
+    if (browser && groups.has('oidc')) results.push(await benchOidcCallback(browser));
+    if (groups.has('data')) results.push(...(await benchData()));
+    if (browser && groups.has('grid')) results.push(...(await benchGrid(browser)));
   } finally {
-    await browser.close();
+    await browser?.close();
   }
   console.log(JSON.stringify({ node: process.version, platform: process.platform, results }, null, 2));
   if (results.some((r) => !r.pass)) process.exit(1);

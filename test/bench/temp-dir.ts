@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { KEYCHAIN_ACCOUNT } from '../host/test-host';
-import { KeychainKeyProtector } from '../../main/vault/keychain-key-protector';
+import { KeychainKeyProtector } from '../host/keychain-key-protector';
 
 export async function withTempDir<T>(fn: (dir: string, service: string) => Promise<T>): Promise<T> {
   const dir = await mkdtemp(path.join(tmpdir(), 'portico-bench-'));

@@ -17,7 +17,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test as base, _electron, type Page } from '@playwright/test';
-import { KeychainKeyProtector } from '../../main/vault/keychain-key-protector';
+import { KeychainKeyProtector } from '../host/keychain-key-protector';
 import type { PorticoApp } from '../../main/app';
 import { exportPath, KEYCHAIN_ACCOUNT, launchTestHost, ROOT, writeConfig, type TestHost } from '../host/test-host';
 import { TestClock } from '../host/test-clock';

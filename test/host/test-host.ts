@@ -11,7 +11,7 @@ import { createApp, type PorticoApp } from '../../main/app';
 import type { Clock } from '../../main/platform';
 import { readConfigLayers } from '../../main/config-paths';
 import { serveAppAsset } from '../../main/shell/app-protocol';
-import { KeychainKeyProtector } from '../../main/vault/keychain-key-protector';
+import { KeychainKeyProtector } from './keychain-key-protector';
 import { SafeStorageKeyProtector } from '../../main/vault/safe-storage-key-protector';
 import { basicTextSafeStorageStandIn } from './basic-text-safe-storage';
 import type { IpcSender } from '../../main/ipc/sender';

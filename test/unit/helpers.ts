@@ -10,7 +10,7 @@ import path from 'node:path';
 import { expect, onTestFinished } from 'vitest';
 import type { Clock, KeyProtector } from '../../main/platform';
 import { AppError } from '../../main/errors';
-import { KeychainKeyProtector } from '../../main/vault/keychain-key-protector';
+import { KeychainKeyProtector } from '../host/keychain-key-protector';
 import { Vault } from '../../main/vault/vault';
 import type { IpcSender } from '../../main/ipc/sender';
 import type { ErrorCode } from '../../preload/contract';

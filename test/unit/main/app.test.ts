@@ -6,7 +6,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { createApp, type Logger } from '../../../main/app';
-import type { KeychainKeyProtector } from '../../../main/vault/keychain-key-protector';
+import type { KeychainKeyProtector } from '../../host/keychain-key-protector';
 import { VAULT_FILE } from '../../../main/vault/vault';
 import {
   channels,

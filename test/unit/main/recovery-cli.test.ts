@@ -8,7 +8,7 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import { createApp, type PorticoApp } from '../../../main/app';
 import { recoveryRequest, runPasswordRecovery, type RecoveryCliDeps } from '../../../main/recovery-cli';
 import type { ConfigLayer } from '../../../main/policy/load-config';
-import type { KeychainKeyProtector } from '../../../main/vault/keychain-key-protector';
+import type { KeychainKeyProtector } from '../../host/keychain-key-protector';
 import type { ChannelName, ChannelPayload, IpcResult } from '../../../preload/contract';
 import { APP_ORIGIN, FakeClock, GOOD_PASSWORD, OTHER_GOOD_PASSWORD, tempDir, testKeychain, trustedSender } from '../helpers';
 

@@ -11,7 +11,7 @@ import { createApp, type Logger } from '../../../../main/app';
 import { AUDIT_FILE } from '../../../../main/audit/audit-log';
 import { recordHash, serializeRecord, type AuditRecord } from '../../../../main/audit/audit-record';
 import { VAULT_BACKUP_FILE, VAULT_FILE } from '../../../../main/vault/vault';
-import type { KeychainKeyProtector } from '../../../../main/vault/keychain-key-protector';
+import type { KeychainKeyProtector } from '../../../host/keychain-key-protector';
 import type { AuditQueryResult, ChannelName, ChannelPayload, IpcResult } from '../../../../preload/contract';
 import { APP_ORIGIN, FakeClock, GOOD_PASSWORD, OTHER_GOOD_PASSWORD, tempDir, testKeychain, trustedSender } from '../../helpers';
 

@@ -11,7 +11,7 @@ import { createApp } from '../../../../main/app';
 import { AUDIT_FILE } from '../../../../main/audit/audit-log';
 import { readConfigLayers } from '../../../../main/config-paths';
 import { CONFIG_HASHES_SECRET } from '../../../../main/policy/config-change';
-import type { KeychainKeyProtector } from '../../../../main/vault/keychain-key-protector';
+import type { KeychainKeyProtector } from '../../../host/keychain-key-protector';
 import { PERMISSIONS } from '../../../../preload/constants';
 import type { ChannelName, ChannelPayload, IpcResult } from '../../../../preload/contract';
 import {

@@ -4,14 +4,14 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { KeyStorageError } from '../../../../main/platform';
-import { toKeyStorageError } from '../../../../main/vault/keychain-key-protector';
-import { tempDir, testKeychain } from '../../helpers';
+import { KeyStorageError } from '../../../main/platform';
+import { toKeyStorageError } from '../../host/keychain-key-protector';
+import { tempDir, testKeychain } from '../helpers';
 
 const run = promisify(execFile);
-const ROOT = path.resolve(__dirname, '../../../..');
+const ROOT = path.resolve(__dirname, '../../..');
 const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
-const PROTECTOR_MODULE = path.join(ROOT, 'main', 'vault', 'keychain-key-protector.ts');
+const PROTECTOR_MODULE = path.join(ROOT, 'test', 'host', 'keychain-key-protector.ts');
 
 /**
  * Runs `op` on a KeychainKeyProtector in a child process with `env` (the native binding may

@@ -1,11 +1,12 @@
 /**
  * KeyProtector on the OS keychain through @napi-rs/keyring (N-API: loads in Electron without
  * a rebuild). Secret Service / gnome-keyring on Linux, Keychain on macOS, Credential Manager
- * on Windows. Used by the test host, and available to the app as an alternative to
- * safeStorage.
+ * on Windows. Test host only: the app protects its key with Electron's safeStorage
+ * (main/vault/safe-storage-key-protector.ts), which the test host cannot run without the
+ * Electron binary. So @napi-rs/keyring is a devDependency and never ships in the app.
  */
 import { AsyncEntry } from '@napi-rs/keyring';
-import { KeyStorageError, type KeyProtector } from '../platform';
+import { KeyStorageError, type KeyProtector } from '../../main/platform';
 
 export class KeychainKeyProtector implements KeyProtector {
   readonly backend = 'os-keychain';
