@@ -52,6 +52,11 @@ export interface PostgresCluster {
   start(): Promise<void>;
   /** Backend sessions of `user` over TCP, from pg_stat_activity. */
   sessionsOf(user: string): Promise<number>;
+  /**
+   * Waits until `user` has no backend session left (a backend exits shortly after its client
+   * said goodbye); rejects after `timeoutMs` with the count still there.
+   */
+  waitForNoSessions(user: string, timeoutMs?: number): Promise<void>;
   /** The server's log (connection failures, statement errors). */
   readLog(): Promise<string>;
   /** Stops the server and deletes the folder. Idempotent. */
@@ -270,6 +275,15 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
           [user],
         );
         return Number(rows[0]?.n ?? 0);
+      },
+      async waitForNoSessions(user, timeoutMs = 15_000) {
+        const until = Date.now() + timeoutMs;
+        for (;;) {
+          const n = await cluster.sessionsOf(user);
+          if (n === 0) return;
+          if (Date.now() > until) throw new Error(`${user} still has ${n} database sessions`);
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
       },
       readLog: () => fs.readFile(path.join(root, 'pg.log'), 'utf8'),
       async stop() {

@@ -70,3 +70,35 @@ export function rowsIn(regions: readonly string[], rows: number): number {
   for (let g = 1; g <= rows; g++) if (regions.includes(REGIONS[g % 4]!)) n++;
   return n;
 }
+
+/** The doc's dataset, as IT's policy would name it, pointing at this cluster (plain TCP on loopback). */
+export function teamOrdersConfig(db: TeamDb, extra: { entitledFunction?: boolean; source?: Record<string, unknown> } = {}) {
+  return {
+    id: 'team-orders',
+    name: 'Team orders',
+    description: 'Orders of your regions',
+    source: {
+      type: 'postgres',
+      host: db.pg.host,
+      port: db.pg.port,
+      database: 'postgres',
+      schema: 'sales',
+      table: 'orders',
+      tls: db.pg.caPem ? { mode: 'verify-full', ca: [db.pg.caPem] } : { mode: 'disable' },
+      auth: { method: 'password', username: '{username}' },
+      rowScope: 'Orders of the regions you are entitled to.',
+      ...(extra.entitledFunction === false ? {} : { entitledFunction: 'portico_sec.sees_any_rows' }),
+      ...extra.source,
+    },
+    columns: [
+      { name: 'id', label: 'Order' },
+      { name: 'ordered_at', label: 'Ordered' },
+      { name: 'region' },
+      { name: 'status' },
+      { name: 'customer_name' },
+      { name: 'customer_email' },
+      { name: 'amount' },
+    ],
+    key: 'id',
+  };
+}
