@@ -10,6 +10,7 @@
 import { format, resolveConfig } from 'prettier';
 import { z } from 'zod';
 import { porticoConfig } from '../main/policy/config-schema';
+import { USER_SETTABLE, type Stricter } from '../main/policy/user-settable';
 
 export const REFERENCE_FILE = 'docs/policy-reference.md';
 export const SCHEMA_FILE = 'docs/policy.schema.json';
@@ -133,8 +134,28 @@ interface Row {
   type: string;
   default: string;
   limits: string;
+  /** What a person's own config.json may do with the key. */
+  personal: string;
   description: string;
   depth: number;
+}
+
+const STRICTER_WORDS: Record<Stricter, string> = {
+  lower: 'stricter only: lower',
+  higher: 'stricter only: higher',
+  false: 'stricter only: `false`',
+};
+
+/**
+ * Whether a person's own config.json (or PORTICO_CONFIG) may set the key: `no` (machine policy
+ * only), `stricter only: …` for the keys of main/policy/user-settable.ts, or, for an object
+ * holding some of those, `some keys`.
+ */
+export function personalRule(key: string): string {
+  const rule = USER_SETTABLE[key];
+  if (rule) return STRICTER_WORDS[rule];
+  if (Object.keys(USER_SETTABLE).some((settable) => settable.startsWith(`${key}.`))) return 'some keys, stricter only';
+  return 'no';
 }
 
 export function policyJsonSchema(): JsonSchema & Record<string, unknown> {
@@ -207,6 +228,7 @@ function collect(schema: JsonSchema, at: string, depth: number, rows: Row[], mis
       ]
         .filter(Boolean)
         .join('; '),
+      personal: personalRule(at),
       description: described ?? '',
       depth,
     });
@@ -240,10 +262,17 @@ export async function renderPolicyReference(): Promise<{ text: string; missing: 
     '',
     '# Policy reference',
     '',
-    'Every key Portico accepts in its configuration files: the user settings (`config.json`) and the',
-    'machine policy written by IT (`policy.json`). Both use this one schema; where to put the files and',
-    'how they combine is in [it-deployment.md](it-deployment.md). Unknown keys and invalid values stop',
-    'Portico with a screen naming the problem: it never falls back to defaults silently.',
+    'Every key Portico accepts in its configuration files: the machine policy written by IT',
+    '(`policy.json`) and a person’s own settings (`config.json` in the user-data folder, and the file',
+    'named by `PORTICO_CONFIG`). Both use this one schema; where to put the files and how they combine',
+    'is in [it-deployment.md](it-deployment.md). Unknown keys and invalid values stop Portico with a',
+    'screen naming the problem: it never falls back to defaults silently.',
+    '',
+    'Settings that decide security come only from the machine policy or the built-in defaults. The',
+    'column **config.json** says what a person’s own settings may do with each key: `no` (only the',
+    'machine policy may set it; in `config.json` it stops Portico with `CONFIG_INVALID`), or',
+    '`stricter only` (lower, higher or `false`): the setting may be tightened beyond what the policy',
+    'or the default sets, never loosened. The strictest value applies.',
     '',
     'A key written `a[].b` is the key `b` of each item of the list `a`. Every key is optional unless',
     'marked _required_ (then only within its list item). Keys set in the machine policy are locked.',
@@ -263,11 +292,10 @@ export async function renderPolicyReference(): Promise<{ text: string; missing: 
     }
     const rest = sectionRows.filter((row) => row !== head);
     if (rest.length === 0) continue;
-    lines.push('| Key | Type | Default | Limits | Meaning |', '| --- | --- | --- | --- | --- |');
+    lines.push('| Key | Type | Default | Limits | config.json | Meaning |', '| --- | --- | --- | --- | --- | --- |');
     for (const row of rest) {
-      lines.push(
-        `| ${[code(row.key), row.type, row.default, row.limits, row.description].map((text) => cell(text)).join(' | ')} |`,
-      );
+      const cells = [code(row.key), row.type, row.default, row.limits, row.personal, row.description];
+      lines.push(`| ${cells.map((text) => cell(text)).join(' | ')} |`);
     }
     lines.push('');
   }
@@ -277,7 +305,24 @@ export async function renderPolicyReference(): Promise<{ text: string; missing: 
 /** The JSON Schema, formatted as the repository's prettier would. */
 export async function renderPolicySchema(): Promise<string> {
   const schema = { ...policyJsonSchema(), title: 'Portico configuration (config.json, policy.json)' };
+  markPersonalRules(schema, '');
   return prettierFormat(JSON.stringify(schema, null, 2), SCHEMA_FILE);
+}
+
+/**
+ * Adds `x-portico-config-json` to each property: what a person's own config.json may do with
+ * it (the same words as the reference's column). JSON Schema ignores unknown keywords.
+ */
+function markPersonalRules(schema: JsonSchema & Record<string, unknown>, at: string): void {
+  const isList = schema.type === 'array' && schema.items?.properties;
+  const object = (isList ? schema.items : schema) as JsonSchema & Record<string, unknown>;
+  const prefix = isList ? `${at}[]` : at;
+  for (const [key, child] of Object.entries(object.properties ?? {})) {
+    if (at === '' && key === '$schema') continue;
+    const path = prefix ? `${prefix}.${key}` : key;
+    (child as Record<string, unknown>)['x-portico-config-json'] = personalRule(path);
+    markPersonalRules(child as JsonSchema & Record<string, unknown>, path);
+  }
 }
 
 async function prettierFormat(text: string, file: string): Promise<string> {
