@@ -89,6 +89,10 @@ const DESCRIPTIONS: Record<string, string> = {
   'providers.oidc[].authParams.domain_hint': 'Entra: skip the home-realm discovery page.',
   'providers.oidc[].authParams.acr_values': 'Requested authentication context (e.g. MFA).',
   'providers.oidc[].authParams.hd': 'Google Workspace domain.',
+  'providers.oidc[].promptConsent':
+    'Send `prompt=consent` when asking for a refresh token. Default: `true` for `google` only (Entra shows a consent page at every sign-in with it). Set `true` for an IdP that issues refresh tokens only then.',
+  'providers.oidc[].loopbackPort':
+    'System-browser mode: a fixed 127.0.0.1 port for the answer, for IdPs that match redirect URIs as exact strings; register `http://127.0.0.1:<port>/callback`. Default: any free port.',
   'providers.oidc[].allowedTenants':
     'Entra preset with the multi-tenant issuer (`/organizations/v2.0`): the tenant ids whose accounts may sign in.',
   'providers.oidc[].maxOfflineHours':

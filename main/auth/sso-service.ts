@@ -54,8 +54,7 @@ export interface KeptSignInRefusal {
  * last confirmed), or why not, with the kept sign-in it is about (a session kept across the
  * restart for it must end too).
  */
-export type RestoreResult =
-  { identity: SsoIdentity } | { notice: string; signIn: { providerId: string; sub: string } } | null;
+export type RestoreResult = { identity: SsoIdentity } | { notice: string; signIn: { providerId: string; sub: string } } | null;
 
 /** How a refresh failed: the IdP could not be asked, it refused the grant, or its answer was refused. */
 type RefreshFailure =
@@ -207,7 +206,12 @@ export class SsoService {
     try {
       const request = await sp.createLogoutRequest(ref);
       if (!request) return null;
-      const answer = await surface.open({ url: request.url, callbackUrl: sp.sloCallbackUrl, timeoutMs: LOGOUT_WAIT_MS, partition });
+      const answer = await surface.open({
+        url: request.url,
+        callbackUrl: sp.sloCallbackUrl,
+        timeoutMs: LOGOUT_WAIT_MS,
+        partition,
+      });
       sp.checkLogoutAnswer(answer, request.requestId);
       this.deps.log.info('SSO single logout answered', { provider: ref.providerId });
       return null;
@@ -292,12 +296,15 @@ export class SsoService {
     during: KeptSignInRefusal['during'],
   ): Promise<void> {
     await this.deps.oidcStore.clear();
-    this.deps.log.error(`OIDC sign-in ended: the identity provider ${failure.kind === 'revoked' ? 'refused' : 'gave an unacceptable answer to'} its refresh`, {
-      provider: kept.providerId,
-      during,
-      code: failure.code,
-      detail: failure.detail,
-    });
+    this.deps.log.error(
+      `OIDC sign-in ended: the identity provider ${failure.kind === 'revoked' ? 'refused' : 'gave an unacceptable answer to'} its refresh`,
+      {
+        provider: kept.providerId,
+        during,
+        code: failure.code,
+        detail: failure.detail,
+      },
+    );
     this.onKeptSignInRefused({
       providerId: kept.providerId,
       username: kept.identity.username,
@@ -308,7 +315,8 @@ export class SsoService {
   }
 
   private endedNotice(oidc: OidcSignIn, failure: Exclude<RefreshFailure, { kind: 'unreachable' }>): string {
-    if (failure.kind === 'revoked') return `Your sign-in with ${oidc.config.displayName} has ended (it was revoked or expired). Sign in again.`;
+    if (failure.kind === 'revoked')
+      return `Your sign-in with ${oidc.config.displayName} has ended (it was revoked or expired). Sign in again.`;
     return `${failure.reason ?? `${oidc.config.displayName} did not confirm your sign-in (${failure.code}).`} Sign in again.`;
   }
 

@@ -12,6 +12,22 @@ import { isConsumersIssuer, isTenantId, multiTenantTemplate } from './entra-tena
 export const OIDC_PRESETS = ['generic', 'entra', 'okta', 'keycloak', 'auth0', 'descope', 'google'] as const;
 export type OidcPreset = (typeof OIDC_PRESETS)[number];
 
+/**
+ * Presets whose provider issues a refresh token only with `prompt=consent`: Google (with
+ * `access_type=offline`; without consent it gives a refresh token at the first sign-in only). The
+ * others issue one for the `offline_access` scope alone, and some show a consent page at every
+ * sign-in when asked for it (Microsoft Entra ID, and refuses where user consent is turned off).
+ */
+export const PRESET_PROMPT_CONSENT: Record<OidcPreset, boolean> = {
+  generic: false,
+  entra: false,
+  okta: false,
+  keycloak: false,
+  auth0: false,
+  descope: false,
+  google: true,
+};
+
 /** Where each product puts role-like claims (dot paths; `<clientId>` is replaced). */
 export const PRESET_ROLE_CLAIMS: Record<OidcPreset, string[]> = {
   generic: ['roles', 'groups'],
@@ -53,6 +69,18 @@ export const oidcProviderConfig = z
         hd: z.string().max(255).optional(),
       })
       .default({}),
+    /**
+     * Send `prompt=consent` with a sign-in that asks for a refresh token. Default per preset: true
+     * for google only. Set true for an IdP that issues refresh tokens only then (OIDC Core 11, e.g.
+     * node-oidc-provider based ones); an explicit `authParams.prompt` is kept alongside.
+     */
+    promptConsent: z.boolean().optional(),
+    /**
+     * System-browser mode: listen for the answer on this fixed 127.0.0.1 port, for IdPs that match
+     * redirect URIs as exact strings (register `http://127.0.0.1:<port>/callback`). Default: a port
+     * the OS picks at each sign-in.
+     */
+    loopbackPort: z.number().int().min(1024).max(65535).optional(),
     /** When the IdP cannot be reached at launch, keep a cached session this long (0: never). */
     maxOfflineHours: z
       .number()
@@ -77,6 +105,14 @@ export const oidcProviderConfig = z
         path: ['issuer'],
         message:
           "Personal Microsoft accounts (/consumers) are not supported: use your tenant's issuer, or /organizations/v2.0 with allowedTenants.",
+      });
+    }
+    if (p.loopbackPort !== undefined && p.mode !== 'system-browser' && p.preset !== 'google') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['loopbackPort'],
+        message:
+          'loopbackPort is for "mode": "system-browser" (the sign-in window catches http://127.0.0.1/callback without listening).',
       });
     }
     if (p.allowedTenants && !multiTenant) {
@@ -105,6 +141,7 @@ export const oidcProviderConfig = z
     scopes:
       p.scopes ?? (p.preset === 'google' ? ['openid', 'email', 'profile'] : ['openid', 'email', 'profile', 'offline_access']),
     roleClaims: (p.roleClaims ?? PRESET_ROLE_CLAIMS[p.preset]).map((path) => path.replace('<clientId>', p.clientId)),
+    promptConsent: p.promptConsent ?? PRESET_PROMPT_CONSENT[p.preset],
     allowedTenants: p.allowedTenants?.map((tid) => tid.toLowerCase()),
   }));
 export type OidcProviderConfig = z.output<typeof oidcProviderConfig>;

@@ -2,22 +2,39 @@
  * Portico as an OIDC relying party for one provider, on openid-client v6: discovery (cached,
  * with a timeout), authorization code + PKCE S256 + state (single use) + nonce, full ID token
  * validation (openid-client: iss, aud, azp with several audiences, exp, iat, nonce, signature,
- * alg; here: azp with one audience, at_hash), userinfo with the subject checked, refresh with
- * rotation, revocation and RP-initiated logout.
+ * alg; here: azp with one audience, at_hash, an `iat` in the future), userinfo with the subject
+ * checked, refresh with rotation, revocation and RP-initiated logout.
  *
- * Multi-tenant Microsoft Entra ID (entra preset, issuer .../organizations/v2.0 or .../common/v2.0):
- * discovery names the issuer template `.../{tenantid}/v2.0`, and each token exchange is validated
- * by a Configuration for the tenant its ID token names (./entra-tenants, ./token-answer).
+ * Every request goes through ./idp-fetch (https or loopback http per endpoint, bodies capped, "no
+ * answer" told apart from an answer). Every token answer is read once, then validated by a
+ * Configuration prepared for it (./token-answer): its signing keys fetched again for a new `kid`
+ * (./signing-keys) and, for multi-tenant Microsoft Entra ID (entra preset, issuer
+ * .../organizations/v2.0 or .../common/v2.0), the issuer of the tenant its ID token names
+ * (./entra-tenants).
  */
 import { createHash } from 'node:crypto';
 import * as client from 'openid-client';
 import { checkTenantAllowed, checkTenantIssParameter, expectedTenantIssuer, isTenantId } from './entra-tenants';
+import { idpFetch, insecureTransport } from './idp-fetch';
 import { entraTenantTemplate, type OidcProviderConfig } from './oidc-config';
 import { fromOpenIdClientError, OidcError } from './oidc-errors';
+import { SigningKeys, type KeyClock } from './signing-keys';
 import { captureTokenAnswer, replayingFetch } from './token-answer';
 
-const DISCOVERY_TIMEOUT_S = 10;
+/** Each request to the IdP (discovery, keys, token, userinfo, revocation): longer is "unreachable". */
+const REQUEST_TIMEOUT_S = 10;
 const DISCOVERY_TTL_MS = 60 * 60_000;
+/** Clock difference tolerated with the IdP for exp, nbf (openid-client) and iat (here). */
+export const CLOCK_TOLERANCE_S = 30;
+/** The endpoints that receive codes, verifiers, tokens or the user: each must be https or loopback. */
+const ENDPOINTS = [
+  'authorization_endpoint',
+  'token_endpoint',
+  'jwks_uri',
+  'userinfo_endpoint',
+  'revocation_endpoint',
+  'end_session_endpoint',
+] as const;
 
 export interface LoginChecks {
   codeVerifier: string;
@@ -34,6 +51,13 @@ export interface OidcTokens {
   claims: Record<string, unknown>;
 }
 
+export interface RelyingPartyOptions {
+  /** Seconds each request to the IdP may take (default 10). */
+  timeoutSeconds?: number;
+  /** The clock of the signing keys' re-fetch rate limit (tests). */
+  keyClock?: KeyClock;
+}
+
 type Grant = client.TokenEndpointResponse & client.TokenEndpointResponseHelpers;
 
 export class OidcRelyingParty {
@@ -42,17 +66,30 @@ export class OidcRelyingParty {
   private readonly finishedStates = new Set<string>();
   /** Multi-tenant Entra: `<origin>/{tenantid}/v2.0`, the issuer discovery names; null for one issuer. */
   private readonly tenantTemplate: string | null;
-  /** Multi-tenant Entra: the JWKS, shared by the per-exchange Configurations (all tenants sign with it). */
-  private jwksCache: client.ExportedJWKSCache | undefined;
+  private readonly timeoutSeconds: number;
+  private readonly keys: SigningKeys;
+  private readonly fetch: client.CustomFetch;
+  /** The discovered JWKS URI, to tell key-set fetches apart (./signing-keys rate limit). */
+  private jwksUri: string | null = null;
+  /** Some endpoint is plain http (on loopback, checked at discovery): openid-client must allow it. */
+  private plainHttp: boolean;
 
-  constructor(readonly provider: OidcProviderConfig) {
+  constructor(
+    readonly provider: OidcProviderConfig,
+    options: RelyingPartyOptions = {},
+  ) {
     this.tenantTemplate = entraTenantTemplate(provider);
+    this.timeoutSeconds = options.timeoutSeconds ?? REQUEST_TIMEOUT_S;
+    this.keys = new SigningKeys(options.keyClock);
+    this.fetch = idpFetch({ onResponse: (url) => url.href === this.jwksUri && this.keys.fetched() });
+    this.plainHttp = new URL(provider.issuer).protocol === 'http:';
   }
 
   /** The authorization URL for one attempt and the values that bind its answer to it. */
   async startLogin(redirectUri: string, loginHint?: string): Promise<{ url: string; checks: LoginChecks }> {
     const config = await this.configuration();
     const checks = { codeVerifier: client.randomPKCECodeVerifier(), state: client.randomState(), nonce: client.randomNonce() };
+    const { prompt, ...authParams } = definedEntries(this.provider.authParams);
     const params: Record<string, string> = {
       redirect_uri: redirectUri,
       scope: this.provider.scopes.join(' '),
@@ -61,12 +98,14 @@ export class OidcRelyingParty {
       code_challenge_method: 'S256',
       state: checks.state,
       nonce: checks.nonce,
-      ...definedEntries(this.provider.authParams),
+      ...authParams,
     };
     if (loginHint) params.login_hint = loginHint;
     // Google issues refresh tokens through access_type=offline, not the offline_access scope.
-    if (this.provider.preset === 'google') Object.assign(params, { access_type: 'offline', prompt: params.prompt ?? 'consent' });
-    else if (this.provider.scopes.includes('offline_access') && !params.prompt) params.prompt = 'consent';
+    if (this.provider.preset === 'google') params.access_type = 'offline';
+    const wantsRefreshToken = this.provider.preset === 'google' || this.provider.scopes.includes('offline_access');
+    const prompts = promptValue(prompt, wantsRefreshToken && this.provider.promptConsent);
+    if (prompts) params.prompt = prompts;
     return { url: client.buildAuthorizationUrl(config, params).href, checks };
   }
 
@@ -91,7 +130,7 @@ export class OidcRelyingParty {
         }),
       );
       const claims = { ...(tokens.claims() ?? {}) } as Record<string, unknown>;
-      this.checkIdTokenBinding(tokens, claims);
+      this.checkIdToken(tokens, claims);
       this.checkTenant(claims);
       return await this.withUserinfo(config, tokens, claims);
     } catch (error) {
@@ -102,14 +141,18 @@ export class OidcRelyingParty {
   /** Refreshes (rotation: the returned refresh token replaces the old one when present). */
   async refresh(refreshToken: string, expectedSubject: string): Promise<OidcTokens> {
     const discovered = await this.configuration();
-    const { tokens, config } = await this.exchange(discovered, (config) => client.refreshTokenGrant(config, refreshToken));
-    const claims = { ...(tokens.claims() ?? {}) } as Record<string, unknown>;
-    this.checkIdTokenBinding(tokens, claims);
-    this.checkTenant(claims);
-    if (claims.sub !== undefined && claims.sub !== expectedSubject)
-      throw new OidcError('OIDC_USERINFO', 'refresh returned another subject');
-    const result = await this.withUserinfo(config, tokens, { sub: expectedSubject, ...claims });
-    return { ...result, refreshToken: tokens.refresh_token ?? refreshToken };
+    try {
+      const { tokens, config } = await this.exchange(discovered, (config) => client.refreshTokenGrant(config, refreshToken));
+      const claims = { ...(tokens.claims() ?? {}) } as Record<string, unknown>;
+      this.checkIdToken(tokens, claims);
+      this.checkTenant(claims);
+      if (claims.sub !== undefined && claims.sub !== expectedSubject)
+        throw new OidcError('OIDC_USERINFO', 'refresh returned another subject');
+      const result = await this.withUserinfo(config, tokens, { sub: expectedSubject, ...claims });
+      return { ...result, refreshToken: tokens.refresh_token ?? refreshToken };
+    } catch (error) {
+      throw fromOpenIdClientError(error);
+    }
   }
 
   /** Revokes a refresh token where the provider supports it; false when it does not. */
@@ -140,10 +183,12 @@ export class OidcRelyingParty {
   }
 
   /**
-   * Reads `<issuer>/.well-known/openid-configuration` and checks its issuer here, not in
-   * openid-client: openid-client lets any issuer mismatch at login.microsoftonline.com pass (and
-   * then expects iss from `tid` for every preset). Portico accepts exactly the configured issuer,
-   * or, for multi-tenant Entra only, exactly the `{tenantid}` template of the configured issuer.
+   * Reads `<issuer>/.well-known/openid-configuration` and checks it here, not in openid-client:
+   * openid-client lets any issuer mismatch at login.microsoftonline.com pass (and then expects iss
+   * from `tid` for every preset), and compares issuers as parsed URLs (`https://h` = `https://h/`).
+   * Portico accepts exactly the configured issuer string, or, for multi-tenant Entra only, exactly
+   * the `{tenantid}` template of the configured issuer; and only endpoints it may send codes and
+   * tokens to (each one https, or itself on loopback).
    */
   private async discover(): Promise<client.Configuration> {
     const issuer = new URL(this.provider.issuer);
@@ -151,28 +196,53 @@ export class OidcRelyingParty {
     wellKnown.pathname = `${issuer.pathname}/.well-known/openid-configuration`.replace('//', '/');
     let config: client.Configuration;
     try {
-      config = await client.discovery(wellKnown, this.provider.clientId, undefined, this.clientAuth(), {
-        timeout: DISCOVERY_TIMEOUT_S,
+      config = await client.discovery(wellKnown, this.provider.clientId, this.clientMetadata(), this.clientAuth(), {
+        timeout: this.timeoutSeconds,
+        [client.customFetch]: this.fetch,
         execute: this.extensions(),
       });
     } catch (error) {
+      const mapped = fromOpenIdClientError(error);
+      if (['OIDC_UNREACHABLE', 'OIDC_RESPONSE_TOO_LARGE', 'OIDC_INSECURE_ENDPOINT'].includes(mapped.code)) throw mapped;
       const message = error instanceof Error ? error.message : String(error);
-      throw new OidcError(/issuer/i.test(message) ? 'OIDC_ISSUER' : 'OIDC_DISCOVERY', message);
+      throw new OidcError(/issuer/i.test(message) ? 'OIDC_ISSUER' : 'OIDC_DISCOVERY', mapped.detail || message);
     }
-    const discovered = config.serverMetadata().issuer;
-    const expected = this.tenantTemplate ?? issuer.href;
-    const same = this.tenantTemplate ? discovered === this.tenantTemplate : sameUrl(discovered, issuer.href);
-    if (!same) {
+    const metadata = config.serverMetadata();
+    const discovered = metadata.issuer;
+    const expected = this.tenantTemplate ?? this.provider.issuer;
+    if (discovered !== expected) {
+      const slash = typeof discovered === 'string' && discovered.replace(/\/$/, '') === expected.replace(/\/$/, '');
       throw new OidcError(
         'OIDC_ISSUER',
-        `discovered metadata issuer does not match the expected issuer: ${JSON.stringify(discovered).slice(0, 200)}, expected ${expected}`,
+        `discovered metadata issuer does not match the expected issuer: ${JSON.stringify(discovered).slice(0, 200)}, expected ${expected}` +
+          (slash ? ` (set "issuer" to exactly ${JSON.stringify(discovered)}: the trailing slash counts)` : ''),
       );
     }
+    for (const name of ENDPOINTS) {
+      const value = metadata[name];
+      if (value === undefined) continue;
+      let url: URL;
+      try {
+        url = new URL(String(value));
+      } catch {
+        throw new OidcError('OIDC_DISCOVERY', `${name} is not a URL`);
+      }
+      const insecure = insecureTransport(url);
+      if (insecure) throw new OidcError('OIDC_INSECURE_ENDPOINT', `${name} ${url.origin}${url.pathname}: ${insecure}`);
+      if (url.protocol === 'http:') this.plainHttp = true;
+    }
+    if (this.plainHttp) client.allowInsecureRequests(config);
+    this.jwksUri = metadata.jwks_uri ? new URL(metadata.jwks_uri).href : null;
     return config;
   }
 
   private clientAuth(): client.ClientAuth {
     return this.provider.clientSecret ? client.ClientSecretPost(this.provider.clientSecret) : client.None();
+  }
+
+  /** The clock tolerance, said once for every Configuration (it is openid-client's default too). */
+  private clientMetadata(): Partial<client.ClientMetadata> {
+    return { [client.clockTolerance]: CLOCK_TOLERANCE_S };
   }
 
   private extensions(): Array<(config: client.Configuration) => void> {
@@ -181,52 +251,60 @@ export class OidcRelyingParty {
       // their signature by default: verify it against the JWKS anyway (SECURITY.md: a bad
       // signature, alg none or HS256 with the public key must be refused).
       client.enableNonRepudiationChecks,
-      // Plain http only for a loopback issuer (a local test IdP); the schema refuses others.
-      ...(new URL(this.provider.issuer).protocol === 'http:' ? [client.allowInsecureRequests] : []),
+      // Plain http only to loopback endpoints: checked per endpoint at discovery, and per
+      // request by idpFetch; openid-client's own switch covers all endpoints at once.
+      ...(this.plainHttp ? [client.allowInsecureRequests] : []),
     ];
   }
 
-  /** A Configuration like discovery's, for other server metadata (multi-tenant: another issuer). */
+  /** A Configuration like discovery's, for one token answer (and, multi-tenant, another issuer). */
   private configurationFor(metadata: client.ServerMetadata): client.Configuration {
-    const config = new client.Configuration(metadata, this.provider.clientId, undefined, this.clientAuth());
-    config.timeout = DISCOVERY_TIMEOUT_S;
+    const config = new client.Configuration(metadata, this.provider.clientId, this.clientMetadata(), this.clientAuth());
+    config.timeout = this.timeoutSeconds;
+    config[client.customFetch] = this.fetch;
     for (const extension of this.extensions()) extension(config);
     return config;
   }
 
   /**
-   * One token request, validated by openid-client. One issuer: with the discovered Configuration.
-   * Multi-tenant Entra: a first run of the grant fetches the answer and stops there; the ID token's
-   * `tid` (not yet trusted) names the issuer to expect, which must be its `iss`; a second run with a
-   * Configuration for that issuer replays the answer and validates everything (state, iss
-   * parameter, signature, aud, azp, nonce, exp, iat). No token is trusted before that.
+   * One token request, validated by openid-client, in two runs of the grant (./token-answer): the
+   * first sends the request and stops at the answer; the second, with a Configuration prepared
+   * for that answer, replays it and validates everything (state, iss parameter, signature, aud,
+   * azp, nonce, exp, iat). No token is trusted before that. The Configuration is new for each
+   * answer: it starts from the kept signing keys, or fetches them again when the ID token names a
+   * new `kid`. Multi-tenant Entra: the ID token's `tid` (not yet trusted) names the issuer to
+   * expect, which must be its `iss`.
    */
   private async exchange(
     discovered: client.Configuration,
     grant: (config: client.Configuration, probing: boolean) => Promise<Grant>,
   ): Promise<{ tokens: Grant; config: client.Configuration }> {
     const template = this.tenantTemplate;
-    if (!template) return { tokens: await grant(discovered, false), config: discovered };
     const metadata: client.ServerMetadata = { ...discovered.serverMetadata() };
     const tokenEndpoint = metadata.token_endpoint;
     if (!tokenEndpoint) throw new OidcError('OIDC_DISCOVERY', 'the discovery document has no token_endpoint');
-    // The first run only fetches: no issuer is known yet, so the RFC 9207 `iss` parameter (checked
-    // to be some tenant's by finishLogin) is matched to the token's tenant by the second run.
-    const probe = this.configurationFor({ ...metadata, authorization_response_iss_parameter_supported: false });
-    const answer = await captureTokenAnswer(probe, tokenEndpoint, (config) => grant(config, true));
-    let issuer = template;
-    if (answer.ok) {
-      if (!answer.idToken) throw new OidcError('OIDC_TENANT_MISSING', 'the token endpoint answered without an ID token');
-      issuer = expectedTenantIssuer(answer.idToken, template).issuer;
+    // Multi-tenant: no issuer is known yet in the first run, so the RFC 9207 `iss` parameter
+    // (checked to be some tenant's by finishLogin) is matched to the token's tenant by the second.
+    const probe = this.configurationFor(
+      template ? { ...metadata, authorization_response_iss_parameter_supported: false } : metadata,
+    );
+    const answer = await captureTokenAnswer(probe, tokenEndpoint, this.fetch, (config) => grant(config, template !== null));
+    let issuer = metadata.issuer;
+    if (template) {
+      issuer = template;
+      if (answer.ok) {
+        if (!answer.idToken) throw new OidcError('OIDC_TENANT_MISSING', 'the token endpoint answered without an ID token');
+        issuer = expectedTenantIssuer(answer.idToken, template).issuer;
+      }
     }
     // An error answer (invalid_grant...) is replayed too, for openid-client's usual error.
     const config = this.configurationFor({ ...metadata, issuer });
-    if (this.jwksCache) client.setJwksCache(config, this.jwksCache);
-    config[client.customFetch] = replayingFetch(answer, tokenEndpoint);
+    await this.keys.prepare(config, answer.ok ? answer.idToken : null);
+    config[client.customFetch] = replayingFetch(answer, tokenEndpoint, this.fetch);
     try {
       return { tokens: await grant(config, false), config };
     } finally {
-      this.jwksCache = client.getJwksCache(config) ?? this.jwksCache;
+      this.keys.keep(config);
     }
   }
 
@@ -240,11 +318,19 @@ export class OidcRelyingParty {
 
   /**
    * What openid-client leaves out for ID tokens from the token endpoint (SECURITY.md): `azp` is
-   * compared only when `aud` has several values, and `at_hash` not at all. A present `azp` must
-   * be Portico (OIDC Core 3.1.3.7), a present `at_hash` must match the access token (3.1.3.8).
+   * compared only when `aud` has several values, `at_hash` not at all, and `iat` only for being
+   * too old. A present `azp` must be Portico (OIDC Core 3.1.3.7), a present `at_hash` must match
+   * the access token (3.1.3.8), and a token cannot be issued later than now (beyond the skew).
    */
-  private checkIdTokenBinding(tokens: client.TokenEndpointResponse, claims: Record<string, unknown>): void {
+  private checkIdToken(tokens: client.TokenEndpointResponse, claims: Record<string, unknown>): void {
     if (!tokens.id_token) return;
+    const now = Date.now() / 1000;
+    if (typeof claims.iat === 'number' && claims.iat > now + CLOCK_TOLERANCE_S) {
+      throw new OidcError(
+        'OIDC_EXPIRED',
+        `ID Token "iat" (issued at) is ${Math.round(claims.iat - now)} s in the future (${CLOCK_TOLERANCE_S} s tolerated)`,
+      );
+    }
     if (claims.azp !== undefined && claims.azp !== this.provider.clientId)
       throw new OidcError('OIDC_AUDIENCE', 'unexpected ID Token "azp" (authorized party) claim value');
     if (claims.at_hash === undefined) return;
@@ -271,7 +357,8 @@ export class OidcRelyingParty {
         const info = await client.fetchUserInfo(config, tokens.access_token, sub);
         merged = { ...info, ...claims };
       } catch (error) {
-        throw new OidcError('OIDC_USERINFO', error instanceof Error ? error.message : String(error));
+        // Another subject is OIDC_USERINFO; no answer, a refusal or an unreadable one say so.
+        throw fromOpenIdClientError(error);
       }
     }
     return {
@@ -291,12 +378,10 @@ function withoutIssParameter(callbackUrl: string): URL {
   return url;
 }
 
-function sameUrl(a: string, b: string): boolean {
-  try {
-    return new URL(a).href === new URL(b).href;
-  } catch {
-    return false;
-  }
+/** The `prompt` to send: IT's own value, with `consent` added when a refresh token needs it. */
+function promptValue(configured: string | undefined, consent: boolean): string | undefined {
+  if (!consent || configured === 'none' || configured === 'consent') return configured ?? (consent ? 'consent' : undefined);
+  return configured ? `${configured} consent` : 'consent';
 }
 
 function definedEntries(record: Record<string, string | undefined>): Record<string, string> {

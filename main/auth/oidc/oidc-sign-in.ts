@@ -10,7 +10,7 @@ import { WINDOW_REDIRECT_URI, type OidcProviderConfig } from './oidc-config';
 import { claimValues, rolesFromClaims } from './oidc-claims';
 import { OidcError } from './oidc-errors';
 import { listenForCallback } from './loopback-listener';
-import { OidcRelyingParty, type OidcTokens } from './oidc-relying-party';
+import { OidcRelyingParty, type OidcTokens, type RelyingPartyOptions } from './oidc-relying-party';
 import type { OidcTokenStore, StoredOidcSignIn } from './oidc-token-store';
 
 export const OIDC_ATTEMPT_MS = 5 * 60_000;
@@ -24,6 +24,19 @@ export interface OidcDeps {
   now: () => number;
   /** The group -> roles mapping in force now (an admin may have edited it); default: the configured one. */
   roleMapping?: () => OidcProviderConfig['roleMapping'];
+  /** Request timeout and key-set clock of the relying party (tests). */
+  rp?: RelyingPartyOptions;
+}
+
+/** A finished sign-in, and the write that keeps it for the next launch (still running). */
+export interface OidcSignInResult {
+  identity: SsoIdentity;
+  /**
+   * Settles once the refresh token is durable in the vault (or the write failed). The session does
+   * not wait for it: nothing relies on the kept token until the next refresh, sign-out or launch,
+   * and those wait for it (SsoService).
+   */
+  kept: Promise<void>;
 }
 
 export class OidcSignIn {
@@ -33,19 +46,18 @@ export class OidcSignIn {
     readonly config: OidcProviderConfig,
     private readonly deps: OidcDeps,
   ) {
-    this.rp = new OidcRelyingParty(config);
+    this.rp = new OidcRelyingParty(config, deps.rp);
   }
 
-  /** A full interactive sign-in; the refresh token (if any) is kept for the next launch. */
-  async signIn(signal: AbortSignal, loginHint?: string): Promise<SsoIdentity> {
+  /** A full interactive sign-in; the refresh token (if any) is being kept for the next launch. */
+  async signIn(signal: AbortSignal, loginHint?: string): Promise<OidcSignInResult> {
     const callback =
       this.config.mode === 'system-browser'
         ? await this.viaSystemBrowser(signal, loginHint)
         : await this.viaWindow(signal, loginHint);
     const tokens = await this.rp.finishLogin(callback.url, callback.checks);
     const identity = this.identityOf(tokens.claims);
-    await this.keep(tokens, identity);
-    return identity;
+    return { identity, kept: this.keep(tokens, identity) };
   }
 
   /** Silent refresh of a kept sign-in (at launch, and ahead of expiry while running). */
@@ -125,7 +137,12 @@ export class OidcSignIn {
   ): Promise<{ url: string; checks: Awaited<ReturnType<OidcRelyingParty['startLogin']>>['checks'] }> {
     const browser = this.deps.browser;
     if (!browser) throw new OidcError('OIDC_DISCOVERY', 'no system browser available');
-    const listener = await listenForCallback({ path: SYSTEM_BROWSER_PATH, timeoutMs: OIDC_ATTEMPT_MS, signal });
+    const listener = await listenForCallback({
+      path: SYSTEM_BROWSER_PATH,
+      timeoutMs: OIDC_ATTEMPT_MS,
+      signal,
+      ...(this.config.loopbackPort !== undefined ? { port: this.config.loopbackPort } : {}),
+    });
     try {
       const { url, checks } = await this.rp.startLogin(listener.redirectUri, loginHint);
       await browser.open(url);
@@ -138,7 +155,7 @@ export class OidcSignIn {
 
   private identityOf(claims: Record<string, unknown>): SsoIdentity {
     const sub = String(claims.sub ?? '');
-    if (!sub) throw new OidcError('OIDC_ID_TOKEN', 'no sub');
+    if (!sub) throw new OidcError('OIDC_SUBJECT_MISSING', 'no "sub" claim');
     const email = typeof claims.email === 'string' ? claims.email : null;
     const username = email ?? (typeof claims.preferred_username === 'string' ? claims.preferred_username : sub);
     const displayName = typeof claims.name === 'string' && claims.name ? claims.name : username;

@@ -1,9 +1,11 @@
 /**
- * The token endpoint's answer, fetched once and replayed once. Multi-tenant Entra ID needs the ID
- * token's tenant before openid-client can be told which issuer to expect (./entra-tenants), while
- * an authorization code, or a rotating refresh token, can be redeemed only once: a first run of
- * the grant sends the request and stops at the answer (nothing validated, nothing kept), a second
- * run, with the Configuration for that tenant, gets the same answer back and validates it all.
+ * The token endpoint's answer, fetched once and replayed once. Some things must be known from the
+ * answer before openid-client validates it: multi-tenant Entra ID's tenant, which names the issuer
+ * to expect (./entra-tenants), and the ID token's `kid`, which decides whether the signing keys are
+ * fetched again (./signing-keys). An authorization code, or a rotating refresh token, can be
+ * redeemed only once: a first run of the grant sends the request and stops at the answer (nothing
+ * validated, nothing kept), a second run, with a Configuration prepared for that answer, gets the
+ * same answer back and validates it all.
  */
 import * as client from 'openid-client';
 
@@ -22,18 +24,20 @@ export interface TokenAnswer {
 class AnswerCaptured extends Error {}
 
 /**
- * Runs `grant` with a fetch that sends the token request and keeps its answer. An error before
- * the token request (state, an error response from the IdP, a network failure) is thrown as is.
+ * Runs `grant` with a fetch that sends the token request (through `send`: ./idp-fetch) and keeps
+ * its answer. An error before or at the token request (state, an error response from the IdP, no
+ * answer) is thrown as is.
  */
 export async function captureTokenAnswer(
   config: client.Configuration,
   tokenEndpoint: string,
+  send: client.CustomFetch,
   grant: (config: client.Configuration) => Promise<unknown>,
 ): Promise<TokenAnswer> {
   const target = new URL(tokenEndpoint).href;
   const held: { answer: TokenAnswer | null } = { answer: null };
   config[client.customFetch] = async (url, options) => {
-    const response = await fetch(url, options as RequestInit);
+    const response = await send(url, options);
     if (new URL(url).href !== target || held.answer) return response;
     held.answer = await readAnswer(response);
     throw new AnswerCaptured('token answer captured');
@@ -47,12 +51,12 @@ export async function captureTokenAnswer(
   throw new Error('the token request was never sent');
 }
 
-/** A fetch that answers the token request with `answer` (once) and sends every other request. */
-export function replayingFetch(answer: TokenAnswer, tokenEndpoint: string): client.CustomFetch {
+/** A fetch that answers the token request with `answer` (once) and sends every other request through `send`. */
+export function replayingFetch(answer: TokenAnswer, tokenEndpoint: string, send: client.CustomFetch): client.CustomFetch {
   const target = new URL(tokenEndpoint).href;
   let replayed = false;
   return async (url, options) => {
-    if (new URL(url).href !== target) return fetch(url, options as RequestInit);
+    if (new URL(url).href !== target) return send(url, options);
     if (replayed) throw new Error('the token endpoint answer was already used');
     replayed = true;
     return new Response(answer.body.slice(0), { status: answer.status, statusText: answer.statusText, headers: answer.headers });

@@ -5,8 +5,11 @@
  *
  * What it does like a production IdP and oidc-provider does not by default:
  * - consent is granted silently (see ./interactions), so offline_access yields a refresh token
- *   without a consent page; the scope must still be requested (and, as OIDC Core 11 says,
- *   oidc-provider drops offline_access when `prompt` is sent without `consent`);
+ *   without a consent page; the scope must still be requested. oidc-provider follows OIDC Core 11
+ *   to the letter and drops offline_access unless `prompt` includes `consent`; Entra, Keycloak,
+ *   Okta, Auth0 and Descope do not, so by default the authorization request gets `consent` added
+ *   to its prompt before oidc-provider sees it (`offlineAccessNeedsConsent: true` keeps the strict
+ *   rule, for an IdP that needs Portico's `promptConsent`);
  * - for the google style, `access_type=offline` yields a refresh token without offline_access;
  * - group/role claims are released with `openid` and land in the ID token
  *   (`conformIdTokenClaims: false`), as Entra, Keycloak and Okta do.
@@ -46,6 +49,8 @@ export interface StartOidcProviderOptions {
   multiTenantDiscovery?: boolean;
   /** Default false: the end-session page signs out at once (auto-submit); true shows "Yes, sign me out". */
   confirmLogout?: boolean;
+  /** Default false (as the products): offline_access alone yields a refresh token. True: only with prompt=consent (OIDC Core 11). */
+  offlineAccessNeedsConsent?: boolean;
 }
 
 export interface OidcTestProvider {
@@ -102,7 +107,8 @@ export async function startOidcProvider(options: StartOidcProviderOptions): Prom
       onConsent: (details, grantId) => rememberOfflineRequest(options.style, details, grantId, offlineGrants),
     });
     const multiTenant = options.multiTenantDiscovery && options.tenantId ? listener.origin : null;
-    listener.setHandler(route(provider.callback(), interactions, mountPath, multiTenant ? issuer : null));
+    const authorizePath = options.offlineAccessNeedsConsent ? null : `${mountPath}/auth`;
+    listener.setHandler(route(provider.callback(), interactions, mountPath, multiTenant ? issuer : null, authorizePath));
     return {
       issuer,
       multiTenantIssuer: (tenant) => {
@@ -135,8 +141,10 @@ function route(
   interactions: (req: IncomingMessage, res: ServerResponse) => Promise<void>,
   mountPath: string,
   tenantIssuer: string | null,
+  authorizePath: string | null,
 ): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
+    if (authorizePath) req.url = withConsentForOfflineAccess(req.url ?? '/', authorizePath);
     const url = req.url ?? '/';
     if (url.startsWith(INTERACTION_PREFIX)) return void interactions(req, res);
     if (tenantIssuer && MULTI_TENANT_DISCOVERY.test(url)) return void multiTenantDiscovery(tenantIssuer, res);
@@ -148,6 +156,20 @@ function route(
     req.url = url.slice(mountPath.length) || '/';
     callback(req, res);
   };
+}
+
+/**
+ * An authorization request (GET `authorizePath`) asking for offline_access, with `consent` added to
+ * its prompt: what oidc-provider needs to issue the refresh token the products issue without it.
+ */
+function withConsentForOfflineAccess(url: string, authorizePath: string): string {
+  const parsed = new URL(url, 'http://127.0.0.1');
+  if (parsed.pathname !== authorizePath) return url;
+  const scopes = (parsed.searchParams.get('scope') ?? '').split(' ');
+  const prompts = (parsed.searchParams.get('prompt') ?? '').split(' ').filter(Boolean);
+  if (!scopes.includes('offline_access') || prompts.includes('consent') || prompts.includes('none')) return url;
+  parsed.searchParams.set('prompt', [...prompts, 'consent'].join(' '));
+  return `${parsed.pathname}${parsed.search}`;
 }
 
 const MULTI_TENANT_DISCOVERY = /^\/(?:organizations|common)\/v2\.0\/\.well-known\/openid-configuration(?:\?|$)/;

@@ -3,7 +3,10 @@
  * (so a default round trip passes openid-client's checks), and every answer a client judges can be
  * overridden: discovery, the authorization redirect, the ID token, userinfo, the JWKS and the
  * token response. No login UI: /authorize answers at once with a 302 to the redirect URI.
- * Every request is recorded, so a test can assert "no token request was made".
+ * Every request is recorded, so a test can assert "no token request was made". Below the
+ * protocol, any endpoint can misbehave at the HTTP level (`http`): never answer, drop the
+ * connection, answer with a bare status, or stream a huge body (its progress is recorded, so a
+ * test can tell that the client stopped reading).
  *
  * It still enforces what a real OP enforces on the client (PKCE S256, one-time codes bound to
  * client and redirect URI), so a client that forgets PKCE fails here as it would in production.
@@ -42,6 +45,24 @@ export interface AuthorizeContext {
   params: URLSearchParams;
 }
 
+/** One endpoint's misbehaviour at the HTTP level, instead of (or around) its normal answer. */
+export type HttpMisbehaviour =
+  /** Never answers (the connection stays open): only the client's timeout ends the request. */
+  | { kind: 'hang' }
+  /** Closes the connection without answering (a reset, as a crashed server or a proxy would). */
+  | { kind: 'reset' }
+  /** This status and body instead of the normal answer (a JSON body, or text). */
+  | { kind: 'status'; status: number; body?: unknown }
+  /** The normal JSON answer followed by `bytes` of spaces (still valid JSON), streamed with backpressure. */
+  | { kind: 'pad'; bytes: number };
+
+/** How far a padded answer got: bytes of padding written, and whether all were. */
+export interface PaddedAnswer {
+  path: string;
+  sent: number;
+  finished: boolean;
+}
+
 export interface RogueOpOptions {
   /** Overrides for the discovery document (e.g. issuer mismatch); a key set to undefined is removed. */
   discovery?: Partial<Record<string, unknown>>;
@@ -66,6 +87,8 @@ export interface RogueOpOptions {
   sub?: string;
   /** Entra-like multi-tenant answers: the signed-in user's tenant (a GUID, or anything for negative tests). */
   entra?: { tenantId: string };
+  /** Per path (e.g. '/token', '/jwks', '/userinfo', '/.well-known/openid-configuration'): misbehave at the HTTP level. */
+  http?: Record<string, HttpMisbehaviour>;
 }
 
 export interface RogueOpRequest {
@@ -85,6 +108,8 @@ export interface RogueOp {
   entraTemplate: string;
   clientId: string;
   requests: RogueOpRequest[];
+  /** Every padded answer (`http` option `pad`), in order. */
+  padded: PaddedAnswer[];
   /** The OP's current signing key, public part (with its kid). */
   publicJwk(): JWK;
   /** A new signing key (new kid) for the following tokens; the default JWKS then lists old and new. */
@@ -137,6 +162,7 @@ export async function startRogueOp(options: RogueOpOptions = {}): Promise<RogueO
       return op.clientId();
     },
     requests: op.requests,
+    padded: op.padded,
     publicJwk: () => op.currentKey().publicJwk,
     rotateSigningKey: () => op.rotateKey(),
     setOptions: (o) => Object.assign(op.options, o),
@@ -156,6 +182,7 @@ async function newSigningKey(generation: number): Promise<SigningKey> {
 
 class RogueOpServer {
   readonly requests: RogueOpRequest[] = [];
+  readonly padded: PaddedAnswer[] = [];
   readonly #codes = new Map<string, IssuedCode>();
   readonly #accessTokens = new Map<string, Grant>();
   readonly #refreshTokens = new Map<string, Grant>();
@@ -191,11 +218,43 @@ class RogueOpServer {
       ...(url.search ? { query: url.search.slice(1) } : {}),
       ...(body !== undefined ? { body } : {}),
     });
+    const misbehaviour = this.options.http?.[url.pathname];
+    if (misbehaviour?.kind === 'hang') return;
+    if (misbehaviour?.kind === 'reset') return void req.socket.destroy();
+    if (misbehaviour?.kind === 'status') {
+      const { status, body: answer } = misbehaviour;
+      if (typeof answer === 'string' || answer === undefined) return sendText(res, status, answer ?? '');
+      return sendJson(res, status, answer);
+    }
+    if (misbehaviour?.kind === 'pad') this.#pad(url.pathname, res, misbehaviour.bytes);
     try {
       await this.#route(url, req, res, new URLSearchParams(body ?? ''));
     } catch (error) {
       sendJson(res, 500, { error: 'server_error', error_description: (error as Error).message });
     }
+  }
+
+  /** The answer `res` ends with is followed by `bytes` of spaces, written as fast as the client reads. */
+  #pad(path: string, res: ServerResponse, bytes: number): void {
+    const progress: PaddedAnswer = { path, sent: 0, finished: false };
+    this.padded.push(progress);
+    const end = res.end.bind(res) as () => ServerResponse;
+    const piece = Buffer.alloc(64 * 1024, 0x20);
+    res.end = ((chunk?: unknown) => {
+      if (chunk !== undefined && typeof chunk !== 'function') res.write(chunk as string | Buffer);
+      const pump = (): void => {
+        while (progress.sent < bytes) {
+          if (res.destroyed) return;
+          const size = Math.min(piece.length, bytes - progress.sent);
+          progress.sent += size;
+          if (!res.write(size === piece.length ? piece : piece.subarray(0, size))) return void res.once('drain', pump);
+        }
+        progress.finished = true;
+        end();
+      };
+      pump();
+      return res;
+    }) as ServerResponse['end'];
   }
 
   async #route(url: URL, req: IncomingMessage, res: ServerResponse, form: URLSearchParams): Promise<void> {

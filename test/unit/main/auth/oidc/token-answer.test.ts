@@ -1,5 +1,7 @@
 /** The token answer replayed to openid-client: once, as it came; other requests go out as usual. */
 import { describe, expect, it } from 'vitest';
+import { idpFetch } from '../../../../../main/auth/oidc/idp-fetch';
+import { OidcError } from '../../../../../main/auth/oidc/oidc-errors';
 import { replayingFetch, type TokenAnswer } from '../../../../../main/auth/oidc/token-answer';
 
 const TOKEN_ENDPOINT = 'http://127.0.0.1:1/organizations/v2.0/token';
@@ -22,7 +24,7 @@ const post = { method: 'POST', body: 'grant_type=x', headers: {}, redirect: 'man
 
 describe('replayingFetch', () => {
   it('answers the token request once with the captured status, headers and body', async () => {
-    const fetch = replayingFetch(answer({ error: 'invalid_grant' }, 400), TOKEN_ENDPOINT);
+    const fetch = replayingFetch(answer({ error: 'invalid_grant' }, 400), TOKEN_ENDPOINT, idpFetch());
     const response = await fetch(TOKEN_ENDPOINT, post);
     expect(response.status).toBe(400);
     expect(response.headers.get('content-type')).toBe('application/json');
@@ -30,10 +32,12 @@ describe('replayingFetch', () => {
     await expect(fetch(TOKEN_ENDPOINT, post)).rejects.toThrow(/already used/);
   });
 
-  it('sends any other request for real (here: nobody listens on port 1)', async () => {
-    const fetch = replayingFetch(answer({}), TOKEN_ENDPOINT);
-    await expect(
-      fetch('http://127.0.0.1:1/organizations/v2.0/jwks', { ...post, method: 'GET', body: undefined }),
-    ).rejects.toThrow(TypeError);
+  it('sends any other request for real, through the given fetch (here: nobody listens on port 1)', async () => {
+    const fetch = replayingFetch(answer({}), TOKEN_ENDPOINT, idpFetch());
+    const error = await fetch('http://127.0.0.1:1/organizations/v2.0/jwks', { ...post, method: 'GET', body: undefined }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(OidcError);
+    expect(error).toMatchObject({ code: 'OIDC_UNREACHABLE' });
   });
 });

@@ -123,6 +123,7 @@ describe('real OP behind Entra’s multi-tenant discovery, Chromium login', () =
     const extra = { issuer: provider.multiTenantIssuer('common'), allowedTenants: [ENTRA_TENANT_ID] };
     const first = launch(store, user('bob'), extra);
     const identity = await first.signIn('entra');
+    await first.flush();
     first.stopRefresh();
     expect(identity).toMatchObject({ providerId: 'entra', subject: user('bob').sub, roles: ['viewer'] });
     const kept = store.load();

@@ -19,6 +19,7 @@ import {
   ADMIN_CLAIM,
   authorize,
   expectRefusal,
+  signInKept,
   FetchingAuthSurface,
   rogueConfig,
   signedByStranger,
@@ -83,7 +84,7 @@ async function signInFlow(op: RogueOp, extra: Extra = {}) {
 /** A whole window-mode sign-in refused with `code`: nothing kept, one token request (the answer was judged). */
 async function expectSignInRefused(op: RogueOp, code: OidcRefusal, extra: Extra = {}): Promise<string> {
   const { store, signIn } = await signInFlow(op, extra);
-  const error = await expectRefusal(signIn.signIn(new AbortController().signal), code);
+  const error = await expectRefusal(signInKept(signIn), code);
   expect(store.load()).toBeNull();
   expect(tokenRequestCount(op)).toBe(1);
   return error.detail;
@@ -118,7 +119,7 @@ describe('sign-in through a multi-tenant issuer', () => {
     ]);
 
     const { store, signIn } = await signInFlow(op);
-    const identity = await signIn.signIn(new AbortController().signal);
+    const identity = await signInKept(signIn);
     expect(identity).toMatchObject({ providerId: 'entra', subject: ROGUE_OP_SUB, roles: ['admin'] });
     expect(store.load()).toMatchObject({ providerId: 'entra', sub: ROGUE_OP_SUB });
   });
@@ -128,7 +129,7 @@ describe('sign-in through a multi-tenant issuer', () => {
       issuer: rogue().entraIssuer('common'),
       allowedTenants: [FABRIKAM, CONTOSO.toUpperCase()],
     });
-    await expect(signIn.signIn(new AbortController().signal)).resolves.toMatchObject({ roles: ['admin'] });
+    await expect(signInKept(signIn)).resolves.toMatchObject({ roles: ['admin'] });
     expect(store.load()).not.toBeNull();
     expect(rogue().requests[0]?.path).toBe('/common/v2.0/.well-known/openid-configuration');
   });
@@ -145,7 +146,7 @@ describe('sign-in through a multi-tenant issuer', () => {
 
   it('a tenant issuer still works as a single tenant (its discovery names itself)', async () => {
     const { signIn } = await signInFlow(rogue(), { issuer: rogue().entraIssuer(CONTOSO) });
-    await expect(signIn.signIn(new AbortController().signal)).resolves.toMatchObject({ roles: ['admin'] });
+    await expect(signInKept(signIn)).resolves.toMatchObject({ roles: ['admin'] });
     expect(rogue().requests[0]?.path).toBe(`/${CONTOSO}/v2.0/.well-known/openid-configuration`);
   });
 });
@@ -302,7 +303,9 @@ describe('the authorization response, before the code is redeemed', () => {
 describe('refresh with tid-based iss', () => {
   async function signedIn(extra: Extra = {}) {
     const setup = await testTokenStore();
-    const identity = await launch(rogue(), setup, extra).signIn('entra');
+    const sso = launch(rogue(), setup, extra);
+    const identity = await sso.signIn('entra');
+    await sso.flush();
     expect(identity).toMatchObject({ subject: ROGUE_OP_SUB, roles: ['admin'] });
     const kept = setup.store.load();
     if (!kept) throw new Error('nothing kept after sign-in');
@@ -332,6 +335,7 @@ describe('refresh with tid-based iss', () => {
     await entraRp(rogue()).refresh(kept.refreshToken, ROGUE_OP_SUB); // spent: rotation
     expect(await launch(rogue(), setup).restore()).toEqual({
       notice: 'Your sign-in with Contoso Entra has ended (it was revoked or expired). Sign in again.',
+      signIn: { providerId: 'entra', sub: ROGUE_OP_SUB },
     });
     expect(setup.store.load()).toBeNull();
   });

@@ -8,14 +8,16 @@
  * code and that nothing was kept. Every refusal here comes after the code exchange (the ID token
  * arrives in the token response), so exactly one token request is expected.
  */
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { OidcRefusal } from '../../../../../../main/auth/oidc/oidc-errors';
 import { OidcSignIn } from '../../../../../../main/auth/oidc/oidc-sign-in';
 import { atHash, ROGUE_OP_SUB, type RogueOp, type RogueOpOptions } from '../../../../../idp/oidc/rogue-op';
+import { FakeClock } from '../../../../helpers';
 import {
   ADMIN_CLAIM,
   authorize,
   expectRefusal,
+  signInKept,
   FetchingAuthSurface,
   rogueConfig,
   rogueRp,
@@ -44,7 +46,7 @@ async function signInFlow(op: RogueOp) {
 
 async function expectSignInRefused(op: RogueOp, code: OidcRefusal): Promise<string> {
   const { store, signIn } = await signInFlow(op);
-  const error = await expectRefusal(signIn.signIn(new AbortController().signal), code);
+  const error = await expectRefusal(signInKept(signIn), code);
   expect(store.load()).toBeNull();
   return error.detail;
 }
@@ -53,7 +55,7 @@ describe('positive controls (the rogue OP’s default answers are accepted)', ()
   it('roles in the ID token: signed in as admin, refresh token kept', async () => {
     rogue().setOptions({ idToken: withAdminRole });
     const { store, signIn } = await signInFlow(rogue());
-    const identity = await signIn.signIn(new AbortController().signal);
+    const identity = await signInKept(signIn);
     expect(identity).toMatchObject({ protocol: 'oidc', providerId: 'rogue', subject: ROGUE_OP_SUB, roles: ['admin'] });
     expect(store.load()).toMatchObject({ providerId: 'rogue', sub: ROGUE_OP_SUB, identity: { roles: ['admin'] } });
     // The signature was checked: the JWKS was fetched (enableNonRepudiationChecks).
@@ -65,7 +67,7 @@ describe('positive controls (the rogue OP’s default answers are accepted)', ()
   it('roles only at userinfo (same sub): fetched and mapped', async () => {
     rogue().setOptions({ userinfo: (sub) => ({ sub, groups: [ADMIN_CLAIM] }) });
     const { signIn } = await signInFlow(rogue());
-    await expect(signIn.signIn(new AbortController().signal)).resolves.toMatchObject({ roles: ['admin'] });
+    await expect(signInKept(signIn)).resolves.toMatchObject({ roles: ['admin'] });
     expect(rogue().requests.filter((r) => r.path === '/userinfo')).toHaveLength(1);
   });
 });
@@ -185,6 +187,27 @@ const ID_TOKEN_CASES: Case[] = [
     detail: /"exp" \(expiration time\)/,
   },
   {
+    name: 'iat a day in the future (well beyond the clock skew tolerated)',
+    options: () => ({
+      idToken: (ctx) =>
+        ctx.signRs256({ ...ctx.claims, roles: [ADMIN_CLAIM], iat: nowSeconds() + 86_400, exp: nowSeconds() + 86_400 + 300 }),
+    }),
+    code: 'OIDC_EXPIRED',
+    detail: /"iat" \(issued at\) is 86\d{3} s in the future/,
+  },
+  {
+    name: 'iat 2 minutes in the future (beyond the 30 s tolerated)',
+    options: () => ({ idToken: (ctx) => ctx.signRs256({ ...ctx.claims, roles: [ADMIN_CLAIM], iat: nowSeconds() + 120 }) }),
+    code: 'OIDC_EXPIRED',
+    detail: /in the future \(30 s tolerated\)/,
+  },
+  {
+    name: 'sub missing',
+    options: () => ({ idToken: (ctx) => ctx.signRs256({ ...without(ctx.claims, 'sub'), roles: [ADMIN_CLAIM] }) }),
+    code: 'OIDC_SUBJECT_MISSING',
+    detail: /"sub" \(subject\) claim missing/,
+  },
+  {
     name: 'iat missing',
     options: () => ({ idToken: (ctx) => ctx.signRs256({ ...without(ctx.claims, 'iat'), roles: [ADMIN_CLAIM] }) }),
     code: 'OIDC_EXPIRED',
@@ -269,29 +292,66 @@ describe('signing keys', () => {
     expect(tokens.claims.roles).toEqual([ADMIN_CLAIM]);
   });
 
-  it('the same running relying party accepts the new kid once a minute has passed since its last JWKS fetch', async () => {
-    // openid-client (oauth4webapi) caches the JWKS for up to 5 minutes and re-fetches it for an
-    // unknown kid only when the copy is at least 60 s old. An OP that signs with a key the moment
-    // it publishes it (Keycloak with a new higher-priority key) is refused for up to a minute after
-    // Portico's previous JWKS fetch; IdPs that publish keys ahead of use (Entra, Google) are not.
+  /** A relying party whose key-set rate limit runs on a fake clock: `sleeps` are the waits it asked for. */
+  function rpWithKeyClock() {
+    const clock = new FakeClock(Date.now());
+    const sleeps: number[] = [];
+    const rp = rogueRp(
+      rogue(),
+      {},
+      {
+        keyClock: { now: () => clock.now(), sleep: async (ms) => void (sleeps.push(ms), clock.advance(ms)) },
+      },
+    );
+    return { rp, clock, sleeps };
+  }
+  const jwksFetches = () => rogue().requests.filter((r) => r.path === '/jwks').length;
+
+  it('a key the OP starts signing with right after Portico fetched its keys is accepted: the key set is fetched again', async () => {
+    // openid-client alone re-fetches a key set for an unknown kid only once its copy is 60 s old:
+    // an OP that signs with a key the moment it publishes it (Keycloak with a new higher-priority
+    // key, an emergency rotation) was refused for up to a minute, and the user signed out.
     rogue().setOptions({ idToken: withAdminRole });
-    const rp = rogueRp(rogue());
+    const { rp, clock, sleeps } = rpWithKeyClock();
     const before = await authorize(rp);
     await rp.finishLogin(before.callback, before.checks);
+    expect(jwksFetches()).toBe(1);
+    // The same key again: the kept key set is used, nothing fetched.
+    const again = await authorize(rp);
+    await rp.finishLogin(again.callback, again.checks);
+    expect(jwksFetches()).toBe(1);
+
     const rotated = await rogue().rotateSigningKey();
     const soon = await authorize(rp);
-    const refused = await expectRefusal(rp.finishLogin(soon.callback, soon.checks), 'OIDC_SIGNATURE');
-    expect(refused.detail).toMatch(/no applicable keys found/);
-    vi.useFakeTimers({ toFake: ['Date'] });
-    try {
-      vi.setSystemTime(Date.now() + 61_000);
-      const later = await authorize(rp);
-      const jwksFetches = rogue().requests.filter((r) => r.path === '/jwks').length;
-      expect(kidOf((await rp.finishLogin(later.callback, later.checks)).idToken)).toBe(rotated.kid);
-      expect(rogue().requests.filter((r) => r.path === '/jwks').length).toBe(jwksFetches + 1);
-    } finally {
-      vi.useRealTimers();
+    expect(kidOf((await rp.finishLogin(soon.callback, soon.checks)).idToken)).toBe(rotated.kid);
+    expect(jwksFetches()).toBe(2);
+    // Within the rate limit of the previous fetch (same fake instant): it waited out the rest first.
+    expect(sleeps).toEqual([5_000]);
+
+    clock.advance(6_000);
+    const third = await rogue().rotateSigningKey();
+    const later = await authorize(rp);
+    expect(kidOf((await rp.finishLogin(later.callback, later.checks)).idToken)).toBe(third.kid);
+    expect(jwksFetches()).toBe(3);
+    expect(sleeps).toEqual([5_000]); // 6 s after the last fetch: no wait
+  });
+
+  it('unknown kids never fetch the key set more than once per 5 s per provider, and are still refused', async () => {
+    const { rp, sleeps } = rpWithKeyClock();
+    rogue().setOptions({ idToken: withAdminRole });
+    const first = await authorize(rp);
+    await rp.finishLogin(first.callback, first.checks);
+    rogue().setOptions({
+      idToken: (ctx) => signedByStranger({ ...ctx, claims: { ...ctx.claims, roles: [ADMIN_CLAIM] } }, 'stranger'),
+    });
+    for (let i = 1; i <= 3; i++) {
+      const attempt = await authorize(rp);
+      const refused = await expectRefusal(rp.finishLogin(attempt.callback, attempt.checks), 'OIDC_SIGNATURE');
+      expect(refused.detail).toMatch(/no applicable keys found/);
+      expect(jwksFetches()).toBe(1 + i);
     }
+    // Each fetch waited until 5 s after the one before (the fake clock only moves by those waits).
+    expect(sleeps).toEqual([5_000, 5_000, 5_000]);
   });
 
   it('accepts a kid-less token against a kid-less single-key JWKS', async () => {
@@ -302,7 +362,7 @@ describe('signing keys', () => {
       idToken: (ctx) => ctx.signRs256({ ...ctx.claims, roles: [ADMIN_CLAIM] }, { kid: undefined }),
     });
     const { signIn } = await signInFlow(op);
-    await expect(signIn.signIn(new AbortController().signal)).resolves.toMatchObject({ roles: ['admin'] });
+    await expect(signInKept(signIn)).resolves.toMatchObject({ roles: ['admin'] });
     expect(rogue().requests.some((r) => r.path === '/jwks')).toBe(true);
   });
 });
@@ -314,7 +374,7 @@ describe('discovery', () => {
     const rp = rogueRp(rogue());
     const error = await expectRefusal(rp.startLogin('http://127.0.0.1/callback'), 'OIDC_ISSUER');
     expect(error.detail).toMatch(/issuer does not match/);
-    await expectRefusal(signIn.signIn(new AbortController().signal), 'OIDC_ISSUER');
+    await expectRefusal(signInKept(signIn), 'OIDC_ISSUER');
     expect(surface.opened).toHaveLength(0);
     expect(store.load()).toBeNull();
     expect(new Set(rogue().requests.map((r) => r.path))).toEqual(new Set(['/.well-known/openid-configuration']));

@@ -123,6 +123,7 @@ describe('real OP (oidc-provider, Keycloak style), Chromium login', () => {
     };
     const first = launch();
     const identity = await first.signIn('keycloak');
+    await first.flush();
     first.stopRefresh();
     expect(identity).toMatchObject({ providerId: 'keycloak', subject: user('bob').sub, username: user('bob').email });
     expect(identity.roles).toEqual(['viewer']);
@@ -141,6 +142,7 @@ describe('real OP (oidc-provider, Keycloak style), Chromium login', () => {
     const third = launch();
     expect(await third.restore()).toEqual({
       notice: 'Your sign-in with Corp Keycloak has ended (it was revoked or expired). Sign in again.',
+      signIn: { providerId: 'keycloak', sub: user('bob').sub },
     });
     third.stopRefresh();
     expect(setup.store.load()).toBeNull();

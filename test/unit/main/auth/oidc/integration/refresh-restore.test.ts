@@ -59,7 +59,9 @@ function launch(op: RogueOp, setup: Setup, options: { maxOfflineHours?: number; 
 
 /** Signs in (window mode) and returns what was kept. */
 async function signedIn(op: RogueOp, setup: Setup, clock?: FakeClock): Promise<StoredOidcSignIn> {
-  const identity = await launch(op, setup, { clock }).signIn('rogue');
+  const sso = launch(op, setup, { clock });
+  const identity = await sso.signIn('rogue');
+  await sso.flush(); // the refresh token is written beside the session start
   expect(identity).toMatchObject({ subject: ROGUE_OP_SUB, roles: ['admin'] });
   const kept = setup.store.load();
   if (!kept) throw new Error('nothing kept after sign-in');
@@ -88,7 +90,8 @@ describe('refresh token rotation', () => {
       expect(bytes.includes(second!.refreshToken)).toBe(false);
     }
     // The OP spent the old token: only the persisted one works from now on.
-    await expect(rogueRp(op).refresh(first.refreshToken, ROGUE_OP_SUB)).rejects.toMatchObject({ error: 'invalid_grant' });
+    const spent = await expectRefusal(rogueRp(op).refresh(first.refreshToken, ROGUE_OP_SUB), 'OIDC_PROVIDER_ERROR');
+    expect(spent.detail).toContain('invalid_grant');
     await expect(rogueRp(op).refresh(second!.refreshToken, ROGUE_OP_SUB)).resolves.toMatchObject({
       claims: { sub: ROGUE_OP_SUB },
     });
@@ -120,6 +123,7 @@ describe('restore at launch', () => {
     const restored = await launch(op, setup).restore();
     expect(restored).toEqual({
       notice: 'Your sign-in with Rogue OP has ended (it was revoked or expired). Sign in again.',
+      signIn: { providerId: 'rogue', sub: ROGUE_OP_SUB },
     });
     expect(setup.store.load()).toBeNull();
   });
@@ -132,6 +136,7 @@ describe('restore at launch', () => {
     const restored = await launch(op, setup, { maxOfflineHours: 0 }).restore();
     expect(restored).toEqual({
       notice: 'Portico could not reach Rogue OP to confirm your sign-in. Check your network connection and sign in again.',
+      signIn: { providerId: 'rogue', sub: ROGUE_OP_SUB },
     });
     // Kept as it was (still encrypted in the vault): the next launch tries the refresh again;
     // a network failure is not a refusal, so it does not end the sign-in at the IdP.
@@ -168,6 +173,7 @@ describe('restore at launch', () => {
     const expired = await launch(op, setup, { maxOfflineHours: 1, clock }).restore();
     expect(expired).toEqual({
       notice: 'Portico could not reach Rogue OP to confirm your sign-in. Check your network connection and sign in again.',
+      signIn: { providerId: 'rogue', sub: ROGUE_OP_SUB },
     });
   });
 });
@@ -201,7 +207,9 @@ describe('emails for row scopes', () => {
     });
     ops.push(verifiedOp);
     const other = await testTokenStore();
-    const verified = await launch(verifiedOp, other).signIn('rogue');
+    const verifying = launch(verifiedOp, other);
+    const verified = await verifying.signIn('rogue');
+    await verifying.flush();
     expect(verified.verifiedEmail).toBe('pat@corp.test');
     // Kept with the sign-in: a restore at the next launch has it too.
     expect((await launch(verifiedOp, other).restore()) as { identity: { verifiedEmail: string } }).toMatchObject({

@@ -10,7 +10,13 @@ import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import type { z } from 'zod';
 import { oidcProviderConfig, type OidcProviderConfig } from '../../../../../../main/auth/oidc/oidc-config';
 import { OidcError, type OidcRefusal } from '../../../../../../main/auth/oidc/oidc-errors';
-import { OidcRelyingParty, type LoginChecks } from '../../../../../../main/auth/oidc/oidc-relying-party';
+import {
+  OidcRelyingParty,
+  type LoginChecks,
+  type RelyingPartyOptions,
+} from '../../../../../../main/auth/oidc/oidc-relying-party';
+import type { OidcSignIn } from '../../../../../../main/auth/oidc/oidc-sign-in';
+import type { SsoIdentity } from '../../../../../../main/auth/sso-identity';
 import { OidcTokenStore } from '../../../../../../main/auth/oidc/oidc-token-store';
 import type { AuthSurface, CallbackRequest, SystemBrowser } from '../../../../../../main/platform';
 import { startRogueOp, type IdTokenContext, type RogueOp, type RogueOpOptions } from '../../../../../idp/oidc/rogue-op';
@@ -35,8 +41,8 @@ export function rogueConfig(op: RogueOp, extra: ProviderInput = {}): OidcProvide
   });
 }
 
-export function rogueRp(op: RogueOp, extra: ProviderInput = {}): OidcRelyingParty {
-  return new OidcRelyingParty(rogueConfig(op, extra));
+export function rogueRp(op: RogueOp, extra: ProviderInput = {}, options: RelyingPartyOptions = {}): OidcRelyingParty {
+  return new OidcRelyingParty(rogueConfig(op, extra), options);
 }
 
 /** The ID token the OP would send, plus a `roles` claim Portico maps to admin. */
@@ -66,6 +72,13 @@ export async function authorize(rp: OidcRelyingParty, redirectUri = REDIRECT_URI
   const callback = response.headers.get('location');
   if (!callback) throw new Error('the OP answered the authorization request without a Location');
   return { authorizeUrl: new URL(url), checks, callback };
+}
+
+/** A whole sign-in, returned once its refresh token is kept (SsoService waits for that before relying on it). */
+export async function signInKept(signIn: OidcSignIn, signal = new AbortController().signal): Promise<SsoIdentity> {
+  const { identity, kept } = await signIn.signIn(signal);
+  await kept;
+  return identity;
 }
 
 /** Awaits a refusal and returns it as an OidcError (fails the test on success or another error type). */

@@ -11,6 +11,7 @@ import { SsoService } from '../../../../../../main/auth/sso-service';
 import { ROGUE_OP_SUB, type RogueOp } from '../../../../../idp/oidc/rogue-op';
 import {
   expectRefusal,
+  signInKept,
   FetchingSystemBrowser,
   redirectUriOf,
   rogueConfig,
@@ -65,7 +66,7 @@ async function settledSoon<T>(promise: Promise<T>, turns = 50): Promise<T | 'pen
 describe('system-browser sign-in through the loopback listener', () => {
   it('positive control: 127.0.0.1, an OS-chosen port, /callback; signed in; the port is closed afterwards', async () => {
     const { store, browser, signIn } = await systemBrowserSignIn(rogue());
-    const identity = await signIn.signIn(new AbortController().signal);
+    const identity = await signInKept(signIn);
     expect(identity).toMatchObject({ subject: ROGUE_OP_SUB, roles: ['admin'] });
     expect(store.load()).toMatchObject({ sub: ROGUE_OP_SUB });
     const redirectUri = new URL(redirectUriOf(browser.opened[0]!));
@@ -92,7 +93,7 @@ describe('system-browser sign-in through the loopback listener', () => {
       },
       after: (callback) => [{ url: callback.href }, { url: `${callback.origin}/callback?code=forged&state=forged` }],
     });
-    const identity = await signIn.signIn(new AbortController().signal);
+    const identity = await signInKept(signIn);
     expect(identity).toMatchObject({ subject: ROGUE_OP_SUB, roles: ['admin'] });
     expect(browser.visits.map((v) => v.outcome)).toEqual([404, 404, 404, 404, 200, 'refused', 'refused']);
     // The code exchanged is the OP's, once.
@@ -106,7 +107,7 @@ describe('system-browser sign-in through the loopback listener', () => {
     const { store, browser, signIn } = await systemBrowserSignIn(rogue(), {
       before: (callback) => [{ url: `${callback.origin}/callback?code=forged&state=forged` }],
     });
-    await expectRefusal(signIn.signIn(new AbortController().signal), 'OIDC_STATE');
+    await expectRefusal(signInKept(signIn), 'OIDC_STATE');
     expect(browser.visits.map((v) => v.outcome)).toEqual([200, 'refused']);
     expect(tokenRequests(rogue())).toHaveLength(0);
     expect(store.load()).toBeNull();
