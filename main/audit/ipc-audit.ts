@@ -23,6 +23,9 @@ export interface AuditedCall {
 /** Failures of a sign-in that are attempts, not the user changing their mind. */
 const CANCELS = new Set(['SSO_CANCELLED', 'SSO_IN_PROGRESS', 'INVALID_PAYLOAD']);
 
+/** A call refused because no one is signed in: nothing was attempted as anyone. */
+const NO_SESSION = new Set(['NOT_SIGNED_IN', 'SESSION_EXPIRED']);
+
 /** User admin channels and their audit action (set-disabled depends on the answer). */
 const USER_ACTIONS: Partial<Record<ChannelName, AuditEvent['action']>> = {
   'users:create': 'users.create',
@@ -41,6 +44,17 @@ export function auditEventFor(call: AuditedCall): AuditEvent | null {
       action: channel === 'data:export' ? 'data.export-denied' : 'access.denied',
       outcome: 'denied',
       target: channel === 'data:export' ? text('datasetId') : channel,
+      details: { channel },
+    };
+  }
+  if (!result.ok && result.code === 'RECENT_SIGN_IN_REQUIRED') {
+    // An admin action refused until the user proves again who they are: a run of these can be
+    // someone at an unlocked screen trying admin actions.
+    return {
+      actor: call.actor,
+      action: 'access.recent-sign-in-required',
+      outcome: 'denied',
+      target: channel,
       details: { channel },
     };
   }
@@ -98,6 +112,16 @@ export function auditEventFor(call: AuditedCall): AuditEvent | null {
         details: { method: 'sso', reason: result.code, reauthentication: reauth },
       };
     }
+    case 'auth:confirm-password':
+      // A password that was checked and refused, or an account throttled, locked or disabled;
+      // not a call made with no one signed in, where no password was checked.
+      if (result.ok || NO_SESSION.has(result.code)) return null;
+      return {
+        actor: call.actor,
+        action: 'auth.confirm-password-failed',
+        outcome: 'failure',
+        details: { method: 'local', reason: result.code },
+      };
     case 'auth:sign-out':
       return call.actor ? { actor: call.actor, action: 'auth.sign-out', outcome: result.ok ? 'success' : 'failure' } : null;
     case 'users:create':
@@ -148,7 +172,21 @@ export function auditEventFor(call: AuditedCall): AuditEvent | null {
         },
       };
     }
-    default:
+    // Reads and cancels: not audited (a refusal of any of them is, above). Listed, not defaulted,
+    // so that a new channel is a decision here.
+    case 'app:get-info':
+    case 'session:get-current':
+    case 'auth:discover-provider':
+    case 'auth:cancel-sso':
+    case 'users:list':
+    case 'data:list-datasets':
+    case 'data:query':
+    case 'data:counts':
+    case 'audit:query':
+    case 'admin:get-role-mapping':
+    case 'admin:get-sp-metadata':
+    case 'admin:get-diagnostics':
+    case 'admin:export-support-bundle':
       return null;
   }
 }

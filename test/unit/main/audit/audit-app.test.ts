@@ -1,8 +1,9 @@
 /**
- * The audit log across restarts, through the whole app (createApp on the real vault and OS
- * keychain, real files): what someone with the file, but not the vault key, does to the log
- * while Portico is not running is reported at the next start and by the Audit log screen's
- * check (audit:query's integrity); a crash between a record and its head in the vault is not.
+ * The audit log through the whole app (createApp on the real vault and OS keychain, real files):
+ * what someone with the file, but not the vault key, does to the log while Portico is not running
+ * is reported at the next start and by the Audit log screen's check (audit:query's integrity); a
+ * crash between a record and its head in the vault is not. And refusals that only the audit log
+ * shows: wrong password confirmations, admin calls without a recent sign-in.
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -190,5 +191,40 @@ describe('the audit log across a restart (createApp, real vault and keychain)', 
     expect(after.filter((r) => r.action === 'audit.head-behind')).toMatchObject([
       { details: { vaultSeq: records.length - 1, logSeq: records.length } },
     ]);
+  });
+});
+
+describe('refusals the audit log records (createApp)', () => {
+  it('records wrong password confirmations and admin calls refused for want of a recent sign-in', async () => {
+    const profile = await newProfile();
+    const { call, file } = await start(profile);
+    expect(await call('setup:create-admin', ADMIN)).toMatchObject({ ok: true });
+    // Past session.recentSignInMinutes (15), active meanwhile so that the idle timeout (15) does not end the session.
+    for (let i = 0; i < 2; i += 1) {
+      profile.clock.advance(8 * 60_000);
+      expect(await call('users:list', {})).toMatchObject({ ok: true });
+    }
+    const create = { username: 'newbie', displayName: 'New', password: OTHER_GOOD_PASSWORD, roles: ['viewer' as const] };
+    expect(await call('users:create', create)).toMatchObject({ ok: false, code: 'RECENT_SIGN_IN_REQUIRED' });
+    expect(await call('auth:confirm-password', { password: 'not the admin password' })).toMatchObject({
+      ok: false,
+      code: 'INVALID_CREDENTIALS',
+    });
+    profile.clock.advance(60_000); // past the backoff after a failure
+    expect(await call('auth:confirm-password', { password: ADMIN.password })).toMatchObject({ ok: true });
+    expect(await call('users:create', create)).toMatchObject({ ok: true });
+
+    const records = await readRecords(file);
+    expect(records.map((r) => [r.actor, r.action, r.outcome, r.target ?? null])).toEqual([
+      [null, 'app.start', 'success', null],
+      ['root', 'users.create', 'success', 'root'],
+      ['root', 'access.recent-sign-in-required', 'denied', 'users:create'],
+      ['root', 'auth.confirm-password-failed', 'failure', null],
+      ['root', 'users.create', 'success', 'newbie'],
+    ]);
+    expect(records[3]).toMatchObject({ details: { method: 'local', reason: 'INVALID_CREDENTIALS' } });
+    const text = await fs.readFile(file, 'utf8');
+    expect(text).not.toContain('not the admin password');
+    expect(text).not.toContain(OTHER_GOOD_PASSWORD);
   });
 });

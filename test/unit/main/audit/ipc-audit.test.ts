@@ -177,4 +177,59 @@ describe('auditEventFor', () => {
     expect(auditEventFor({ channel: 'data:query', input: {}, result: ok({}), actor: 'ada' })).toBeNull();
     expect(auditEventFor({ channel: 'users:list', input: {}, result: ok([]), actor: 'ada' })).toBeNull();
   });
+
+  it('records a refused password confirmation as the signed-in user, without the password', () => {
+    for (const code of ['INVALID_CREDENTIALS', 'THROTTLED', 'ACCOUNT_DISABLED']) {
+      const event = auditEventFor({
+        channel: 'auth:confirm-password',
+        input: { password: PASSWORD },
+        result: fail(code),
+        actor: 'ada',
+      });
+      expect(event).toEqual({
+        actor: 'ada',
+        action: 'auth.confirm-password-failed',
+        outcome: 'failure',
+        details: { method: 'local', reason: code },
+      });
+      expect(JSON.stringify(event)).not.toContain(PASSWORD);
+      expect(normaliseEvent(event!)).toEqual(event);
+    }
+    // A success is the sign-in being confirmed, not an attempt to log; with no session nothing was checked.
+    expect(
+      auditEventFor({
+        channel: 'auth:confirm-password',
+        input: { password: PASSWORD },
+        result: ok(session('ada')),
+        actor: 'ada',
+      }),
+    ).toBeNull();
+    for (const code of ['NOT_SIGNED_IN', 'SESSION_EXPIRED']) {
+      expect(auditEventFor({ channel: 'auth:confirm-password', input: {}, result: fail(code), actor: null })).toBeNull();
+    }
+    // An SSO user asked to confirm a password is a refused call like any other.
+    expect(
+      auditEventFor({ channel: 'auth:confirm-password', input: {}, result: fail('PERMISSION_DENIED'), actor: 'sam' }),
+    ).toMatchObject({ action: 'access.denied', target: 'auth:confirm-password' });
+  });
+
+  it('records an admin call refused for want of a recent sign-in, on any channel', () => {
+    for (const channel of ['users:create', 'users:reset-password', 'admin:set-role-mapping', 'admin:preview-access'] as const) {
+      const event = auditEventFor({
+        channel,
+        input: { password: PASSWORD },
+        result: fail('RECENT_SIGN_IN_REQUIRED'),
+        actor: 'ada',
+      });
+      expect(event).toEqual({
+        actor: 'ada',
+        action: 'access.recent-sign-in-required',
+        outcome: 'denied',
+        target: channel,
+        details: { channel },
+      });
+      expect(JSON.stringify(event)).not.toContain(PASSWORD);
+      expect(normaliseEvent(event!)).toEqual(event);
+    }
+  });
 });
