@@ -4,9 +4,11 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { serializeRecord } from '../../../main/audit/audit-record';
+import { randomBytes } from 'node:crypto';
+import { AuditKey } from '../../../main/audit/audit-key';
+import { sealRecord, serializeRecord } from '../../../main/audit/audit-record';
 import { tempDir } from '../helpers';
-import { buildChain, headOf, rotationRecord, T0, toText } from '../main/audit/audit-fixtures';
+import { buildChain, headOf, rechainFrom, rotationRecord, T0, toText } from '../main/audit/audit-fixtures';
 
 const ROOT = path.resolve(__dirname, '../../..');
 
@@ -104,6 +106,48 @@ describe('npm run audit:verify', () => {
     },
     30_000,
   );
+
+  describe('with MACs (written by an anchored Portico)', () => {
+    const key = AuditKey.fromBytes(randomBytes(32));
+    const legacy = buildChain(3);
+    const keyed = buildChain(4, headOf(legacy[2]!), T0 + 3_600_000, key);
+
+    it('checks the chain but says plainly that it cannot check MACs, and exits 0', async () => {
+      const { code, stdout } = await run([await logWith(toText([...legacy, ...keyed]))]);
+      expect(code).toBe(0);
+      expect(stdout.split('\n')[0]).toMatch(
+        /^OK: .*chain intact, 7 records .* 4 records carry MACs that only Portico can check .*does not prove who wrote them\. 3 records have no MAC/,
+      );
+      expect(resultJson(stdout)).toMatchObject({ ok: true, count: 7, unkeyed: 3, macsChecked: false });
+    }, 30_000);
+
+    it('reports a record without a MAC after one with a MAC, and exits 1', async () => {
+      const stripped = rechainFrom([...legacy, ...keyed], 5, true);
+      const { code, stdout } = await run([await logWith(toText(stripped))]);
+      expect(code).toBe(1);
+      expect(resultJson(stdout)).toMatchObject({ ok: false, brokenAt: { line: 6, seq: 6 }, reason: 'mac missing' });
+    }, 30_000);
+
+    it('reports a break Portico noted at a start (a tail cut), although the file chains, and exits 1', async () => {
+      const note = sealRecord(
+        headOf(keyed[3]!),
+        {
+          actor: null,
+          action: 'audit.chain-broken',
+          outcome: 'failure',
+          details: { reason: 'records missing', brokenLine: 8, brokenSeq: 8 },
+        },
+        T0 + 7_200_000,
+        key,
+      );
+      const { code, stdout } = await run([await logWith(toText([...legacy, ...keyed, note]))]);
+      expect(code).toBe(1);
+      expect(stdout).toMatch(
+        /BROKEN: .*line 8 \(seq 8\): records missing\. When it started on .*, Portico found this log altered/,
+      );
+      expect(resultJson(stdout)).toMatchObject({ ok: false, reason: 'records missing', notedBy: { line: 8, seq: 8 } });
+    }, 30_000);
+  });
 
   describe('with retention (archives and rotated files)', () => {
     // An archive that itself continues an older one, and the current file that continues it.
