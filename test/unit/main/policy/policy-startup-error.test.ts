@@ -33,4 +33,17 @@ describe('the error screen for an invalid configuration', () => {
     expect(screen.message).toContain('config.json');
     expect(screen.message).toContain('session.idleMinutes');
   });
+
+  it('says a key only IT may set is IT’s, naming the person’s file in the details too', () => {
+    const file = '/home/vera/.config/Portico/config.json';
+    const screen = errorScreen([
+      { source: file, kind: 'user', value: { access: { rolePermissions: { viewer: ['admin.users'] } } } },
+    ]);
+    expect(screen.code).toBe('CONFIG_INVALID');
+    expect(screen.message).toContain('access.rolePermissions.viewer');
+    expect(screen.message).toContain('only IT can set');
+    expect(screen.detail).toBe(
+      `Configuration file: ${file}\naccess.rolePermissions.viewer: only the machine policy may set this key; remove it from this file`,
+    );
+  });
 });
