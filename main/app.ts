@@ -22,7 +22,7 @@ import { setupUserAdminHandlers } from './auth/local/user-admin-handlers';
 import { setupSessionHandlers } from './session/session-handlers';
 import { createAuthorizer } from './session/authorize';
 import { SsoService } from './auth/sso-service';
-import { setupSsoHandlers, startSsoSession } from './auth/sso-handlers';
+import { setupSsoHandlers, ssoUserId, startSsoSession } from './auth/sso-handlers';
 import { OidcTokenStore } from './auth/oidc/oidc-token-store';
 import { oidcConfigWarnings } from './auth/oidc/oidc-config';
 import { VaultSessionStore } from './session/vault-session-store';
@@ -180,18 +180,46 @@ export async function createApp(ports: AppPorts): Promise<PorticoApp> {
     });
     const data = new DataStartup({ config: config.data, userDataDir: ports.paths.userData, log });
     services = { config, vault, accounts, sessions, sso, keyStorage, protector, audit, roleMapping, locked, data };
+    // A kept OIDC sign-in the IdP refused (at launch or later) is audited with the reason.
+    sso.onKeptSignInRefused = (refusal) => {
+      const event: AuditEvent = {
+        actor: refusal.username,
+        action: 'auth.session-expired',
+        outcome: 'success',
+        target: refusal.providerId,
+        details: {
+          reason: 'idp-refused-refresh',
+          during: refusal.during,
+          refusal: refusal.code,
+          detail: refusal.detail.slice(0, 200),
+        },
+      };
+      track(appendAudit(audit, event, log));
+    };
     // A kept OIDC sign-in is refreshed silently: straight to the app, or a reason to sign in again.
     const restored = await sso.restore();
-    if (restored && 'identity' in restored && sessions.check().state !== 'active') {
-      const session = startSsoSession(sessions, restored.identity);
-      await audit.append({
-        actor: session.user.username,
-        action: 'auth.sign-in',
-        outcome: 'success',
-        details: { method: 'oidc', provider: restored.identity.providerId, restored: true },
-      });
+    const kept = sessions.check();
+    if (restored && 'identity' in restored) {
+      if (kept.state !== 'active') {
+        const session = startSsoSession(sessions, restored.identity);
+        await audit.append({
+          actor: session.user.username,
+          action: 'auth.sign-in',
+          outcome: 'success',
+          details: { method: 'oidc', provider: restored.identity.providerId, restored: true },
+        });
+      } else if (kept.session.user.id === ssoUserId(restored.identity)) {
+        // A session kept across the restart (persistSession) gets the roles the IdP just confirmed.
+        sessions.updateRoles(restored.identity.roles, restored.identity.groups);
+      }
     }
-    if (restored && 'notice' in restored) signInNotice = restored.notice;
+    if (restored && 'notice' in restored) {
+      // The IdP did not confirm the kept sign-in: a session kept across the restart for it ends too.
+      const ref = kept.state === 'active' ? kept.session.sso : null;
+      if (ref?.protocol === 'oidc' && ref.providerId === restored.signIn.providerId && ref.sub === restored.signIn.sub)
+        sessions.end();
+      signInNotice = restored.notice;
+    }
     sessions.onStart = () => (signInNotice = null);
     sessions.onExpired = (session, reason) => {
       const event: AuditEvent = {
@@ -202,20 +230,17 @@ export async function createApp(ports: AppPorts): Promise<PorticoApp> {
       };
       track(appendAudit(audit, event, log));
     };
+    // The IdP refused to refresh the sign-in while Portico ran (revoked, no longer allowed):
+    // audited by onKeptSignInRefused, the session ends with the reason.
     sso.onSignInLost = (notice) => {
-      const current = sessions.check();
-      if (current.state === 'active') {
-        // The IdP refused to refresh the sign-in while Portico ran (revoked, no longer allowed).
-        const event: AuditEvent = {
-          actor: current.session.user.username,
-          action: 'auth.session-expired',
-          outcome: 'success',
-          details: { reason: 'idp-refused-refresh' },
-        };
-        track(appendAudit(audit, event, log));
-      }
       sessions.end();
       signInNotice = notice;
+    };
+    // A refresh while Portico runs confirmed the sign-in: the session gets the roles it now has.
+    sso.onSignInConfirmed = (identity) => {
+      const current = sessions.check();
+      if (current.state === 'active' && current.session.user.id === ssoUserId(identity))
+        sessions.updateRoles(identity.roles, identity.groups);
     };
     // First run asks for a local administrator, unless IT turned local accounts off or
     // configured single sign-on (its groups then decide who administers Portico): first-run.ts.
@@ -300,6 +325,7 @@ export async function createApp(ports: AppPorts): Promise<PorticoApp> {
     status: getStatus,
     config: ready?.config ?? null,
     flush: async () => {
+      await ready?.sso.flush();
       await ready?.sessions.flush();
       await Promise.all(pending);
     },

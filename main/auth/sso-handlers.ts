@@ -4,11 +4,16 @@ import type { Session, SessionManager } from '../session/session-manager';
 import type { SsoService } from './sso-service';
 import type { SsoIdentity } from './sso-identity';
 
+/** The session user id of someone an IdP vouched for: the provider and its stable subject. */
+export function ssoUserId(identity: Pick<SsoIdentity, 'providerId' | 'subject'>): string {
+  return `${identity.providerId}:${identity.subject}`;
+}
+
 /** A session for someone the IdP vouched for (a sign-in, or a kept sign-in restored at launch). */
 export function startSsoSession(sessions: SessionManager, identity: SsoIdentity): Session {
   return sessions.start(
     {
-      id: `${identity.providerId}:${identity.subject}`,
+      id: ssoUserId(identity),
       username: identity.username,
       displayName: identity.displayName,
       provider: identity.protocol,
@@ -44,7 +49,7 @@ export function setupSsoHandlers(
       throw new AppError('PERMISSION_DENIED', 'You signed in with a Portico account: confirm your password instead.');
     }
     const identity = await sso.signIn(current.user.providerId);
-    if (`${identity.providerId}:${identity.subject}` !== current.user.id) {
+    if (ssoUserId(identity) !== current.user.id) {
       throw new AppError(
         'SSO_DIFFERENT_USER',
         `You signed in at ${identity.providerName} as ${identity.username}, not as ${current.user.username}. ` +

@@ -68,6 +68,8 @@ export class SsoService {
   private refreshTimer: NodeJS.Timeout | null = null;
   /** Called when a running sign-in ends at the IdP (refresh refused): the app signs out. */
   onSignInLost: (notice: string) => void = () => undefined;
+  /** Called after a refresh while running confirmed the sign-in, with the identity (roles) it has now. */
+  onSignInConfirmed: (identity: SsoIdentity) => void = () => undefined;
   /** Called for every kept sign-in a refresh ended (at launch or while running), before the notice. */
   onKeptSignInRefused: (refusal: KeptSignInRefusal) => void = () => undefined;
   /** Vault writes keeping OIDC sign-ins for the next launch, not awaited by the sign-in itself. */
@@ -268,7 +270,8 @@ export class SsoService {
     const oidc = kept ? this.oidc.get(kept.providerId) : undefined;
     if (!kept || !oidc) return;
     try {
-      const { tokens } = await oidc.refresh(kept);
+      const { tokens, identity } = await oidc.refresh(kept);
+      this.onSignInConfirmed(identity);
       const now = (this.deps.clock ?? systemClock).now();
       const next = tokens.expiresAt ? Math.max(30_000, tokens.expiresAt - now - REFRESH_AHEAD_MS) : 50 * 60_000;
       this.scheduleRefresh(oidc, next);

@@ -104,12 +104,11 @@ export function fromOpenIdClientError(error: unknown): OidcError {
     case 'OAUTH_INVALID_SERVER_METADATA':
       return new OidcError('OIDC_DISCOVERY', message);
     case 'OAUTH_RESPONSE_IS_NOT_CONFORM':
-      // A 4xx without an OAuth error body still refuses (e.g. an HTML "400 Bad Request").
+    case 'OAUTH_RESPONSE_IS_NOT_JSON':
+      // A 4xx without an OAuth error body still refuses (e.g. an HTML "403 Forbidden").
       return typeof status === 'number' && status >= 400 && status < 500
         ? new OidcError('OIDC_PROVIDER_ERROR', `${message} (HTTP ${status})`)
         : new OidcError('OIDC_RESPONSE_INVALID', message);
-    case 'OAUTH_RESPONSE_IS_NOT_JSON':
-      return new OidcError('OIDC_RESPONSE_INVALID', message);
     case 'OAUTH_PARSE_ERROR':
       return new OidcError(/JWT/.test(message) ? 'OIDC_ID_TOKEN' : 'OIDC_RESPONSE_INVALID', message);
     case 'OAUTH_JSON_ATTRIBUTE_COMPARISON_FAILED':
