@@ -1,7 +1,8 @@
 /**
- * Where configuration layers live. IT's machine policy overrides the user's settings.
+ * Where configuration layers live. IT's machine policy decides every security setting; the
+ * user's settings may only tighten a few (policy/user-settable.ts, applied in load-config).
  *
- * Lowest precedence first:
+ * In reading order:
  * 1. `<userData>/config.json` (user settings; optional);
  * 2. the file named by PORTICO_CONFIG (user settings; must exist if set);
  * 3. the machine policy: `%ProgramData%\Portico\policy.json`,
