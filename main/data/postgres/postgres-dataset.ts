@@ -10,7 +10,6 @@
  *     arrives as text (nothing is parsed that the page does not need).
  *   - Rows stay in memory for the page that asked; nothing is written to disk but an export.
  */
-import { Transform, type TransformCallback } from 'node:stream';
 import pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import type { CellValue, CountBucket, DataPage, DatasetSummary } from '../../../preload/contract';
@@ -58,7 +57,7 @@ export interface DbTokenSource {
 }
 
 export interface PostgresDatasetDeps {
-  credentials: DbCredentialStore;
+  credentials: Pick<DbCredentialStore, 'load' | 'save' | 'forget'>;
   tokens?: DbTokenSource | null;
   log: DataLogger;
   /** `data.queryTimeoutSeconds` in ms: the connections' statement_timeout. */
@@ -104,6 +103,8 @@ interface PersonState {
 }
 
 const VIEWS_PER_PERSON = 20;
+/** An export hands rows on about this many bytes of COPY text at a time. */
+const EXPORT_BATCH_BYTES = 256 * 1024;
 const IDLE_CONNECTION_MS = 60_000;
 const CONNECT_TIMEOUT_MS = 15_000;
 
@@ -131,6 +132,9 @@ export class PostgresDataset {
       description: this.config.description,
       rowScope: this.config.source.rowScope ?? null,
       canExport: this.deps.exportAllowed && person.principal.permissions.includes('data.export'),
+      // Opened in the sense of issue 11: where this person stands is `connection`.
+      status: 'ready' as const,
+      error: null,
     };
     const method = this.config.source.auth.method;
     const empty = (state: TeamConnection['state'], message: string | null): TeamDatasetSummary => ({
@@ -218,25 +222,29 @@ export class PostgresDataset {
         };
       }
       const view = this.viewFor(state, input);
-      let start = view.startFor(input.offset);
-      if (!start) start = view.startFor(input.offset, await this.anchors(state, def, person, input, view));
-      if (!start) throw new AppError('INVALID_PAYLOAD', 'The page requested is not valid. Scroll again or reload the dataset.');
+      const anchors = view.anchors ? await view.anchors.catch(() => null) : null;
+      let start = view.startFor(input.offset, anchors);
+      // A long jump with no anchors yet: one long OFFSET now, anchors for the next jumps.
+      const jump = !start;
+      start ??= view.nearest(input.offset, anchors);
       const query = compilePage(def, person.principal, input, start, input.limit);
       const rowsP = this.run(state, query);
-      const totalP = this.total(state, def, person, input, view, rowsP);
-      const [rows, total] = await Promise.all([rowsP, totalP]);
+      const estimate = view.knownCount === null ? this.estimate(state, def, person, input) : null;
+      const [rows, estimated] = await Promise.all([rowsP, estimate]);
+      // Only now the slower passes, so that they never hold up the page on a busy server.
+      if (jump) void this.anchors(state, def, person, input, view).catch(() => undefined);
+
       const last = rows[rows.length - 1];
       if (last)
         view.remember(
           input.offset + rows.length,
           query.keyIndexes.map((i) => last[i] ?? null),
         );
-      let result = total;
       if (rows.length < input.limit && (rows.length > 0 || input.offset === 0)) {
         // The view ends on this page: its count is known exactly.
         view.knownCount = input.offset + rows.length;
-        result = { value: view.knownCount, exact: true };
       }
+      const total = this.total(state, def, person, input, view, estimated);
       const columns = query.columns.map((name) => def.columns.find((c) => c.name === name)!);
       const shown = columnsShown(def, person.principal);
       return {
@@ -244,8 +252,8 @@ export class PostgresDataset {
         columns: query.columns,
         rows: rows.map((row) => row.map((cell, i) => toCell(cell, shown[i]!, columns[i]!))),
         offset: input.offset,
-        total: result.value,
-        totalIsEstimate: !result.exact,
+        total: total.value,
+        totalIsEstimate: !total.exact,
       };
     } catch (error) {
       throw this.fail(error, person);
@@ -306,12 +314,26 @@ export class PostgresDataset {
         if (query.settings) await client.query(query.settings.sql, query.settings.params);
         const stream = client.query(copyTo(query.copySql));
         const parser = new CopyTextParser();
-        const stalled = stallGuard(deps.exportStepMs);
-        for await (const chunk of stream.pipe(stalled) as AsyncIterable<Buffer>) {
-          const rows = parser.push(chunk);
-          if (rows.length) yield rows.map(convert);
+        const watch = stallWatch(stream, deps.exportStepMs);
+        try {
+          // PostgreSQL sends one message per row: rows are parsed and handed on in batches.
+          let pending: Buffer[] = [];
+          let bytes = 0;
+          for await (const chunk of stream as AsyncIterable<Buffer>) {
+            watch.seen();
+            pending.push(chunk);
+            bytes += chunk.length;
+            if (bytes < EXPORT_BATCH_BYTES) continue;
+            const rows = parser.push(Buffer.concat(pending, bytes));
+            pending = [];
+            bytes = 0;
+            yield rows.map(convert);
+          }
+          if (bytes) yield parser.push(Buffer.concat(pending, bytes)).map(convert);
+          parser.end();
+        } finally {
+          watch.stop();
         }
-        parser.end();
         await client.query('COMMIT');
       } catch (error) {
         broken = error;
@@ -495,38 +517,33 @@ export class PostgresDataset {
     return paging.anchors;
   }
 
+  private estimate(state: PersonState, def: PgDatasetDef, person: Person, view: ViewInput): Promise<number> {
+    return this.run(state, compileEstimate(def, person.principal, view)).then((rows) =>
+      estimateFromPlan(JSON.parse(String(rows[0]?.[0] ?? 'null'))),
+    );
+  }
+
   /**
-   * The view's total: exact when known; else the exact count is started (once per view) and
-   * given until the page itself is ready; past that the planner's estimate stands in, flagged,
-   * and the next page picks the exact count up.
+   * The view's total: exact when known; else the planner's estimate, flagged, and the exact
+   * count starts in the background (once per view) for the next page to pick up. A count
+   * that runs past statement_timeout leaves the estimate standing.
    */
-  private async total(
+  private total(
     state: PersonState,
     def: PgDatasetDef,
     person: Person,
     view: ViewInput,
     paging: ViewPaging,
-    page: Promise<unknown>,
-  ): Promise<{ value: number; exact: boolean }> {
+    estimated: number | null,
+  ): { value: number; exact: boolean } {
     if (paging.knownCount !== null) return { value: paging.knownCount, exact: true };
     if (!paging.exactCount) {
       paging.exactCount = this.run(state, compileCount(def, person.principal, view)).then(
         (rows) => (paging.knownCount = Number(rows[0]?.[0] ?? 0)),
-        // Too slow (statement_timeout) or failed: the estimate stays, flagged as one.
         () => null,
       );
     }
-    const estimate = this.run(state, compileEstimate(def, person.principal, view)).then((rows) =>
-      estimateFromPlan(JSON.parse(String(rows[0]?.[0] ?? 'null'))),
-    );
-    const pageDone = page.then(
-      () => undefined,
-      () => undefined,
-    );
-    const exact = await Promise.race([paging.exactCount, pageDone.then(() => undefined)]);
-    if (typeof exact === 'number') return { value: exact, exact: true };
-    if (paging.knownCount !== null) return { value: paging.knownCount, exact: true };
-    return { value: await estimate, exact: false };
+    return { value: estimated ?? 0, exact: false };
   }
 
   private run(state: PersonState, query: PgQuery): Promise<(string | null)[][]> {
@@ -557,27 +574,31 @@ function toCell(text: string | null, shown: { masked: boolean; type: PgColumnDef
 
 class StallError extends Error {}
 
-/** Passes chunks through; fails when none comes for `ms` (an export's per-step limit). */
-function stallGuard(ms: number): Transform {
-  let timer: NodeJS.Timeout | null = null;
-  const guard: Transform = new Transform({
-    transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback) {
-      arm();
-      done(null, chunk);
+/**
+ * Ends `stream` with a StallError when no chunk came for `ms` (an export's per-step limit). A
+ * coarse tick compares a counter, so that a row costs no timer work.
+ */
+function stallWatch(stream: { destroy(error: Error): void }, ms: number): { seen(): void; stop(): void } {
+  let chunks = 0;
+  let lastChunks = -1;
+  let quietSince = Date.now();
+  const tick = setInterval(
+    () => {
+      if (chunks !== lastChunks) {
+        lastChunks = chunks;
+        quietSince = Date.now();
+      } else if (Date.now() - quietSince >= ms) {
+        clearInterval(tick);
+        stream.destroy(new StallError('stalled'));
+      }
     },
-    flush(done: TransformCallback) {
-      if (timer) clearTimeout(timer);
-      done();
-    },
-  });
-  const arm = () => {
-    if (timer) clearTimeout(timer);
-    timer = setTimeout(() => guard.destroy(new StallError('stalled')), ms);
-    timer.unref();
+    Math.max(10, Math.min(1000, Math.floor(ms / 4))),
+  );
+  tick.unref();
+  return {
+    seen: () => void chunks++,
+    stop: () => clearInterval(tick),
   };
-  arm();
-  guard.on('close', () => timer && clearTimeout(timer));
-  return guard;
 }
 
 /**

@@ -2,9 +2,10 @@
  * Paging state of one person's view (filters, search, sort) of a postgres dataset: the grid
  * asks for rows by offset, the database is asked by keyset. Every page served leaves its last
  * row's sort keys as a boundary at the offset that follows it, so scrolling on asks "after
- * these keys"; a small gap (a fast scroll) adds a short OFFSET after the nearest boundary; a
- * jump far away (dragging the scrollbar) uses anchors: the keys of every ANCHOR_EVERY-th row,
- * read in one pass, which also gives the exact count.
+ * these keys"; a small gap (a fast scroll) adds a short OFFSET after the nearest boundary. A
+ * jump far away (dragging the scrollbar) is served once with a long OFFSET, and starts the
+ * anchors in the background: the keys of every ANCHOR_EVERY-th row, read in one pass (which
+ * also gives the exact count), so that every later jump is a short keyset walk.
  */
 import type { PageStart } from './pg-query-compiler';
 
@@ -45,8 +46,14 @@ export class ViewPaging {
 
   /** Where a page at `offset` can start from what is known, or null when a jump needs anchors. */
   startFor(offset: number, anchors: Anchors | null = null): PageStart | null {
+    const start = this.nearest(offset, anchors);
+    return start.skip > MAX_SKIP ? null : start;
+  }
+
+  /** The nearest known start before `offset`, however far (a long OFFSET when nothing is near). */
+  nearest(offset: number, anchors: Anchors | null = null): PageStart {
     if (offset === 0) return { after: null, skip: 0 };
-    let best = offset <= MAX_SKIP ? 0 : -1;
+    let best = 0;
     let keys: SortKeys | null = null;
     const consider = (at: number, k: SortKeys) => {
       if (at <= offset && at > best) {
@@ -56,7 +63,6 @@ export class ViewPaging {
     };
     for (const [at, k] of this.boundaries) consider(at, k);
     if (anchors) for (const [at, k] of anchors.at) consider(at, k);
-    if (best < 0 || offset - best > MAX_SKIP) return null;
     return { after: keys, skip: offset - best };
   }
 }

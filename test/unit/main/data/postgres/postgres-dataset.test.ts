@@ -13,7 +13,9 @@ import {
   type Person,
   type PostgresDatasetConfig,
   type PostgresDatasetDeps,
+  type ViewInput,
 } from '../../../../../main/data/postgres/postgres-dataset';
+import type { SortKey } from '../../../../../main/data/query-builder';
 import { expectAppError, openTestVault } from '../../../../unit/helpers';
 import { NOBODY, PEOPLE, REGIONS, rowsIn, startTeamDb, teamOrdersConfig, type TeamDb } from './team-db';
 
@@ -65,10 +67,10 @@ async function openDataset(options: Partial<PostgresDatasetDeps> & { config?: Po
   return { dataset, credentials, vault };
 }
 
-const view = { datasetId: 'team-orders', filters: [], search: '', sort: [] };
+const view: ViewInput = { datasetId: 'team-orders', filters: [], search: '', sort: [] };
 
 /** Every row this person sees, page by page as the grid asks. */
-async function allRows(dataset: PostgresDataset, who: Person, sort = view.sort, limit = 500) {
+async function allRows(dataset: PostgresDataset, who: Person, sort: readonly SortKey[] = [], limit = 500) {
   const rows: unknown[][] = [];
   for (let offset = 0; ; offset += limit) {
     const page = await dataset.page(who, { ...view, sort, offset, limit });
@@ -160,7 +162,7 @@ describe('PostgresDataset: each person as themselves', () => {
     await dataset.close();
   });
 
-  it('jumps far into the view (anchors) and lands on the same rows as OFFSET would', async () => {
+  it('jumps far into the view (OFFSET once, anchors after) and lands on the same rows as OFFSET would', async () => {
     const { dataset } = await openDataset();
     const carol = person('carol');
     await dataset.connect(carol, 'carol', PEOPLE.carol.password);
@@ -173,7 +175,7 @@ describe('PostgresDataset: each person as themselves', () => {
         `SELECT id FROM sales.orders ORDER BY ordered_at, id LIMIT 50 OFFSET ${offset}`,
       );
       expect(page.rows.map((r) => r[0])).toEqual(direct.trim().split('\n').filter(Boolean).map(Number));
-      expect(page).toMatchObject({ total: ROWS, totalIsEstimate: false });
+      if (!page.totalIsEstimate) expect(page.total).toBe(ROWS);
     }
     await dataset.close();
   });
