@@ -31,6 +31,8 @@ const DESCRIPTIONS: Record<string, string> = {
   'localAccounts.maxFailures': 'Failed sign-ins before the account locks.',
   'localAccounts.lockoutMinutes': 'How long a lock lasts; an admin’s password reset lifts it at once.',
   'localAccounts.backoffBaseMs': 'Wait after the first failure; it doubles with each further one (cap 30 s).',
+  'localAccounts.maxAttemptsPerMinute':
+    'Local sign-in attempts per minute on this computer, across all usernames (against trying one password on many names); further attempts wait, answered THROTTLED.',
   'localAccounts.argon2': 'argon2id cost, never below OWASP’s minimum. Raising it rehashes each password at its next sign-in.',
   'localAccounts.argon2.memoryKiB': 'Memory per hash, in KiB.',
   'localAccounts.argon2.timeCost': 'Iterations.',

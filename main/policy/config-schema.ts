@@ -56,6 +56,11 @@ export const localAccountsConfig = z
       .default(15),
     /** Wait after the first failure; doubles with each further one (capped at 30 s). */
     backoffBaseMs: z.number().int().min(0).max(60_000).default(1000),
+    /**
+     * Local sign-in attempts per minute across all usernames (password spraying, argon2 cost);
+     * one more is refused with THROTTLED until the minute has passed.
+     */
+    maxAttemptsPerMinute: z.number().int().min(1).max(10_000).default(30),
     /** argon2id cost; never below the OWASP minimum. Raising it rehashes at next sign-in. */
     argon2: z
       .strictObject({

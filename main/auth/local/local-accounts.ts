@@ -10,7 +10,9 @@ import type { LocalUserRecord, ThrottleRecord, VaultDocument } from '../../vault
 import type { Vault } from '../../vault/vault';
 import { hashPassword, needsRehash, verifyPassword, type Argon2Params } from './password-hashing';
 import { checkNewPassword } from './password-rules';
-import { checkThrottle, pruneThrottle, recordFailure, type ThrottlePolicy } from './throttle';
+import { checkThrottle, type ThrottlePolicy } from './throttle';
+import { ThrottleState } from './throttle-state';
+import { AttemptRate } from './attempt-rate';
 import { KeyedMutex } from '../../util/keyed-mutex';
 import { permissionsFor, type RolePermissions } from '../roles';
 import { isFirstRun, localSetupAllowed, type FirstRunPolicy } from './first-run';
@@ -22,6 +24,8 @@ export interface LocalAccountsPolicy extends ThrottlePolicy {
   rolePermissions?: RolePermissions;
   /** Whether a first-run administrator may be created at all (default: local accounts only, no SSO). */
   firstRun?: FirstRunPolicy;
+  /** Sign-in attempts per minute across all names (default 30). */
+  maxAttemptsPerMinute?: number;
 }
 
 /** The built-in defaults: local accounts on, no identity provider. */
@@ -37,12 +41,32 @@ export function normaliseUsername(username: string): string {
 export class LocalAccounts {
   private dummyHash: Promise<string> | null = null;
   private readonly perUser = new KeyedMutex();
+  private readonly throttle: ThrottleState;
+  private readonly attempts: AttemptRate;
 
   constructor(
     private readonly vault: Vault,
     private readonly policy: LocalAccountsPolicy,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.throttle = new ThrottleState(vault, policy, clock);
+    this.attempts = new AttemptRate(policy.maxAttemptsPerMinute ?? 30);
+  }
+
+  /** The failure counter for a typed name, wherever it is kept now (tests, diagnostics). */
+  throttleRecord(rawUsername: string): Readonly<ThrottleRecord> | undefined {
+    return this.throttle.get(normaliseUsername(rawUsername));
+  }
+
+  /** Waits until every counted failure for an account is in the vault. */
+  flush(): Promise<void> {
+    return this.throttle.flush();
+  }
+
+  /** At quit: counters written (see throttle-state.ts); a failed write is not fatal at quit. */
+  async close(): Promise<void> {
+    await this.throttle.close().catch(() => undefined);
+  }
 
   hasUsers(): boolean {
     return Object.keys(this.vault.read().users).length > 0;
@@ -133,18 +157,16 @@ export class LocalAccounts {
     // One attempt per username at a time: parallel guesses cannot all slip past the counter.
     return this.perUser.run(username, async () => {
       const now = this.clock.now();
-      const decision = checkThrottle(throttleOf(this.vault.read(), username), now);
+      const decision = checkThrottle(this.throttle.get(username), now);
       if (!decision.allowed) throw throttledError(decision.locked, decision.retryAt, now);
+      const nextAttemptAt = this.attempts.take(now);
+      if (nextAttemptAt !== null) throw tooManyAttemptsError(nextAttemptAt, now);
 
       const user = Object.values(this.vault.read().users).find((u) => u.username === username);
       const ok = await verifyPassword(user?.passwordHash ?? (await this.getDummyHash()), password);
       if (!user || !ok) {
-        const record = await this.vault.update((doc) => {
-          const next = recordFailure(throttleOf(doc, username), this.clock.now(), this.policy);
-          setThrottle(doc, username, next);
-          pruneThrottle(doc.throttle, this.clock.now(), this.policy);
-          return next;
-        });
+        // Known and unknown names alike: nothing here waits for a disk write (throttle-state.ts).
+        const record = this.throttle.fail(username, user !== undefined);
         if (record.locked) throw throttledError(true, record.blockedUntil, this.clock.now());
         throw new AppError('INVALID_CREDENTIALS', BAD_CREDENTIALS);
       }
@@ -156,7 +178,7 @@ export class LocalAccounts {
         ? await hashPassword(password, this.policy.argon2)
         : null;
       return this.vault.update((doc) => {
-        clearThrottle(doc, username);
+        this.throttle.clearIn(doc, username);
         const now = this.clock.now();
         const current = requireUser(doc, user.id);
         // Only if the hash is still the one verified: a password reset that landed while we
@@ -225,7 +247,7 @@ export class LocalAccounts {
       const user = requireUser(doc, userId);
       const next = { ...user, passwordHash, updatedAt: this.clock.now() };
       doc.users[userId] = next;
-      clearThrottle(doc, user.username);
+      this.throttle.clearIn(doc, user.username);
       return this.summarise(next, doc);
     });
   }
@@ -246,7 +268,7 @@ export class LocalAccounts {
   }
 
   summarise(user: Readonly<LocalUserRecord>, doc: Readonly<VaultDocument> = this.vault.read()): UserRecordSummary {
-    const throttle = throttleOf(doc, user.username);
+    const throttle = this.throttle.get(user.username, doc);
     return {
       id: user.id,
       username: user.username,
@@ -290,27 +312,14 @@ function throttledError(locked: boolean, retryAt: number, now: number): AppError
   });
 }
 
-/**
- * Throttle records are keyed by typed usernames, prefixed so that no username can be an
- * Object.prototype name ("constructor", "__proto__"): such a key would read an inherited
- * value (a permanent "Wait NaN seconds"), or become the map's prototype on the vault's next
- * load and lose its lockout. Lookups also take own keys only.
- */
-export function throttleKey(username: string): string {
-  return `user:${username}`;
-}
-
-function throttleOf(doc: Readonly<VaultDocument>, username: string): Readonly<ThrottleRecord> | undefined {
-  const key = throttleKey(username);
-  return Object.hasOwn(doc.throttle, key) ? doc.throttle[key] : undefined;
-}
-
-function setThrottle(doc: VaultDocument, username: string, record: ThrottleRecord): void {
-  doc.throttle[throttleKey(username)] = record;
-}
-
-function clearThrottle(doc: VaultDocument, username: string): void {
-  delete doc.throttle[throttleKey(username)];
+/** The cap across all names (attempt-rate.ts): said the same whichever name was typed. */
+function tooManyAttemptsError(retryAt: number, now: number): AppError {
+  const seconds = Math.max(1, Math.ceil((retryAt - now) / 1000));
+  return new AppError(
+    'THROTTLED',
+    `Too many sign-in attempts on this computer. Wait ${seconds} second${seconds === 1 ? '' : 's'} and try again.`,
+    { retryAt },
+  );
 }
 
 function requireUser(doc: VaultDocument, id: string): Readonly<LocalUserRecord> {

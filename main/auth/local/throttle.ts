@@ -12,7 +12,7 @@ export interface ThrottlePolicy {
 }
 
 const BACKOFF_CAP_MS = 30_000;
-/** Unknown usernames are remembered too; keep the table bounded. */
+/** Unknown usernames are remembered too (see throttle-state.ts); keep the tables bounded. */
 export const MAX_THROTTLE_ENTRIES = 5000;
 
 export type ThrottleDecision = { allowed: true } | { allowed: false; locked: boolean; retryAt: number };
@@ -33,12 +33,15 @@ export function recordFailure(record: ThrottleRecord | undefined, now: number, p
   return { failures, lastFailureAt: now, blockedUntil: now + delay, locked: false };
 }
 
-/** Drops the oldest records beyond the cap (mutates `table`). */
+/** A record that no longer blocks and whose last failure is over a day (or a lockout) old counts as none. */
+export function isStale(record: ThrottleRecord, now: number, policy: ThrottlePolicy): boolean {
+  return now >= record.blockedUntil && now - record.lastFailureAt > Math.max(policy.lockoutMs, 24 * 3600_000);
+}
+
+/** Drops stale records, then the oldest records beyond the cap (mutates `table`). */
 export function pruneThrottle(table: Record<string, Readonly<ThrottleRecord>>, now: number, policy: ThrottlePolicy): void {
   for (const [name, record] of Object.entries(table)) {
-    if (now >= record.blockedUntil && now - record.lastFailureAt > Math.max(policy.lockoutMs, 24 * 3600_000)) {
-      delete table[name];
-    }
+    if (isStale(record, now, policy)) delete table[name];
   }
   const names = Object.keys(table);
   if (names.length <= MAX_THROTTLE_ENTRIES) return;

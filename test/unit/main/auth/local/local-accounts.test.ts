@@ -1,11 +1,7 @@
 import { promises as fs } from 'node:fs';
-import { describe, expect, it } from 'vitest';
-import {
-  LocalAccounts,
-  normaliseUsername,
-  throttleKey,
-  type LocalAccountsPolicy,
-} from '../../../../../main/auth/local/local-accounts';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { LocalAccounts, normaliseUsername, type LocalAccountsPolicy } from '../../../../../main/auth/local/local-accounts';
+import { throttleKey } from '../../../../../main/auth/local/throttle-state';
 import { readHashParams, verifyPassword } from '../../../../../main/auth/local/password-hashing';
 import { AppError } from '../../../../../main/errors';
 import { OWASP_ARGON2ID } from '../../../../../main/policy/config-schema';
@@ -28,6 +24,8 @@ async function setup(overrides: Partial<LocalAccountsPolicy> = {}) {
   const opened = await openTestVault();
   const clock = new FakeClock();
   const accounts = new LocalAccounts(opened.vault, { ...policy, ...overrides }, clock);
+  // Failure counters are written just after each answer: let the last one land before clean-up.
+  onTestFinished(() => accounts.close());
   const admin = await accounts.createFirstAdmin({ username: 'Admin', displayName: 'The Admin', password: GOOD_PASSWORD });
   return { ...opened, clock, accounts, admin };
 }
@@ -55,7 +53,7 @@ async function failTimes(
 ) {
   const outcomes: Awaited<ReturnType<typeof attempt>>[] = [];
   for (let i = 0; i < n; i++) {
-    const blockedUntil = vault.read().throttle[throttleKey(normaliseUsername(username))]?.blockedUntil;
+    const blockedUntil = accounts.throttleRecord(username)?.blockedUntil;
     if (blockedUntil !== undefined) clock.t = Math.max(clock.t, blockedUntil);
     outcomes.push(await attempt(accounts, username, WRONG));
   }
@@ -121,8 +119,11 @@ describe('LocalAccounts (real vault)', () => {
   it('clears the failure count after a successful sign-in', async () => {
     const { accounts, clock, vault } = await setup();
     await failTimes({ accounts, vault, clock }, 'admin', 4);
-    clock.t = vault.read().throttle[throttleKey('admin')]!.blockedUntil;
+    await accounts.flush();
+    expect(vault.read().throttle[throttleKey('admin')]?.failures).toBe(4);
+    clock.t = accounts.throttleRecord('admin')!.blockedUntil;
     await accounts.signIn('admin', GOOD_PASSWORD);
+    expect(accounts.throttleRecord('admin')).toBeUndefined();
     expect(vault.read().throttle[throttleKey('admin')]).toBeUndefined();
     const outcomes = await failTimes({ accounts, vault, clock }, 'admin', 4);
     expect(outcomes.map((o) => o.code)).toEqual(Array(4).fill('INVALID_CREDENTIALS'));
@@ -146,9 +147,11 @@ describe('LocalAccounts (real vault)', () => {
     expect((await attempt(accounts, 'admin', GOOD_PASSWORD)).code).toBe('OK');
   });
 
-  it('keeps the lock across a restart (new Vault + new LocalAccounts)', async () => {
+  it('keeps the lock across a restart (new Vault + new LocalAccounts), without a quit', async () => {
     const { accounts, clock, vault, dir, protector } = await setup();
     await failTimes({ accounts, vault, clock }, 'admin', 5);
+    // The writes that follow each answer have landed: no close() (a killed app).
+    await accounts.flush();
 
     const reopened = new LocalAccounts(await Vault.open({ dir, protector }), policy, clock);
 
@@ -185,6 +188,7 @@ describe('LocalAccounts (real vault)', () => {
     const right = await attempt(accounts, name, OTHER_GOOD_PASSWORD);
     expect(right.code).toBe('ACCOUNT_LOCKED');
     expect(right.message).not.toMatch(/NaN/);
+    await accounts.flush();
     expect(Object.hasOwn(vault.read().throttle, throttleKey(name))).toBe(true);
     expect(Object.getPrototypeOf(vault.read().throttle)).toBe(Object.prototype);
   });
@@ -193,6 +197,7 @@ describe('LocalAccounts (real vault)', () => {
     const { accounts, vault, clock, dir, protector } = await setup();
     await accounts.create({ username: name, displayName: name, password: OTHER_GOOD_PASSWORD, roles: ['viewer'] });
     await failTimes({ accounts, vault, clock }, name, 5);
+    await accounts.flush();
 
     const reopened = new LocalAccounts(await Vault.open({ dir, protector }), policy, clock);
 
@@ -205,6 +210,109 @@ describe('LocalAccounts (real vault)', () => {
     const ghost = await failTimes({ accounts, vault, clock }, 'ghost', 6);
     clock.t = start;
     expect(await failTimes({ accounts, vault, clock }, name, 6)).toEqual(ghost);
+  });
+
+  it('writes nothing to disk for a failed sign-in with an unknown name', async () => {
+    const { accounts, clock, dir } = await setup();
+    const before = await snapshotDir(dir);
+    for (let i = 0; i < 50; i++) {
+      clock.advance(3000); // within the cap on attempts per minute
+      expect((await attempt(accounts, `ghost-${i}`, WRONG)).code).toBe('INVALID_CREDENTIALS');
+    }
+    await accounts.flush();
+    expect(await snapshotDir(dir)).toEqual(before);
+    // Still counted: the next attempt with that name waits.
+    expect((await attempt(accounts, 'ghost-49', WRONG)).code).toBe('THROTTLED');
+  });
+
+  it("answers a known account's failure before its vault write, which follows and lands", async () => {
+    const { accounts, vault, dir } = await setup();
+    const before = await snapshotDir(dir);
+
+    expect((await attempt(accounts, 'admin', WRONG)).code).toBe('INVALID_CREDENTIALS');
+
+    // Answered, and already counted, but not yet written.
+    expect(vault.read().throttle[throttleKey('admin')]).toBeUndefined();
+    expect((await attempt(accounts, 'admin', GOOD_PASSWORD)).code).toBe('THROTTLED');
+    await accounts.flush();
+    expect(vault.read().throttle[throttleKey('admin')]).toMatchObject({ failures: 1 });
+    expect(await snapshotDir(dir)).not.toEqual(before);
+  });
+
+  it("keeps unknown names' counters across a quit and restart, so a restart does not tell them from accounts", async () => {
+    const { accounts, clock, vault, dir, protector } = await setup();
+    const start = clock.t;
+    await failTimes({ accounts, vault, clock }, 'admin', 3);
+    clock.t = start;
+    await failTimes({ accounts, vault, clock }, 'ghost', 3);
+    await accounts.close();
+
+    const reopened = new LocalAccounts(await Vault.open({ dir, protector }), policy, clock);
+
+    const known = await attempt(reopened, 'admin', GOOD_PASSWORD);
+    const unknown = await attempt(reopened, 'ghost', GOOD_PASSWORD);
+    expect(known.code).toBe('THROTTLED');
+    expect(unknown).toEqual(known);
+    expect(reopened.throttleRecord('ghost')).toEqual(reopened.throttleRecord('admin'));
+  });
+
+  it('keeps counting in memory when the vault cannot be written, and writes the counter later', async () => {
+    const { accounts, clock, vault, dir, protector } = await setup();
+    await accounts.create({ username: 'vera', displayName: 'Vera', password: OTHER_GOOD_PASSWORD, roles: ['viewer'] });
+    // Every write in the folder fails (ENOTDIR), whoever runs the tests (see vault.test.ts).
+    const moved = `${dir}.moved`;
+    await fs.rename(dir, moved);
+    await fs.writeFile(dir, 'not a folder');
+    try {
+      const outcomes = await failTimes({ accounts, vault, clock }, 'admin', 5);
+      await accounts.flush();
+      expect(outcomes.map((o) => o.code)).toEqual([...Array(4).fill('INVALID_CREDENTIALS'), 'ACCOUNT_LOCKED']);
+      expect((await attempt(accounts, 'admin', GOOD_PASSWORD)).code).toBe('ACCOUNT_LOCKED');
+      expect(vault.read().throttle[throttleKey('admin')]).toBeUndefined();
+    } finally {
+      await fs.rm(dir, { force: true });
+      await fs.rename(moved, dir);
+    }
+    // The folder is back: the next failure's write (another account's) carries the lock too.
+    expect((await attempt(accounts, 'vera', WRONG)).code).toBe('INVALID_CREDENTIALS');
+    await accounts.flush();
+    const reopened = new LocalAccounts(await Vault.open({ dir, protector }), policy, clock);
+    expect(reopened.throttleRecord('admin')).toMatchObject({ failures: 5, locked: true });
+    expect(reopened.throttleRecord('vera')).toMatchObject({ failures: 1 });
+  });
+
+  it('caps sign-in attempts across all names (maxAttemptsPerMinute), whatever name is typed', async () => {
+    const { accounts, clock } = await setup({ maxAttemptsPerMinute: 3 });
+    const t0 = clock.t;
+    expect((await attempt(accounts, 'ghost-1', WRONG)).code).toBe('INVALID_CREDENTIALS');
+    clock.advance(10_000);
+    expect((await attempt(accounts, 'ghost-2', WRONG)).code).toBe('INVALID_CREDENTIALS');
+    clock.advance(10_000);
+    expect((await attempt(accounts, 'admin', WRONG)).code).toBe('INVALID_CREDENTIALS');
+    clock.advance(10_000);
+
+    // The fourth in a minute is refused before any password check, even the right one.
+    const refused = await attempt(accounts, 'admin', GOOD_PASSWORD);
+    const unknown = await attempt(accounts, 'ghost-3', WRONG);
+    expect(refused).toEqual({
+      code: 'THROTTLED',
+      message: 'Too many sign-in attempts on this computer. Wait 30 seconds and try again.',
+      retryAt: t0 + 60_000,
+    });
+    expect(unknown).toEqual(refused);
+    // Refused attempts do not count against the name.
+    expect(accounts.throttleRecord('ghost-3')).toBeUndefined();
+
+    clock.t = t0 + 60_000;
+    expect((await attempt(accounts, 'admin', GOOD_PASSWORD)).code).toBe('OK');
+  });
+
+  it("does not spend the cap on attempts a name's own backoff refuses", async () => {
+    const { accounts, clock } = await setup({ maxAttemptsPerMinute: 2 });
+    expect((await attempt(accounts, 'admin', WRONG)).code).toBe('INVALID_CREDENTIALS');
+    for (let i = 0; i < 5; i++) expect((await attempt(accounts, 'admin', GOOD_PASSWORD)).code).toBe('THROTTLED');
+    clock.advance(1000);
+    expect((await attempt(accounts, 'admin', GOOD_PASSWORD)).code).toBe('OK');
   });
 
   it('clears the lock when the password is reset; the old password no longer works', async () => {
@@ -377,6 +485,7 @@ describe('LocalAccounts (real vault)', () => {
     const { accounts, vault } = await setup({ backoffBaseMs: 0 });
     const outcomes = await Promise.all(Array.from({ length: 5 }, () => attempt(accounts, 'admin', WRONG)));
     expect(outcomes.map((o) => o.code).sort()).toEqual(['ACCOUNT_LOCKED', ...Array(4).fill('INVALID_CREDENTIALS')]);
+    await accounts.flush();
     expect(vault.read().throttle[throttleKey('admin')]).toMatchObject({ failures: 5, locked: true });
     expect((await attempt(accounts, 'admin', GOOD_PASSWORD)).code).toBe('ACCOUNT_LOCKED');
   });
@@ -385,7 +494,7 @@ describe('LocalAccounts (real vault)', () => {
     const { accounts, vault } = await setup();
     const outcomes = await Promise.all(Array.from({ length: 5 }, () => attempt(accounts, 'admin', WRONG)));
     expect(outcomes.map((o) => o.code)).toEqual(['INVALID_CREDENTIALS', ...Array(4).fill('THROTTLED')]);
-    expect(vault.read().throttle[throttleKey('admin')]?.failures).toBe(1);
+    expect(accounts.throttleRecord('admin')?.failures).toBe(1);
   });
 
   it('never puts the password hash in list()', async () => {

@@ -27,8 +27,8 @@ async function start(layers: unknown[] = []) {
     keyProtector: () => testKeychain(),
     // No dataset: these tests are about sign-in.
     configLayers: async () => [
-      { source: 'no-data.json', value: { data: { sample: { enabled: false } } } },
-      ...layers.map((value, i) => ({ source: `layer-${i}.json`, value })),
+      { source: 'no-data.json', kind: 'policy' as const, value: { data: { sample: { enabled: false } } } },
+      ...layers.map((value, i) => ({ source: `layer-${i}.json`, kind: 'policy' as const, value })),
     ],
     clock,
     log: { info: () => undefined, error: () => undefined },
