@@ -5,6 +5,8 @@
  *     @node-rs/argon2 verify of the same hash, measured alongside);
  *   - vault open with 10,000 entries < 50 ms; one vault write < 10 ms (baseline: raw
  *     AES-256-GCM + JSON of the same document, no I/O);
+ *   - an audit append anchored in the vault <= the plain append + 1.5 vault writes, both
+ *     measured alongside (test/bench/audit.ts);
  *   - renderer load to an interactive login form in the test host < 500 ms (baseline: a
  *     blank page on the same routed origin);
  *   - the data view on 1,000,000 rows (test/bench/data.ts: page vs direct DuckDB, first
@@ -29,6 +31,7 @@ import { benchOidcCallback } from './oidc';
 import { benchData } from './data';
 import { benchGrid } from './grid';
 import { withTempDir } from './temp-dir';
+import { benchAudit } from './audit';
 
 const TRUSTED = { url: `${TEST_APP_ORIGIN}/index.html`, isMainFrame: true, isAppWindow: true };
 const PASSWORD = 'correct horse battery staple';
@@ -200,7 +203,7 @@ async function benchRendererLoad(browser: Browser) {
 }
 
 /** `npm run bench -- vault sign-in` runs only those groups; no argument runs them all. */
-const GROUPS = ['sign-in', 'vault', 'renderer', 'saml', 'oidc', 'data', 'grid'] as const;
+const GROUPS = ['sign-in', 'vault', 'renderer', 'saml', 'oidc', 'data', 'grid', 'audit'] as const;
 type Group = (typeof GROUPS)[number];
 
 function selectedGroups(args: string[]): Set<Group> {
@@ -217,6 +220,7 @@ async function main() {
   try {
     if (groups.has('sign-in')) results.push(...(await benchSignIn()));
     if (groups.has('vault')) results.push(...(await benchVault()));
+    if (groups.has('audit')) results.push(...(await benchAudit()));
     if (browser && groups.has('renderer')) results.push(await benchRendererLoad(browser));
     if (browser && groups.has('saml')) results.push(await benchSamlValidation(browser));
     if (browser && groups.has('oidc')) results.push(await benchOidcCallback(browser));
