@@ -46,11 +46,7 @@ async function attempt(
 }
 
 /** Fails `n` times, each as soon as the previous backoff has ended; the clock stays at the last failure. */
-async function failTimes(
-  { accounts, vault, clock }: { accounts: LocalAccounts; vault: Vault; clock: FakeClock },
-  username: string,
-  n: number,
-) {
+async function failTimes({ accounts, clock }: { accounts: LocalAccounts; clock: FakeClock }, username: string, n: number) {
   const outcomes: Awaited<ReturnType<typeof attempt>>[] = [];
   for (let i = 0; i < n; i++) {
     const blockedUntil = accounts.throttleRecord(username)?.blockedUntil;
@@ -118,20 +114,20 @@ describe('LocalAccounts (real vault)', () => {
 
   it('clears the failure count after a successful sign-in', async () => {
     const { accounts, clock, vault } = await setup();
-    await failTimes({ accounts, vault, clock }, 'admin', 4);
+    await failTimes({ accounts, clock }, 'admin', 4);
     await accounts.flush();
     expect(vault.read().throttle[throttleKey('admin')]?.failures).toBe(4);
     clock.t = accounts.throttleRecord('admin')!.blockedUntil;
     await accounts.signIn('admin', GOOD_PASSWORD);
     expect(accounts.throttleRecord('admin')).toBeUndefined();
     expect(vault.read().throttle[throttleKey('admin')]).toBeUndefined();
-    const outcomes = await failTimes({ accounts, vault, clock }, 'admin', 4);
+    const outcomes = await failTimes({ accounts, clock }, 'admin', 4);
     expect(outcomes.map((o) => o.code)).toEqual(Array(4).fill('INVALID_CREDENTIALS'));
   });
 
   it('locks after maxFailures: ACCOUNT_LOCKED even with the right password', async () => {
-    const { accounts, clock, vault } = await setup();
-    const outcomes = await failTimes({ accounts, vault, clock }, 'admin', 5);
+    const { accounts, clock } = await setup();
+    const outcomes = await failTimes({ accounts, clock }, 'admin', 5);
     expect(outcomes.map((o) => o.code)).toEqual([...Array(4).fill('INVALID_CREDENTIALS'), 'ACCOUNT_LOCKED']);
     const lockedUntil = outcomes[4]!.retryAt!;
 
@@ -148,8 +144,8 @@ describe('LocalAccounts (real vault)', () => {
   });
 
   it('keeps the lock across a restart (new Vault + new LocalAccounts), without a quit', async () => {
-    const { accounts, clock, vault, dir, protector } = await setup();
-    await failTimes({ accounts, vault, clock }, 'admin', 5);
+    const { accounts, clock, dir, protector } = await setup();
+    await failTimes({ accounts, clock }, 'admin', 5);
     // The writes that follow each answer have landed: no close() (a killed app).
     await accounts.flush();
 
@@ -160,18 +156,18 @@ describe('LocalAccounts (real vault)', () => {
   });
 
   it('throttles unknown usernames exactly like known ones', async () => {
-    const { accounts, clock, vault } = await setup();
+    const { accounts, clock } = await setup();
     const start = clock.t;
-    const known = await failTimes({ accounts, vault, clock }, 'admin', 6);
+    const known = await failTimes({ accounts, clock }, 'admin', 6);
     clock.t = start;
-    const unknown = await failTimes({ accounts, vault, clock }, 'ghost', 6);
+    const unknown = await failTimes({ accounts, clock }, 'ghost', 6);
     expect(unknown).toEqual(known);
     expect(known.map((o) => o.code)).toContain('ACCOUNT_LOCKED');
   });
 
   it('counts the username after normalisation (case and width do not reset the counter)', async () => {
-    const { accounts, clock, vault } = await setup();
-    await failTimes({ accounts, vault, clock }, 'admin', 5);
+    const { accounts, clock } = await setup();
+    await failTimes({ accounts, clock }, 'admin', 5);
     expect((await attempt(accounts, 'ADMIN', GOOD_PASSWORD)).code).toBe('ACCOUNT_LOCKED');
     expect((await attempt(accounts, 'ａｄｍｉｎ', GOOD_PASSWORD)).code).toBe('ACCOUNT_LOCKED');
     expect(normaliseUsername('ａｄｍｉｎ')).toBe('admin');
@@ -182,7 +178,7 @@ describe('LocalAccounts (real vault)', () => {
     await accounts.create({ username: name, displayName: name, password: OTHER_GOOD_PASSWORD, roles: ['viewer'] });
     expect((await attempt(accounts, name, OTHER_GOOD_PASSWORD)).code).toBe('OK');
 
-    const outcomes = await failTimes({ accounts, vault, clock }, name, 5);
+    const outcomes = await failTimes({ accounts, clock }, name, 5);
 
     expect(outcomes.map((o) => o.code)).toEqual([...Array(4).fill('INVALID_CREDENTIALS'), 'ACCOUNT_LOCKED']);
     const right = await attempt(accounts, name, OTHER_GOOD_PASSWORD);
@@ -194,9 +190,9 @@ describe('LocalAccounts (real vault)', () => {
   });
 
   it.each(['constructor', '__proto__'])('keeps the lock of a user named %s across a restart', async (name) => {
-    const { accounts, vault, clock, dir, protector } = await setup();
+    const { accounts, clock, dir, protector } = await setup();
     await accounts.create({ username: name, displayName: name, password: OTHER_GOOD_PASSWORD, roles: ['viewer'] });
-    await failTimes({ accounts, vault, clock }, name, 5);
+    await failTimes({ accounts, clock }, name, 5);
     await accounts.flush();
 
     const reopened = new LocalAccounts(await Vault.open({ dir, protector }), policy, clock);
@@ -205,11 +201,11 @@ describe('LocalAccounts (real vault)', () => {
   });
 
   it.each(['constructor', '__proto__', 'hasownproperty'])('throttles the unknown name %s like any unknown name', async (name) => {
-    const { accounts, vault, clock } = await setup();
+    const { accounts, clock } = await setup();
     const start = clock.t;
-    const ghost = await failTimes({ accounts, vault, clock }, 'ghost', 6);
+    const ghost = await failTimes({ accounts, clock }, 'ghost', 6);
     clock.t = start;
-    expect(await failTimes({ accounts, vault, clock }, name, 6)).toEqual(ghost);
+    expect(await failTimes({ accounts, clock }, name, 6)).toEqual(ghost);
   });
 
   it('writes nothing to disk for a failed sign-in with an unknown name', async () => {
@@ -240,11 +236,11 @@ describe('LocalAccounts (real vault)', () => {
   });
 
   it("keeps unknown names' counters across a quit and restart, so a restart does not tell them from accounts", async () => {
-    const { accounts, clock, vault, dir, protector } = await setup();
+    const { accounts, clock, dir, protector } = await setup();
     const start = clock.t;
-    await failTimes({ accounts, vault, clock }, 'admin', 3);
+    await failTimes({ accounts, clock }, 'admin', 3);
     clock.t = start;
-    await failTimes({ accounts, vault, clock }, 'ghost', 3);
+    await failTimes({ accounts, clock }, 'ghost', 3);
     await accounts.close();
 
     const reopened = new LocalAccounts(await Vault.open({ dir, protector }), policy, clock);
@@ -264,7 +260,7 @@ describe('LocalAccounts (real vault)', () => {
     await fs.rename(dir, moved);
     await fs.writeFile(dir, 'not a folder');
     try {
-      const outcomes = await failTimes({ accounts, vault, clock }, 'admin', 5);
+      const outcomes = await failTimes({ accounts, clock }, 'admin', 5);
       await accounts.flush();
       expect(outcomes.map((o) => o.code)).toEqual([...Array(4).fill('INVALID_CREDENTIALS'), 'ACCOUNT_LOCKED']);
       expect((await attempt(accounts, 'admin', GOOD_PASSWORD)).code).toBe('ACCOUNT_LOCKED');
@@ -316,8 +312,8 @@ describe('LocalAccounts (real vault)', () => {
   });
 
   it('clears the lock when the password is reset; the old password no longer works', async () => {
-    const { accounts, clock, vault, admin } = await setup();
-    await failTimes({ accounts, vault, clock }, 'admin', 5);
+    const { accounts, clock, admin } = await setup();
+    await failTimes({ accounts, clock }, 'admin', 5);
 
     const summary = await accounts.resetPassword(admin.id, OTHER_GOOD_PASSWORD);
 
@@ -491,7 +487,7 @@ describe('LocalAccounts (real vault)', () => {
   });
 
   it('lets only the first of concurrent attempts be checked while a backoff is pending', async () => {
-    const { accounts, vault } = await setup();
+    const { accounts } = await setup();
     const outcomes = await Promise.all(Array.from({ length: 5 }, () => attempt(accounts, 'admin', WRONG)));
     expect(outcomes.map((o) => o.code)).toEqual(['INVALID_CREDENTIALS', ...Array(4).fill('THROTTLED')]);
     expect(accounts.throttleRecord('admin')?.failures).toBe(1);
