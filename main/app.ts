@@ -67,7 +67,10 @@ export interface PorticoApp {
   flush(): Promise<void>;
   /** Closes any open sign-in window. */
   cancelSignIn(): void;
-  /** Stops the data engine's worker (after flush, at quit), also while it is still starting. */
+  /**
+   * At quit, after flush: saves the sign-in counters kept in memory, and stops the data engine's
+   * worker (also while it is still starting).
+   */
   close(): Promise<void>;
   /**
    * Resolves once the data engine has opened the datasets or failed to start (tests,
@@ -129,6 +132,7 @@ export async function createApp(ports: AppPorts): Promise<PorticoApp> {
         maxFailures: config.localAccounts.maxFailures,
         lockoutMs: config.localAccounts.lockoutMinutes * 60_000,
         backoffBaseMs: config.localAccounts.backoffBaseMs,
+        maxAttemptsPerMinute: config.localAccounts.maxAttemptsPerMinute,
         rolePermissions: config.access.rolePermissions,
         firstRun: firstRunPolicy(config),
       },
@@ -327,6 +331,7 @@ export async function createApp(ports: AppPorts): Promise<PorticoApp> {
     flush: async () => {
       await ready?.sso.flush();
       await ready?.sessions.flush();
+      await ready?.accounts.flush();
       await Promise.all(pending);
     },
     cancelSignIn: () => ready?.sso.cancel(),
@@ -348,6 +353,8 @@ export async function createApp(ports: AppPorts): Promise<PorticoApp> {
       });
     },
     close: async () => {
+      // Sign-in failure counters not yet in the vault (see throttle-state.ts).
+      await ready?.accounts.close();
       await ready?.data.close();
     },
     dataSettled: () => ready?.data.settled() ?? Promise.resolve(),
