@@ -50,6 +50,11 @@ export function withAdminRole(ctx: IdTokenContext): Promise<string> {
   return ctx.signRs256({ ...ctx.claims, roles: [ADMIN_CLAIM] });
 }
 
+/** Userinfo with the role Portico maps to admin (the ID token has none: userinfo is asked at each exchange). */
+export function userinfoOnly(sub: string): Record<string, unknown> {
+  return { sub, groups: [ADMIN_CLAIM] };
+}
+
 /** Signed with a fresh RSA key the OP's JWKS does not hold; `kid` as given (default: the OP's current kid). */
 export async function signedByStranger(ctx: IdTokenContext, kid: string | null = ctx.publicJwk.kid ?? null): Promise<string> {
   const { privateKey } = await generateKeyPair('RS256');
@@ -118,6 +123,7 @@ export function useRogueOp(options: RogueOpOptions = {}): () => RogueOp {
   afterEach(() => {
     op?.resetOptions();
     op?.requests.splice(0);
+    op?.padded.splice(0);
   });
   return () => {
     if (!op) throw new Error('rogue OP not started');

@@ -4,7 +4,10 @@
  * timeout. End to end: OidcSignIn / SsoService with the real listener, the rogue OP, a real vault
  * for the token store, and FetchingSystemBrowser standing in for the user's browser.
  */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it, vi } from 'vitest';
+import { oidcProviderConfig } from '../../../../../../main/auth/oidc/oidc-config';
 import { AppError } from '../../../../../../main/errors';
 import { OIDC_ATTEMPT_MS, OidcSignIn } from '../../../../../../main/auth/oidc/oidc-sign-in';
 import { SsoService } from '../../../../../../main/auth/sso-service';
@@ -33,11 +36,11 @@ async function systemBrowserSignIn(op: RogueOp, script: BrowserScript = {}) {
   return { store, browser, signIn };
 }
 
-async function ssoWith(op: RogueOp, browser: FetchingSystemBrowser) {
+async function ssoWith(op: RogueOp, browser: FetchingSystemBrowser, extra: Parameters<typeof rogueConfig>[1] = {}) {
   const { store } = await testTokenStore();
   const sso = new SsoService({
     saml: [],
-    oidc: [rogueConfig(op, { mode: 'system-browser' })],
+    oidc: [rogueConfig(op, { mode: 'system-browser', ...extra })],
     surface: null,
     browser,
     oidcStore: store,
@@ -153,5 +156,60 @@ describe('system-browser sign-in through the loopback listener', () => {
     expect(await visit(browser.withheld!)).toBe('refused');
     expect(tokenRequests(rogue())).toHaveLength(0);
     expect(store.load()).toBeNull();
+  });
+});
+
+/** A port nobody listens on right now (the OS picks it, then it is let go). */
+async function freePort(): Promise<number> {
+  const server = http.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+describe('a fixed loopback port (loopbackPort), for IdPs that match redirect URIs as exact strings', () => {
+  it('listens on that port: the redirect URI is http://127.0.0.1:<port>/callback; signed in; closed afterwards', async () => {
+    const port = await freePort();
+    const browser = new FetchingSystemBrowser();
+    const { sso } = await ssoWith(rogue(), browser, { loopbackPort: port });
+    await expect(sso.signIn('rogue')).resolves.toMatchObject({ subject: ROGUE_OP_SUB });
+    expect(redirectUriOf(browser.opened[0]!)).toBe(`http://127.0.0.1:${port}/callback`);
+    expect(tokenRequests(rogue()).map((form) => form.get('redirect_uri'))).toEqual([`http://127.0.0.1:${port}/callback`]);
+    expect(await visit(`http://127.0.0.1:${port}/callback`)).toBe('refused');
+    sso.stopRefresh();
+  });
+
+  it('a port another program holds: SSO_REFUSED naming OIDC_LOOPBACK_PORT_BUSY, nothing opened, that program untouched', async () => {
+    const other = http.createServer((_req, res) => res.end('other program'));
+    await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
+    const { port } = other.address() as AddressInfo;
+    try {
+      const browser = new FetchingSystemBrowser();
+      const { store, sso } = await ssoWith(rogue(), browser, { loopbackPort: port });
+      const error = await appErrorOf(sso.signIn('rogue'));
+      expect(error.code).toBe('SSO_REFUSED');
+      expect(error.message).toContain(`another program uses the configured loopback port`);
+      expect(error.message).toContain('(OIDC_LOOPBACK_PORT_BUSY)');
+      expect(browser.opened).toEqual([]);
+      expect(rogue().requests).toEqual([]);
+      expect(store.load()).toBeNull();
+      expect(await (await fetch(`http://127.0.0.1:${port}/callback`)).text()).toBe('other program');
+    } finally {
+      await new Promise((resolve) => other.close(resolve));
+    }
+  });
+
+  it('the configuration accepts it for system-browser mode (and google) and refuses it for the sign-in window', () => {
+    const base = { id: 'x', displayName: 'X', issuer: 'https://idp.example.com', clientId: 'c' };
+    expect(oidcProviderConfig.parse({ ...base, mode: 'system-browser', loopbackPort: 8400 }).loopbackPort).toBe(8400);
+    expect(oidcProviderConfig.parse({ ...base, preset: 'google', loopbackPort: 8400 })).toMatchObject({ mode: 'system-browser' });
+    const refused = oidcProviderConfig.safeParse({ ...base, mode: 'window', loopbackPort: 8400 });
+    expect(refused.success ? [] : refused.error.issues.map((i) => i.path.join('.'))).toEqual(['loopbackPort']);
+    for (const port of [80, 1023, 65536, 8400.5]) {
+      expect(oidcProviderConfig.safeParse({ ...base, mode: 'system-browser', loopbackPort: port }).success, String(port)).toBe(
+        false,
+      );
+    }
   });
 });
