@@ -28,12 +28,13 @@ import { oidcConfigWarnings } from './auth/oidc/oidc-config';
 import { VaultSessionStore } from './session/vault-session-store';
 import { AUDIT_FILE, AuditLog, logAnchorReport } from './audit/audit-log';
 import { anchoringFromVault } from './audit/audit-anchor';
+import { SyslogForwarder } from './audit/audit-forward';
 import { auditEventFor } from './audit/ipc-audit';
 import { setupAuditHandlers } from './audit/audit-handlers';
 import type { AuditEvent } from './audit/audit-record';
 import { lockedKeys } from './policy/locked-keys';
 import { recordConfigurationChange } from './policy/config-change';
-import { RoleMappingStore } from './auth/role-mapping';
+import { mappingsSetByPolicy, RoleMappingStore } from './auth/role-mapping';
 import { setupRoleMappingHandlers } from './auth/role-mapping-handlers';
 import { setupDiagnosticsHandlers } from './diagnostics/diagnostics-handlers';
 import { DataStartup, setupDataHandlers } from './data';
@@ -150,6 +151,7 @@ export async function createApp(ports: AppPorts): Promise<PorticoApp> {
       clock,
       retentionDays: config.audit.retentionDays,
       anchoring: anchoringFromVault(vault),
+      ...(config.audit.forward && { forward: new SyslogForwarder(config.audit.forward.syslog, log) }),
     });
     if (audit.opened.broken) log.error('The audit log is broken (altered or damaged); see the Audit log screen', {});
     logAnchorReport(audit.opened.anchor, log);
@@ -160,7 +162,7 @@ export async function createApp(ports: AppPorts): Promise<PorticoApp> {
     await audit.append({ actor: null, action: 'app.start', outcome: 'success', details: { version: ports.identity.version } });
     // A configuration that differs from the last start's (policy, settings, defaults) is audited.
     await recordConfigurationChange(config, vault, (event) => audit.append(event));
-    const roleMapping = new RoleMappingStore(vault, config.providers, locked);
+    const roleMapping = new RoleMappingStore(vault, config.providers, mappingsSetByPolicy(layers));
     const sessionStore = new VaultSessionStore(vault, log);
     if (config.session.persistSession) await sessions.persistWith(sessionStore, sessionStore.load());
     else await sessionStore.clear();
@@ -356,6 +358,7 @@ export async function createApp(ports: AppPorts): Promise<PorticoApp> {
       // Sign-in failure counters not yet in the vault (see throttle-state.ts).
       await ready?.accounts.close();
       await ready?.data.close();
+      await ready?.audit.close();
     },
     dataSettled: () => ready?.data.settled() ?? Promise.resolve(),
   };

@@ -1,13 +1,16 @@
 /**
  * Which IdP groups give which Portico roles, per provider. The configured mapping is the
  * default; an admin (admin.roles) may replace it from the Roles screen, and the edit is kept
- * in the encrypted vault. A provider that IT's machine policy sets is locked: its mapping is
- * shown read-only and changes are refused (SETTING_LOCKED), so policy always wins.
+ * in the encrypted vault. A mapping that IT's machine policy sets itself (the provider's
+ * `groupRoles` / `roleMapping` key) is locked: shown read-only, changes refused
+ * (SETTING_LOCKED), so policy always wins. Providers come only from the policy, so the lock
+ * follows the mapping key, not the provider: IT that leaves the mapping out leaves it to
+ * Portico's administrators.
  */
 import { z } from 'zod';
 import { LOCAL_ROLES, type LocalRole, type ProviderRoleMapping, type RoleMappingView } from '../../preload/contract';
 import { AppError } from '../errors';
-import { isLocked } from '../policy/locked-keys';
+import { isPlainObject, type ConfigLayer } from '../policy/load-config';
 import type { Vault } from '../vault/vault';
 import type { OidcProviderConfig } from './oidc/oidc-config';
 import type { RolePermissions } from './roles';
@@ -22,7 +25,8 @@ export class RoleMappingStore {
   constructor(
     private readonly vault: Vault,
     private readonly providers: { saml: readonly SamlProviderConfig[]; oidc: readonly OidcProviderConfig[] },
-    private readonly locked: readonly string[],
+    /** Ids of the providers whose mapping the machine policy sets (mappingsSetByPolicy). */
+    private readonly lockedProviders: ReadonlySet<string>,
   ) {}
 
   /** The mapping in force for a provider, or null for an unknown provider. */
@@ -67,8 +71,8 @@ export class RoleMappingStore {
     return parseEdits(this.vault.read().secrets[SECRET]);
   }
 
-  private isLocked(provider: { protocol: 'saml' | 'oidc' }): boolean {
-    return isLocked(this.locked, ['providers', provider.protocol]);
+  private isLocked(provider: { id: string }): boolean {
+    return this.lockedProviders.has(provider.id);
   }
 
   private all() {
@@ -91,6 +95,25 @@ export class RoleMappingStore {
   private find(providerId: string) {
     return this.all().find((p) => p.id === providerId) ?? null;
   }
+}
+
+/** The mapping key of each protocol's provider entries. */
+const MAPPING_KEYS = { saml: 'groupRoles', oidc: 'roleMapping' } as const;
+
+/** Ids of the providers whose group-to-role mapping a policy layer sets itself (those are locked). */
+export function mappingsSetByPolicy(layers: readonly ConfigLayer[]): Set<string> {
+  const ids = new Set<string>();
+  for (const layer of layers) {
+    if (layer.kind !== 'policy' || !isPlainObject(layer.value) || !isPlainObject(layer.value.providers)) continue;
+    for (const [protocol, key] of Object.entries(MAPPING_KEYS)) {
+      const entries = layer.value.providers[protocol];
+      if (!Array.isArray(entries)) continue;
+      for (const entry of entries) {
+        if (isPlainObject(entry) && typeof entry.id === 'string' && Object.hasOwn(entry, key)) ids.add(entry.id);
+      }
+    }
+  }
+  return ids;
 }
 
 /** A damaged entry counts as no edits: the configured mappings apply, as if none were made. */
