@@ -141,9 +141,19 @@ export async function benchPostgres() {
     let t = performance.now();
     await dataset.page(person, { datasetId: config.id, ...jumpView, offset: 500_000, limit: PAGE });
     const jumpFirst = performance.now() - t;
-    t = performance.now();
-    await dataset.page(person, { datasetId: config.id, ...jumpView, offset: 731_000, limit: PAGE });
-    const jumpAgain = performance.now() - t;
+    // The anchors build in the background; once in (the total turns exact), jumps are keyset walks.
+    for (;;) {
+      const p = await dataset.page(person, { datasetId: config.id, ...jumpView, offset: 500_000, limit: PAGE });
+      if (!p.totalIsEstimate) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const jumpsAfter: number[] = [];
+    for (const offset of [731_000, 250_000, 999_000, 500_000, 123_456]) {
+      t = performance.now();
+      await dataset.page(person, { datasetId: config.id, ...jumpView, offset, limit: PAGE });
+      jumpsAfter.push(performance.now() - t);
+    }
+    const jumpAgain = median(jumpsAfter);
     t = performance.now();
     await bareQuery(compilePage(def, person.principal, jumpView, { after: null, skip: 500_000 }, PAGE));
     const bareOffset = performance.now() - t;
@@ -203,7 +213,7 @@ export async function benchPostgres() {
       {
         name: 'postgres: jump to row 500,000 (anchors, then keyset)',
         firstJumpMs: round(jumpFirst),
-        nextJumpMs: round(jumpAgain),
+        laterJumpsMedianMs: round(jumpAgain),
         bareOffset500000Ms: round(bareOffset),
         pass: true,
       },

@@ -22,16 +22,31 @@ export class CopyTextParser {
   /** The complete rows in this chunk (fields as text or null). */
   push(chunk: Buffer): (string | null)[][] {
     const text = this.tail + this.decoder.write(chunk);
-    const end = text.lastIndexOf('\n');
-    if (end < 0) {
-      this.tail = text;
-      return [];
+    const rows: (string | null)[][] = [];
+    // One pass: fields end at a tab, rows at a newline; a backslash escapes the next character.
+    let row: (string | null)[] = [];
+    let rowStart = 0;
+    let start = 0;
+    let escaped = false;
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 92) {
+        escaped = true;
+        i++;
+      } else if (c === 9 || c === 10) {
+        const field = text.slice(start, i);
+        row.push(escaped ? unescapeField(field) : field);
+        escaped = false;
+        start = i + 1;
+        if (c === 10) {
+          rows.push(row);
+          row = [];
+          rowStart = start;
+        }
+      }
     }
-    this.tail = text.slice(end + 1);
-    return text
-      .slice(0, end)
-      .split('\n')
-      .map((line) => line.split('\t').map(unescapeField));
+    this.tail = text.slice(rowStart);
+    return rows;
   }
 
   /** Call at the end of the stream: an unfinished row means the stream was cut. */

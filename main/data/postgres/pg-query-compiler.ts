@@ -379,7 +379,16 @@ export function compileExport(dataset: PgDatasetDef, principal: Principal, view:
   const params = new Params('settings');
   const keys = orderKeys(dataset, columns, view.sort);
   const conditions = whereConditions(dataset, columns, view, params);
-  const select = `SELECT ${selectList(columns)} FROM ${dataset.relation}${where(conditions)}${orderBy(keys)}`;
+  // Timestamps leave the server already in the form the CSV shows (no parsing per row in main),
+  // under another name: ORDER BY a column's own name must still mean the column.
+  const list = columns.map((c, i) => {
+    const base = pgColumn(dataset, c.name).pgType;
+    if (c.masked || (base !== 'timestamptz' && base !== 'timestamp'))
+      return c.masked ? `${c.expr} AS ${quoteIdent(c.name)}` : c.expr;
+    const utc = base === 'timestamptz' ? `${c.expr} AT TIME ZONE 'UTC'` : c.expr;
+    return `to_char(${utc}, 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "shown_${i}"`;
+  });
+  const select = `SELECT ${list.length ? list.join(', ') : 'NULL AS "none"'} FROM ${dataset.relation}${where(conditions)}${orderBy(keys)}`;
   const values = params.values;
   return {
     copySql: `COPY (${select}) TO STDOUT`,

@@ -100,11 +100,16 @@ interface PersonState {
   entitled: Promise<boolean> | null;
   views: Map<string, ViewPaging>;
   serverVersion: string | null;
+  /** The one slow pass (a count or anchors) running for this person: a newer one cancels it. */
+  background: { pid: number | null; canceled: boolean } | null;
 }
+
+/** A background pass cancelled by a newer one (not a failure: it may run again). */
+class Superseded extends Error {}
 
 const VIEWS_PER_PERSON = 20;
 /** An export hands rows on about this many bytes of COPY text at a time. */
-const EXPORT_BATCH_BYTES = 256 * 1024;
+const EXPORT_BATCH_BYTES = 64 * 1024;
 const IDLE_CONNECTION_MS = 60_000;
 const CONNECT_TIMEOUT_MS = 15_000;
 
@@ -222,7 +227,8 @@ export class PostgresDataset {
         };
       }
       const view = this.viewFor(state, input);
-      const anchors = view.anchors ? await view.anchors.catch(() => null) : null;
+      // Anchors still being read are not waited for: the page goes by OFFSET meanwhile.
+      const anchors = view.readyAnchors;
       let start = view.startFor(input.offset, anchors);
       // A long jump with no anchors yet: one long OFFSET now, anchors for the next jumps.
       const jump = !start;
@@ -299,7 +305,10 @@ export class PostgresDataset {
     const query = compileExport(def, person.principal, input);
     const shown = columnsShown(def, person.principal);
     const defs = query.columns.map((name) => def.columns.find((c) => c.name === name)!);
-    const convert = (row: (string | null)[]) => row.map((cell, i) => toCell(cell, shown[i]!, defs[i]!));
+    // Dates and timestamps come formatted by the server (see compileExport): only numbers are converted.
+    const numeric = defs.map((d, i) => !shown[i]!.masked && (d.type === 'integer' || d.type === 'decimal'));
+    const convert = (row: (string | null)[]) =>
+      row.map((cell, i) => (numeric[i] && cell !== null ? cellFromPg(cell, defs[i]!.type, defs[i]!.pgType) : cell));
     if (!entitled) return { columns: query.columns, batches: (async function* () {})() };
     const client = await state.pool.connect().catch((error: unknown) => {
       throw this.fail(error, person);
@@ -445,7 +454,15 @@ export class PostgresDataset {
     pool.on('error', (error) =>
       this.deps.log.error('Team dataset connection lost', { dataset: this.id, ...describePgError(error) }),
     );
-    const state: PersonState = { pool, user, def: null, entitled: null, views: new Map(), serverVersion: null };
+    const state: PersonState = {
+      pool,
+      user,
+      def: null,
+      entitled: null,
+      views: new Map(),
+      serverVersion: null,
+      background: null,
+    };
     pool.on('connect', (client) => {
       const version = (client as unknown as { connection?: { parameters?: Record<string, string> } }).connection?.parameters
         ?.server_version;
@@ -507,9 +524,10 @@ export class PostgresDataset {
   private anchors(state: PersonState, def: PgDatasetDef, person: Person, view: PgView, paging: ViewPaging): Promise<Anchors> {
     if (!paging.anchors) {
       const query = compileAnchors(def, person.principal, view, ANCHOR_EVERY);
-      paging.anchors = this.run(state, query).then((rows) => {
+      paging.anchors = this.runBackground(state, query).then((rows) => {
         const anchors = anchorsFromRows(rows, query.keys);
         paging.knownCount = anchors.total;
+        paging.readyAnchors = anchors;
         return anchors;
       });
       paging.anchors.catch(() => (paging.anchors = null));
@@ -538,9 +556,13 @@ export class PostgresDataset {
   ): { value: number; exact: boolean } {
     if (paging.knownCount !== null) return { value: paging.knownCount, exact: true };
     if (!paging.exactCount) {
-      paging.exactCount = this.run(state, compileCount(def, person.principal, view)).then(
+      paging.exactCount = this.runBackground(state, compileCount(def, person.principal, view)).then(
         (rows) => (paging.knownCount = Number(rows[0]?.[0] ?? 0)),
-        () => null,
+        (error: unknown) => {
+          // Superseded by another view's pass: counted again when this view is back.
+          if (error instanceof Superseded) paging.exactCount = null;
+          return null;
+        },
       );
     }
     return { value: estimated ?? 0, exact: false };
@@ -550,6 +572,35 @@ export class PostgresDataset {
     return state.pool
       .query<(string | null)[]>({ text: query.sql, values: query.params, rowMode: 'array' })
       .then((result) => result.rows);
+  }
+
+  /**
+   * Runs a slow pass (exact count, anchors) on its own connection. Only one per person: a
+   * newer one cancels the older (pg_cancel_backend on the person's own backend), so that
+   * filters changed quickly never leave counts queueing ahead of the pages.
+   */
+  private async runBackground(state: PersonState, query: PgQuery): Promise<(string | null)[][]> {
+    const previous = state.background;
+    if (previous) {
+      previous.canceled = true;
+      if (previous.pid !== null) {
+        await state.pool.query('SELECT pg_cancel_backend($1)', [previous.pid]).catch(() => undefined);
+      }
+    }
+    const slot: { pid: number | null; canceled: boolean } = { pid: null, canceled: false };
+    state.background = slot;
+    const client = await state.pool.connect();
+    try {
+      if (slot.canceled) throw new Superseded('superseded');
+      slot.pid = (client as unknown as { processID?: number }).processID ?? null;
+      const result = await client.query<(string | null)[]>({ text: query.sql, values: query.params, rowMode: 'array' });
+      return result.rows;
+    } catch (error) {
+      throw slot.canceled ? new Superseded('superseded') : error;
+    } finally {
+      if (state.background === slot) state.background = null;
+      client.release();
+    }
   }
 
   private async withClient<T>(state: PersonState, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {

@@ -32,6 +32,8 @@ export interface CountState {
 export class ViewPaging {
   private readonly boundaries = new Map<number, SortKeys>();
   anchors: Promise<Anchors> | null = null;
+  /** The anchors once read (a page never waits for them). */
+  readyAnchors: Anchors | null = null;
   /** The exact count once known (from a count query or the anchors). */
   exactCount: Promise<number | null> | null = null;
   knownCount: number | null = null;
