@@ -102,6 +102,9 @@ export interface DatasetSummary {
   canExport: boolean;
   /** Columns the chart may count by (visible, few distinct values). */
   chartColumns: string[];
+  /** `failed`: the dataset did not open (no columns, nothing to query); `error` says why. */
+  status: 'ready' | 'failed';
+  error: string | null;
 }
 
 export type CellValue = string | number | null;

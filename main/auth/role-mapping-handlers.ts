@@ -67,7 +67,8 @@ export function setupRoleMappingHandlers(
     principal.permissions = principal.permissions.filter((p) => !p.startsWith('data.') || caller.permissions.includes(p));
     for (const dataset of await deps.data.listDatasets(principal)) {
       const own = callerDatasets.get(dataset.id);
-      if (!own) continue;
+      // A dataset that did not open has nothing to preview.
+      if (!own || dataset.status !== 'ready') continue;
       const page = await deps.data.query(principal, {
         datasetId: dataset.id,
         filters: [],

@@ -167,11 +167,15 @@ export const dataConfig = z
       .prefault({})
       .meta({
         description:
-          'A generated `orders` table, so that Portico is useful with no setup. Analysts and admins see every region, members of Sales-EMEA, Sales-AMER, Sales-APAC or Sales-LATAM their own; customer names and emails are masked without `data.read.pii`; viewers never see margins.',
+          'A generated `orders` table, a demo so that Portico is useful with no setup: turn it off in production (every example policy does). Analysts and admins see every region, members of Sales-EMEA, Sales-AMER, Sales-APAC or Sales-LATAM their own; customer names and emails are masked without `data.read.pii`; viewers never see margins.',
       }),
     queryTimeoutSeconds: z.number().int().min(1).max(600).default(30).meta({
       description:
         'Stop a page, row count or chart query that runs longer than this many seconds; the user is asked to narrow the filters or the search. An export is not cut by it, however long it runs: only its start (which may sort every row) or a batch of 2,048 rows that takes 10 times as long (default 5 minutes) stops it.',
+    }),
+    openTimeoutSeconds: z.number().int().min(1).max(600).default(20).meta({
+      description:
+        'Give up on opening a dataset whose file does not answer within this many seconds (a stalled network share): it is listed as failed with the reason while the other datasets work. A file that is not a regular file (a pipe or a device) is refused at once.',
     }),
     exportAllowed: z
       .boolean()

@@ -11,11 +11,12 @@ import type { IpcRegistry } from '../ipc/registry';
 import type { SaveDialog } from '../platform';
 import type { Session } from '../session/session-manager';
 import type { DataConfig } from './data-config';
-import type { DataService } from './data-service';
+import type { DataAccess } from './data-startup';
 import { principalFromSession, type Principal } from './principal';
 
 export interface DataHandlerDeps {
-  data: DataService;
+  /** The service, or its background start (which answers DATA_LOADING until it is ready). */
+  data: DataAccess;
   sessions: { permissions(session: Session): Permission[] };
   /**
    * The registry's access check, run again after the save dialog: the dialog can stay open

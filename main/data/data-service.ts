@@ -7,8 +7,11 @@
  * Time limits (`data.queryTimeoutSeconds`): a page, count or chart query running longer is
  * interrupted in the worker and fails with DATA_UNAVAILABLE, asking to narrow the filters. An
  * export streams for as long as it takes: only its start or one batch taking
- * EXPORT_STEP_TIMEOUT_FACTOR times that limit stops it (EXPORT_FAILED). Opening the datasets
- * at start has no limit.
+ * EXPORT_STEP_TIMEOUT_FACTOR times that limit stops it (EXPORT_FAILED).
+ *
+ * Opening (`data.openTimeoutSeconds`): each dataset's file is checked (a regular file, not a
+ * FIFO or device), opened and described within the limit; one that is not is listed as failed
+ * with its reason while the others work (data-engine.ts says how a stalled read is left behind).
  */
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, open as openFile, readdir, rename, rm } from 'node:fs/promises';
@@ -30,9 +33,11 @@ import {
   QueryTimeoutError,
   type Cell,
   type DataLogger,
+  type OpenFailure,
   type SetupStep,
   type WorkerScript,
 } from './data-engine';
+import { describeLimit, describeOpenFailure, failedDatasetSummary, type DescribeFailure } from './open-failure';
 import { columnTypeOf, labelFor, quoteIdent, quoteLiteral, type DatasetColumnDef, type DatasetDef } from './dataset';
 import type { Principal } from './principal';
 import {
@@ -63,6 +68,10 @@ export interface DataServiceOptions {
   queryTimeoutMs?: number;
   /** Limit of an export's start and of each batch, in ms (tests; default 10 × the query limit). */
   exportStepTimeoutMs?: number;
+  /** Each dataset's opening limit in ms (tests; default `config.openTimeoutSeconds`). */
+  openTimeoutMs?: number;
+  /** Aborting stops the start: the worker is closed, even mid-way, and `start` rejects. */
+  signal?: AbortSignal;
 }
 
 interface Limits {
@@ -81,6 +90,7 @@ const CHART_MAX_DISTINCT = 50;
 
 interface FailedDataset {
   name: string;
+  /** For the user (see open-failure.ts); the log has the detail. */
   reason: string;
 }
 
@@ -89,6 +99,8 @@ export class DataService {
 
   private constructor(
     private readonly engine: DataEngine,
+    /** Every dataset's id, opened or failed, in configuration order (the sample first). */
+    private readonly order: readonly string[],
     private readonly datasets: ReadonlyMap<string, DatasetDef>,
     private readonly failed: ReadonlyMap<string, FailedDataset>,
     private readonly config: DataConfig,
@@ -99,22 +111,32 @@ export class DataService {
   /**
    * Generates the sample on first run (reused afterwards), opens every dataset, then locks
    * DuckDB (no file access beyond them, configuration locked). A dataset that cannot be
-   * opened, or whose security names a column it lacks, is left out (fail closed) and logged.
+   * opened in time, or whose security names a column it lacks, is listed as failed (fail
+   * closed: nothing of it can be queried) and logged.
    */
   static async start(options: DataServiceOptions): Promise<DataService> {
     const log = options.log ?? { info: () => undefined, error: () => undefined };
     const engine = new DataEngine(log, options.workerScript);
+    const signal = options.signal;
+    const stop = () => void engine.close();
+    signal?.addEventListener('abort', stop, { once: true });
     try {
+      signal?.throwIfAborted();
       const steps: SetupStep[] = [];
       const allowedPaths: string[] = [];
       const relations = new Map<string, string>();
       const config = options.config;
+      const openMs = options.openTimeoutMs ?? config.openTimeoutSeconds * 1000;
 
       let sampleError: string | null = null;
       if (config.sample.enabled) {
         try {
           const file = await ensureSample(engine, path.join(options.userDataDir, 'data'), config.sample.rows, log);
-          steps.push({ key: SAMPLE_DATASET_ID, statements: [`ATTACH ${quoteLiteral(file)} AS sample (READ_ONLY)`] });
+          steps.push({
+            key: SAMPLE_DATASET_ID,
+            statements: [`ATTACH ${quoteLiteral(file)} AS sample (READ_ONLY)`],
+            files: [file],
+          });
           relations.set(SAMPLE_DATASET_ID, '"sample"."main"."orders"');
         } catch (error) {
           // E.g. a full disk: the configured datasets still open.
@@ -124,38 +146,44 @@ export class DataService {
       config.datasets.forEach((ds, index) => {
         const alias = `ds_${index}`;
         const source = ds.source;
-        const file = quoteLiteral(path.resolve(source.path));
+        const files = [path.resolve(source.path)];
+        const file = quoteLiteral(files[0]!);
         if (source.type === 'duckdb') {
-          steps.push({ key: ds.id, statements: [`ATTACH ${file} AS ${quoteIdent(alias)} (READ_ONLY)`] });
+          steps.push({ key: ds.id, statements: [`ATTACH ${file} AS ${quoteIdent(alias)} (READ_ONLY)`], files });
           relations.set(ds.id, `${quoteIdent(alias)}.${quoteIdent(source.schema)}.${quoteIdent(source.table)}`);
         } else if (source.type === 'csv') {
           // Read once into memory: a CSV is re-parsed on every query otherwise.
           steps.push({
             key: ds.id,
             statements: [`CREATE TABLE memory.main.${quoteIdent(alias)} AS SELECT * FROM read_csv(${file})`],
+            files,
           });
           relations.set(ds.id, `"memory"."main".${quoteIdent(alias)}`);
         } else {
           steps.push({
             key: ds.id,
             statements: [`CREATE VIEW memory.main.${quoteIdent(alias)} AS SELECT * FROM read_parquet(${file})`],
+            files,
           });
           relations.set(ds.id, `"memory"."main".${quoteIdent(alias)}`);
           allowedPaths.push(path.resolve(source.path));
         }
       });
 
-      const failedSteps = await engine.open(steps, allowedPaths, options.connections ?? 3);
+      const failedSteps = await engine.open(steps, allowedPaths, {
+        connections: options.connections ?? 3,
+        stepTimeoutMs: openMs,
+      });
       const datasets = new Map<string, DatasetDef>();
       const failed = new Map<string, FailedDataset>();
-      const fail = (id: string, name: string, reason: string) => {
-        failed.set(id, { name, reason });
-        log.error('Dataset left out', { dataset: id, reason });
+      const fail = (id: string, name: string, failure: OpenFailure | DescribeFailure) => {
+        failed.set(id, { name, reason: describeOpenFailure(failure, openMs) });
+        log.error('Dataset left out', { dataset: id, kind: failure.kind, reason: failure.message });
       };
 
       if (config.sample.enabled) {
-        const reason = sampleError ?? failedSteps.get(SAMPLE_DATASET_ID);
-        if (reason) fail(SAMPLE_DATASET_ID, 'Sample orders', reason);
+        const failure = sampleError ? { kind: 'sample' as const, message: sampleError } : failedSteps.get(SAMPLE_DATASET_ID);
+        if (failure) fail(SAMPLE_DATASET_ID, 'Sample orders', failure);
         else
           datasets.set(SAMPLE_DATASET_ID, {
             id: SAMPLE_DATASET_ID,
@@ -170,30 +198,44 @@ export class DataService {
           });
       }
       for (const ds of config.datasets) {
-        const reason = failedSteps.get(ds.id);
-        if (reason) {
-          fail(ds.id, ds.name, reason);
+        const failure = failedSteps.get(ds.id);
+        if (failure) {
+          fail(ds.id, ds.name, failure);
           continue;
         }
         try {
-          datasets.set(ds.id, await describeDataset(engine, ds, relations.get(ds.id)!));
+          datasets.set(ds.id, await describeDataset(engine, ds, relations.get(ds.id)!, openMs));
         } catch (error) {
-          fail(ds.id, ds.name, error instanceof Error ? error.message : String(error));
+          const message = error instanceof Error ? error.message : String(error);
+          const kind = error instanceof QueryTimeoutError ? 'timeout' : error instanceof DataEngineError ? 'engine' : 'mismatch';
+          fail(ds.id, ds.name, { kind, message });
         }
       }
+      signal?.throwIfAborted();
       log.info('Data engine ready', { datasets: [...datasets.keys()], failed: [...failed.keys()] });
       const queryMs = options.queryTimeoutMs ?? config.queryTimeoutSeconds * 1000;
       const exportStepMs = options.exportStepTimeoutMs ?? queryMs * EXPORT_STEP_TIMEOUT_FACTOR;
-      return new DataService(engine, datasets, failed, config, log, { queryMs, exportStepMs });
+      const order = [...(config.sample.enabled ? [SAMPLE_DATASET_ID] : []), ...config.datasets.map((ds) => ds.id)];
+      return new DataService(engine, order, datasets, failed, config, log, { queryMs, exportStepMs });
     } catch (error) {
       await engine.close();
       throw error;
+    } finally {
+      signal?.removeEventListener('abort', stop);
     }
   }
 
-  /** Every dataset this principal may open, with only the columns they may see. */
+  /**
+   * Every dataset, with only the columns this principal may see; one that did not open is
+   * listed with its reason (`status: 'failed'`), so that it does not silently vanish.
+   */
   listDatasets(principal: Principal): DatasetSummary[] {
-    return [...this.datasets.values()].map((ds) => summarizeDataset(ds, principal, { exportAllowed: this.config.exportAllowed }));
+    return this.order.map((id) => {
+      const ds = this.datasets.get(id);
+      if (ds) return summarizeDataset(ds, principal, { exportAllowed: this.config.exportAllowed });
+      const failed = this.failed.get(id)!;
+      return failedDatasetSummary(id, failed.name, failed.reason);
+    });
   }
 
   /** Whether this principal may export this dataset (policy and permission). */
@@ -302,7 +344,7 @@ export class DataService {
     if (failed) {
       throw new AppError(
         'DATA_UNAVAILABLE',
-        `The dataset "${failed.name}" could not be opened. Ask IT to check its configuration.`,
+        `The dataset "${failed.name}" could not be opened. ${failed.reason} Ask IT to check its configuration.`,
       );
     }
     return findDataset(this.datasets, id);
@@ -356,12 +398,7 @@ function toCellValue(cell: Cell): CellValue {
   return typeof cell === 'boolean' ? String(cell) : cell;
 }
 
-/** A time limit in words: "30 seconds", "5 minutes", "50 ms". */
-export function describeLimit(ms: number): string {
-  if (ms % 60_000 === 0) return ms === 60_000 ? '1 minute' : `${ms / 60_000} minutes`;
-  if (ms % 1000 === 0) return ms === 1000 ? '1 second' : `${ms / 1000} seconds`;
-  return `${ms} ms`;
-}
+export { describeLimit };
 
 function describeFsError(error: unknown): string {
   const code = (error as NodeJS.ErrnoException | null)?.code;
@@ -408,8 +445,9 @@ async function ensureSample(engine: DataEngine, dir: string, rows: number, log: 
 }
 
 /** Reads a configured dataset's columns and checks its configuration against them. */
-async function describeDataset(engine: DataEngine, ds: DatasetConfig, relation: string): Promise<DatasetDef> {
-  const described = await engine.query(`DESCRIBE SELECT * FROM ${relation}`);
+async function describeDataset(engine: DataEngine, ds: DatasetConfig, relation: string, timeoutMs: number): Promise<DatasetDef> {
+  const limit = { timeoutMs };
+  const described = await engine.query(`DESCRIBE SELECT * FROM ${relation}`, [], limit);
   const source = new Map<string, string>();
   for (const row of described.rows) source.set(String(row[0]), String(row[1]));
 
@@ -446,6 +484,8 @@ async function describeDataset(engine: DataEngine, ds: DatasetConfig, relation: 
     if (text.length) {
       const distinct = await engine.query(
         `SELECT ${text.map((c) => `approx_count_distinct(${quoteIdent(c.name)})`).join(', ')} FROM ${relation}`,
+        [],
+        limit,
       );
       chartColumns = text.filter((_, i) => Number(distinct.rows[0]?.[i] ?? Infinity) <= CHART_MAX_DISTINCT).map((c) => c.name);
     }
@@ -454,7 +494,7 @@ async function describeDataset(engine: DataEngine, ds: DatasetConfig, relation: 
   // column named rowid would shadow it, and need not be unique.
   const rowid =
     !source.has('rowid') &&
-    (await engine.query(`SELECT rowid FROM ${relation} LIMIT 0`).then(
+    (await engine.query(`SELECT rowid FROM ${relation} LIMIT 0`, [], limit).then(
       () => true,
       () => false,
     ));

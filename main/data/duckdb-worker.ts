@@ -15,6 +15,12 @@
  * So an uncaught error here interrupts every query, waits for them to settle, and only then
  * exits (main restarts the worker), and `shutdown` does the same before main terminates it.
  *
+ * Opening runs as `open`, one `setup` per dataset, then `lock`, so that main can time each
+ * dataset: a read that never returns (a FIFO, a stalled network share) blocks the DuckDB call
+ * for good and cannot be interrupted, so main gives up on the whole worker and opens the rest
+ * in a new one (data-engine.ts). Each dataset's files are checked with stat() first: anything
+ * but a regular file is refused before DuckDB opens it.
+ *
  * Time limits (`timeoutMs` on a request): past it the request's connection is interrupted
  * (`DuckDBConnection.interrupt()`, which stops the query within moments and leaves the
  * connection usable) and the answer, `timedOut: true`, leaves at once. The work itself is still
@@ -24,6 +30,7 @@
  * as at the end of the rows (checked with @duckdb/node-api 1.5.6). So a stream that was
  * interrupted (time limit, shutdown) is never reported as complete: an export would be cut short.
  */
+import { stat } from 'node:fs/promises';
 import { parentPort } from 'node:worker_threads';
 import {
   DOUBLE,
@@ -37,7 +44,7 @@ import {
   type DuckDBType,
   type DuckDBValue,
 } from '@duckdb/node-api';
-import type { Cell, SetupStep, WorkerRequest, WorkerResponse } from './worker-protocol';
+import type { Cell, SetupFailure, SetupStep, WorkerRequest, WorkerResponse } from './worker-protocol';
 
 if (!parentPort) throw new Error('duckdb-worker must run as a worker thread');
 const port = parentPort;
@@ -150,6 +157,8 @@ interface Stream {
 }
 
 let instance: DuckDBInstance | null = null;
+/** The connection the setup steps run on (the first of the pool once locked). */
+let setupConnection: DuckDBConnection | null = null;
 let pool: ConnectionPool | null = null;
 let connections: DuckDBConnection[] = [];
 const streams = new Map<number, Stream>();
@@ -190,10 +199,14 @@ async function limited<T>(timeoutMs: number | undefined, work: (signal?: AbortSi
   }
 }
 
-/** Interrupts every running query and waits (bounded) until all requests have settled. */
-async function stopAll(): Promise<void> {
+/**
+ * Interrupts every running query and waits until all requests have settled, or `maxWaitMs`
+ * has passed. An interrupt does not end a call blocked in a read (a FIFO, a stalled share):
+ * without a bound, that wait lasts until the read returns.
+ */
+async function stopAll(maxWaitMs?: number): Promise<void> {
   stopping = true;
-  for (const connection of [...connections, ...streamConnections]) {
+  for (const connection of new Set([...(setupConnection ? [setupConnection] : []), ...connections, ...streamConnections])) {
     try {
       connection.interrupt();
     } catch {
@@ -201,14 +214,15 @@ async function stopAll(): Promise<void> {
     }
   }
   const settled = Promise.allSettled([...inflight]);
-  await Promise.race([settled, new Promise((resolve) => setTimeout(resolve, 5000))]);
+  if (maxWaitMs === undefined) await settled;
+  else await Promise.race([settled, new Promise((resolve) => setTimeout(resolve, maxWaitMs))]);
 }
 
 function fatal(error: unknown): void {
   if (stopping) return;
   const message = error instanceof Error ? error.message : String(error);
   port.postMessage({ id: -1, ok: false, error: `Data engine worker failed: ${message}` } satisfies WorkerResponse);
-  void stopAll().finally(() => process.exit(1));
+  void stopAll(5000).finally(() => process.exit(1));
 }
 process.on('uncaughtException', fatal);
 process.on('unhandledRejection', fatal);
@@ -230,19 +244,51 @@ async function generate(file: string, statements: string[]): Promise<void> {
   }
 }
 
-/** Returns the failed steps as [key, error] rows. */
-async function open(setup: SetupStep[], allowedPaths: string[], count: number): Promise<Cell[][]> {
+/** Creates the in-memory engine the setup steps fill. */
+async function open(): Promise<void> {
   if (instance) throw new Error('The data engine is already open.');
   const db = await DuckDBInstance.create(':memory:');
-  const connection = await db.connect();
-  const failed: Cell[][] = [];
-  for (const step of setup) {
-    try {
-      for (const sql of step.statements) await connection.run(sql);
-    } catch (error) {
-      failed.push([step.key, error instanceof Error ? error.message : String(error)]);
-    }
+  setupConnection = await db.connect();
+  instance = db;
+}
+
+/** Refuses anything but a regular file before DuckDB opens it: a FIFO would block the read for good. */
+async function checkFile(file: string): Promise<SetupFailure | null> {
+  try {
+    const info = await stat(file);
+    return info.isFile() ? null : { kind: 'not-a-file', message: `${file} is not a regular file.` };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return { kind: 'missing', message: `${file} does not exist.` };
+    if (code === 'EACCES' || code === 'EPERM') return { kind: 'no-access', message: `${file} may not be read.` };
+    return { kind: 'engine', message: error instanceof Error ? error.message : String(error) };
   }
+}
+
+/** Runs one dataset's setup: null when it opened, else why not. */
+async function setup(step: SetupStep): Promise<SetupFailure | null> {
+  const connection = setupConnection;
+  if (!connection || pool) throw new Error('The data engine is not being set up.');
+  for (const file of step.files ?? []) {
+    const problem = await checkFile(file);
+    if (problem) return problem;
+  }
+  try {
+    for (const sql of step.statements) {
+      // Shutting down meanwhile: do not start a read that may never return.
+      if (stopping) throw new Error('The data engine is stopping.');
+      await connection.run(sql);
+    }
+    return null;
+  } catch (error) {
+    return { kind: 'engine', message: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+/** Ends the setup. */
+async function lock(allowedPaths: string[], count: number): Promise<void> {
+  const connection = setupConnection;
+  if (!instance || !connection || pool) throw new Error('The data engine is not being set up.');
   // Lock down: after this no query can read or write any other file, load an extension,
   // or change these settings back, whatever SQL reaches the engine.
   await connection.run(`SET allowed_paths = [${allowedPaths.map(quoteLiteral).join(', ')}]`);
@@ -251,11 +297,9 @@ async function open(setup: SetupStep[], allowedPaths: string[], count: number): 
   await connection.run('SET enable_external_access = false');
   await connection.run('SET lock_configuration = true');
   const all = [connection];
-  for (let i = 1; i < count; i++) all.push(await db.connect());
-  instance = db;
+  for (let i = 1; i < count; i++) all.push(await instance.connect());
   connections = all;
   pool = new ConnectionPool(all);
-  return failed;
 }
 
 async function query(request: Extract<WorkerRequest, { op: 'query' }>): Promise<WorkerResponse> {
@@ -376,12 +420,17 @@ async function streamNext(request: Extract<WorkerRequest, { op: 'stream-next' }>
   return { id: request.id, ok: true, columns: stream.columns, types: stream.types, rows, done };
 }
 
-/** Ends cleanly: nothing runs in DuckDB once this answers, so main may terminate the thread. */
+/**
+ * Ends cleanly: nothing runs in DuckDB once this answers, so main may terminate the thread.
+ * It waits for every request to settle, however long: closing DuckDB, or ending the thread,
+ * under a call still running would abort the whole process once that call returns.
+ */
 async function shutdown(): Promise<void> {
   await stopAll();
   for (const id of [...streams.keys()]) closeStream(id);
-  for (const connection of connections) connection.closeSync();
+  for (const connection of new Set([...(setupConnection ? [setupConnection] : []), ...connections])) connection.closeSync();
   connections = [];
+  setupConnection = null;
   pool = null;
   instance?.closeSync();
   instance = null;
@@ -403,11 +452,15 @@ async function handle(request: WorkerRequest): Promise<WorkerResponse> {
       await generate(request.file, request.statements);
       return empty;
     case 'open':
-      return {
-        ...empty,
-        columns: ['key', 'error'],
-        rows: await open(request.setup, request.allowedPaths, Math.max(1, request.connections)),
-      };
+      await open();
+      return empty;
+    case 'setup': {
+      const failure = await setup(request);
+      return failure ? { ...empty, setupFailure: failure } : empty;
+    }
+    case 'lock':
+      await lock(request.allowedPaths, Math.max(1, request.connections));
+      return empty;
     case 'query':
       return query(request);
     case 'stream-open':

@@ -10,4 +10,5 @@ export {
   type DataExportInput,
 } from './data-service';
 export { setupDataHandlers, type DataHandlerDeps } from './data-handlers';
+export { DataStartup, type DataAccess, type DataStartupState } from './data-startup';
 export type { DataLogger } from './data-engine';

@@ -377,5 +377,7 @@ export function summarizeDataset(dataset: DatasetDef, principal: Principal, opti
     rowScope: access.rowScope,
     canExport: options.exportAllowed && principal.permissions.includes('data.export'),
     chartColumns: dataset.chartColumns.filter((name) => visible.has(name)),
+    status: 'ready',
+    error: null,
   };
 }

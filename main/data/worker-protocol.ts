@@ -8,21 +8,35 @@ import type { SqlParam } from './query-builder';
 /** A JSON-safe cell: BIGINT as a number when safe (else a string), DATE/TIMESTAMP as ISO text. */
 export type Cell = string | number | boolean | null;
 
-/** One dataset's setup: its statements run in order; the first failure skips the rest. */
+/** One dataset's setup: its files are checked, then its statements run in order; the first failure skips the rest. */
 export interface SetupStep {
   key: string;
   statements: string[];
+  /** Files that must be regular files before DuckDB opens them (a FIFO would block it for good). */
+  files?: string[];
+}
+
+/**
+ * Why a setup step failed: its file is not a regular file, is missing, or may not be read
+ * (checked before DuckDB opens it), or DuckDB refused a statement (`message` is DuckDB's).
+ */
+export interface SetupFailure {
+  kind: 'not-a-file' | 'missing' | 'no-access' | 'engine';
+  message: string;
 }
 
 export type WorkerRequest =
   /** Creates a database file, runs `statements` in it and closes it (the sample generator). */
   | { id: number; op: 'generate'; file: string; statements: string[] }
+  /** Creates the in-memory engine that the setup steps fill. */
+  | { id: number; op: 'open' }
+  /** Runs one setup step (ATTACH, a table, a view); a failure is answered as `setupFailure`. */
+  | ({ id: number; op: 'setup' } & SetupStep)
   /**
-   * Opens the in-memory engine: runs each setup step (ATTACH, tables, views; a step that
-   * fails is skipped and reported as a row [key, error]), then allows only `allowedPaths`,
-   * turns external access off and locks the configuration.
+   * Ends the setup: allows only `allowedPaths`, turns external access off, locks the
+   * configuration, and opens the page-query connections.
    */
-  | { id: number; op: 'open'; setup: SetupStep[]; allowedPaths: string[]; connections: number }
+  | { id: number; op: 'lock'; allowedPaths: string[]; connections: number }
   /**
    * `timeoutMs` (query, stream-open, stream-next): past it the worker interrupts the request's
    * connection and answers at once with `timedOut: true` (waiting for a connection counts).
@@ -34,12 +48,24 @@ export type WorkerRequest =
   /** A stream-next that times out also ends its stream (send `stream-close` all the same). */
   | { id: number; op: 'stream-next'; stream: number; maxRows: number; timeoutMs?: number }
   | { id: number; op: 'stream-close'; stream: number }
-  /** Interrupts and settles every query, then closes DuckDB: the thread may then be terminated. */
+  /**
+   * Interrupts every query and waits until DuckDB has settled them all (however long a stalled
+   * read takes), then closes DuckDB: once answered, the thread may be terminated.
+   */
   | { id: number; op: 'shutdown' }
   /** Throws an uncaught error in the worker (the crash-recovery test; main never sends it otherwise). */
   | { id: number; op: 'simulate-crash' };
 
 /** `id: -1` announces that the worker failed and is about to exit. */
 export type WorkerResponse =
-  | { id: number; ok: true; columns: string[]; types: string[]; rows: Cell[][]; done: boolean; stream?: number }
+  | {
+      id: number;
+      ok: true;
+      columns: string[];
+      types: string[];
+      rows: Cell[][];
+      done: boolean;
+      stream?: number;
+      setupFailure?: SetupFailure;
+    }
   | { id: number; ok: false; error: string; timedOut?: true };

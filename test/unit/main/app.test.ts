@@ -111,6 +111,8 @@ async function start(
     log,
   });
   onTestFinished(() => app.close());
+  // The data engine starts in the background (its channels answer DATA_LOADING meanwhile): these tests use it ready.
+  await app.dataSettled();
   async function call<C extends ChannelName>(
     channel: C,
     payload: ChannelPayload<C> = validPayloads[channel],

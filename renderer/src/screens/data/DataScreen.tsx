@@ -12,6 +12,8 @@ import { DataGrid, type SortState } from './DataGrid';
 const integer = new Intl.NumberFormat();
 /** Typing pauses this long before a search or filter runs. */
 const TYPING_PAUSE_MS = 250;
+/** While main is still opening the datasets (DATA_LOADING), the list is asked for again this often. */
+const LOADING_RETRY_MS = 1000;
 
 /** The data view: the datasets this user may read, each through main's row and column rules. */
 export function DataScreen({ onSessionEnd }: { onSessionEnd: (message: string) => void }) {
@@ -28,18 +30,28 @@ export function DataScreen({ onSessionEnd }: { onSessionEnd: (message: string) =
 
   useEffect(() => {
     let cancelled = false;
-    void window.portico.listDatasets().then((result) => {
-      if (cancelled) return;
-      if (!result.ok) {
-        handleError(result);
-        setLoadError(result);
-        return;
-      }
-      setDatasets(result.value);
-      setSelectedId((id) => id ?? result.value[0]?.id ?? null);
-    });
+    let retry: ReturnType<typeof setTimeout> | undefined;
+    const load = () =>
+      void window.portico.listDatasets().then((result) => {
+        if (cancelled) return;
+        if (!result.ok) {
+          // Main is still opening the datasets: not an error, ask again shortly.
+          if (result.code === 'DATA_LOADING') {
+            retry = setTimeout(load, LOADING_RETRY_MS);
+            return;
+          }
+          handleError(result);
+          setLoadError(result);
+          return;
+        }
+        setDatasets(result.value);
+        const first = result.value.find((d) => d.status === 'ready') ?? result.value[0];
+        setSelectedId((id) => id ?? first?.id ?? null);
+      });
+    load();
     return () => {
       cancelled = true;
+      clearTimeout(retry);
     };
   }, [handleError]);
 
@@ -57,7 +69,7 @@ export function DataScreen({ onSessionEnd }: { onSessionEnd: (message: string) =
             <select value={dataset.id} onChange={(event) => setSelectedId(event.target.value)}>
               {datasets.map((d) => (
                 <option key={d.id} value={d.id}>
-                  {d.name}
+                  {d.status === 'failed' ? `${d.name} (not available)` : d.name}
                 </option>
               ))}
             </select>
@@ -65,7 +77,15 @@ export function DataScreen({ onSessionEnd }: { onSessionEnd: (message: string) =
         ) : null}
       </div>
       {dataset.description ? <p className="muted">{dataset.description}</p> : null}
-      <DatasetView key={dataset.id} dataset={dataset} onError={handleError} />
+      {dataset.status === 'failed' ? (
+        <AlertMessage
+          key={dataset.id}
+          takeFocus={datasets.length === 1}
+          message={`This dataset could not be opened. ${dataset.error ?? ''} Ask IT to check its configuration.`}
+        />
+      ) : (
+        <DatasetView key={dataset.id} dataset={dataset} onError={handleError} />
+      )}
     </section>
   );
 }

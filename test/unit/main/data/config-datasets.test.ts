@@ -103,8 +103,9 @@ const SOURCES = ['deals-db', 'deals-csv'];
 
 describe('configured datasets', () => {
   it('lists the ones that opened, with their columns and types', () => {
-    const list = service.listDatasets(admin());
+    const list = service.listDatasets(admin()).filter((d) => d.status === 'ready');
     expect(list.map((d) => d.id)).toEqual(['deals-db', 'deals-csv', 'deals-parquet']);
+    expect(list.every((d) => d.error === null)).toBe(true);
     const db = list[0]!;
     expect(db.columns.map((c) => [c.name, c.type])).toEqual([
       ['deal_id', 'integer'],
@@ -123,10 +124,32 @@ describe('configured datasets', () => {
     expect(parquet.chartColumns).toEqual(['region']);
   });
 
-  it('leaves out a dataset that cannot be opened or whose rules name a missing column', async () => {
+  it('leaves out a dataset that cannot be opened or whose rules name a missing column, and lists it as failed with why', async () => {
     expect(errors.map((e) => (e as { dataset?: string }).dataset).filter(Boolean)).toEqual(['missing', 'typo']);
-    await expectAppError(service.query(admin(), pageInput({ datasetId: 'missing' })), 'DATA_UNAVAILABLE');
+    const missing = await expectAppError(service.query(admin(), pageInput({ datasetId: 'missing' })), 'DATA_UNAVAILABLE');
+    expect(missing.message).toBe(
+      'The dataset "Missing file" could not be opened. Its file was not found. Ask IT to check its configuration.',
+    );
     await expectAppError(service.query(admin(), pageInput({ datasetId: 'typo' })), 'DATA_UNAVAILABLE');
+    // In configuration order, for every user who may read data: nothing of the file, no path.
+    for (const who of [admin(), viewer()]) {
+      const failed = service.listDatasets(who).filter((d) => d.status === 'failed');
+      expect(failed).toEqual([
+        {
+          id: 'missing',
+          name: 'Missing file',
+          description: '',
+          columns: [],
+          rowScope: null,
+          canExport: false,
+          chartColumns: [],
+          status: 'failed',
+          error: 'Its file was not found.',
+        },
+        expect.objectContaining({ id: 'typo', status: 'failed', error: 'Its configuration does not match its file.' }),
+      ]);
+    }
+    expect(service.listDatasets(admin()).map((d) => d.id)).toEqual(['deals-db', 'deals-csv', 'deals-parquet', 'missing', 'typo']);
   });
 
   for (const id of SOURCES) {

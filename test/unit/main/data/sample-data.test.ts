@@ -164,7 +164,10 @@ describe('sample generation failure', () => {
       { dir },
     );
     onTestFinished(stop);
-    expect(service.listDatasets(admin()).map((d) => d.id)).toEqual(['small']);
+    expect(service.listDatasets(admin()).map((d) => [d.id, d.status, d.error])).toEqual([
+      ['sample-orders', 'failed', 'The sample could not be generated.'],
+      ['small', 'ready', null],
+    ]);
     expect((await service.query(admin(), pageInput({ datasetId: 'small' }))).total).toBe(2);
     await expectAppError(service.query(admin(), pageInput()), 'DATA_UNAVAILABLE');
     expect(errors).toHaveLength(1);

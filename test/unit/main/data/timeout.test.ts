@@ -161,10 +161,10 @@ describe('service time limits', () => {
     expect(error.message).toMatch(/took too long \(over 300 ms\)/);
     expect(error.message).toMatch(/Narrow the filters or the search/);
     expect(errors).toContainEqual(expect.objectContaining({ message: 'Data query failed' }));
-    // The same service answers the next request (the connections were interrupted, not lost).
-    const page = await service.query(admin(), pageInput({ datasetId: SAMPLE, limit: 5 }));
-    expect(page.rows).toHaveLength(5);
-    expect((await service.query(admin(), pageInput({ datasetId: 'wide', limit: 3 }))).rows).toHaveLength(3);
+    // The same service answers the next requests, as many at once as it has connections (they
+    // were interrupted, not lost). Small ones: a million-row page could pass 300 ms on a loaded machine.
+    const pages = await Promise.all([5, 6, 7].map((limit) => service.query(admin(), pageInput({ datasetId: SAMPLE, limit }))));
+    expect(pages.map((p) => p.rows.length)).toEqual([5, 6, 7]);
   });
 
   it('stops a chart query past the limit the same way', async () => {
