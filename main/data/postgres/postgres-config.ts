@@ -75,7 +75,7 @@ export const postgresSourceConfig = z
       .string()
       .regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}\.[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'Name it as schema.function.')
       .optional(),
-    maxConnections: z.number().int().min(1).max(10).default(3),
+    maxConnections: z.number().int().min(2).max(10).default(4),
   })
   .superRefine((source, ctx) => {
     if (source.tls.mode === 'disable' && !LOOPBACK_HOSTS.includes(source.host.toLowerCase())) {

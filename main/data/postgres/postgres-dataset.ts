@@ -101,7 +101,7 @@ interface PersonState {
   views: Map<string, ViewPaging>;
   serverVersion: string | null;
   /** The one slow pass (a count or anchors) running for this person: a newer one cancels it. */
-  background: { pid: number | null; canceled: boolean } | null;
+  background: { pid: number | null; canceled: boolean; view: ViewPaging } | null;
 }
 
 /** A background pass cancelled by a newer one (not a failure: it may run again). */
@@ -227,6 +227,8 @@ export class PostgresDataset {
         };
       }
       const view = this.viewFor(state, input);
+      // Another view's slow pass would compete with this page: it stops now.
+      if (state.background && state.background.view !== view) void this.cancelBackground(state);
       // Anchors still being read are not waited for: the page goes by OFFSET meanwhile.
       const anchors = view.readyAnchors;
       let start = view.startFor(input.offset, anchors);
@@ -524,7 +526,7 @@ export class PostgresDataset {
   private anchors(state: PersonState, def: PgDatasetDef, person: Person, view: PgView, paging: ViewPaging): Promise<Anchors> {
     if (!paging.anchors) {
       const query = compileAnchors(def, person.principal, view, ANCHOR_EVERY);
-      paging.anchors = this.runBackground(state, query).then((rows) => {
+      paging.anchors = this.runBackground(state, query, paging).then((rows) => {
         const anchors = anchorsFromRows(rows, query.keys);
         paging.knownCount = anchors.total;
         paging.readyAnchors = anchors;
@@ -556,7 +558,7 @@ export class PostgresDataset {
   ): { value: number; exact: boolean } {
     if (paging.knownCount !== null) return { value: paging.knownCount, exact: true };
     if (!paging.exactCount) {
-      paging.exactCount = this.runBackground(state, compileCount(def, person.principal, view)).then(
+      paging.exactCount = this.runBackground(state, compileCount(def, person.principal, view), paging).then(
         (rows) => (paging.knownCount = Number(rows[0]?.[0] ?? 0)),
         (error: unknown) => {
           // Superseded by another view's pass: counted again when this view is back.
@@ -579,15 +581,9 @@ export class PostgresDataset {
    * newer one cancels the older (pg_cancel_backend on the person's own backend), so that
    * filters changed quickly never leave counts queueing ahead of the pages.
    */
-  private async runBackground(state: PersonState, query: PgQuery): Promise<(string | null)[][]> {
-    const previous = state.background;
-    if (previous) {
-      previous.canceled = true;
-      if (previous.pid !== null) {
-        await state.pool.query('SELECT pg_cancel_backend($1)', [previous.pid]).catch(() => undefined);
-      }
-    }
-    const slot: { pid: number | null; canceled: boolean } = { pid: null, canceled: false };
+  private async runBackground(state: PersonState, query: PgQuery, view: ViewPaging): Promise<(string | null)[][]> {
+    await this.cancelBackground(state);
+    const slot: NonNullable<PersonState['background']> = { pid: null, canceled: false, view };
     state.background = slot;
     const client = await state.pool.connect();
     try {
@@ -600,6 +596,15 @@ export class PostgresDataset {
     } finally {
       if (state.background === slot) state.background = null;
       client.release();
+    }
+  }
+
+  private async cancelBackground(state: PersonState): Promise<void> {
+    const previous = state.background;
+    if (!previous || previous.canceled) return;
+    previous.canceled = true;
+    if (previous.pid !== null) {
+      await state.pool.query('SELECT pg_cancel_backend($1)', [previous.pid]).catch(() => undefined);
     }
   }
 
