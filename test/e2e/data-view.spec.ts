@@ -3,8 +3,13 @@
  * themselves (what a devtools user would get): rows outside a user's scope and unmasked
  * personal data never leave main. Local accounts with groups play the IdP's users.
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { constants } from 'node:fs';
+import { mkdir, open, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
+import { DuckDBInstance } from '@duckdb/node-api';
 import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures';
 import { seriousA11yViolations } from './support/axe';
@@ -264,4 +269,87 @@ test('an admin changes a viewer’s groups and roles; the viewer’s next calls 
       '00000000-0000-4000-8000-000000000000',
     ),
   ).toMatchObject({ ok: false, code: 'PERMISSION_DENIED' });
+});
+
+test.describe('datasets that cannot open, or take long', () => {
+  // A FIFO as a CSV (refused at once), and a DuckDB file whose read stalls until the test
+  // releases it (its write-ahead log is a FIFO): what a stalled network share does.
+  const dir = path.join(tmpdir(), `portico-e2e-stall-${process.pid}-${Date.now()}`);
+  const fifo = path.join(dir, 'exports.csv');
+  const share = path.join(dir, 'deals.duckdb');
+  test.use({
+    porticoPolicy: {
+      localAccounts: { backoffBaseMs: 0 },
+      data: {
+        sample: { rows: 2000 },
+        openTimeoutSeconds: 600,
+        datasets: [
+          { id: 'exports', name: 'Nightly exports', source: { type: 'csv', path: fifo } },
+          { id: 'share', name: 'Deals on the share', source: { type: 'duckdb', path: share, table: 'deals' } },
+        ],
+      },
+    },
+  });
+
+  /** Lets DuckDB's blocked open of the log go on; `wait: false` only if a reader is already there. */
+  async function release(wait = true): Promise<void> {
+    for (let attempt = 0; wait || attempt < 1; attempt++) {
+      try {
+        await (await open(`${share}.wal`, constants.O_WRONLY | constants.O_NONBLOCK)).close();
+        return;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENXIO') throw error;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    }
+  }
+
+  test.beforeAll(async () => {
+    await mkdir(dir, { recursive: true });
+    const db = await DuckDBInstance.create(share);
+    const connection = await db.connect();
+    await connection.run('CREATE TABLE deals AS SELECT range AS id, range * 10 AS value FROM range(5)');
+    await connection.run('CHECKPOINT');
+    connection.closeSync();
+    db.closeSync();
+    await promisify(execFile)('mkfifo', [fifo, `${share}.wal`]);
+  });
+  test.afterAll(async () => {
+    await release(false);
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  test('the app starts while a dataset stalls, the data view waits for it; a FIFO is listed with why', async ({ page }) => {
+    await createFirstAdmin(page);
+    // Signed in while the engine is still at the stalled dataset: the data view says it is loading.
+    await expect(page.getByText('Loading data…')).toBeVisible();
+    const loading = await page.evaluate(() => (window as any).portico.listDatasets());
+    expect(loading).toEqual({ ok: false, code: 'DATA_LOADING', message: 'The data is still loading; try again in a moment.' });
+    // The other screens work meanwhile.
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Users' }).click();
+    await expect(page.getByRole('heading', { level: 2, name: 'Users' })).toBeVisible();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Data' }).click();
+
+    await release();
+    // The screen asks again on its own.
+    await expect(grid(page)).toBeVisible({ timeout: 30_000 });
+    const picker = page.getByLabel('Dataset');
+    await expect(picker.locator('option')).toHaveText(['Sample orders', 'Nightly exports (not available)', 'Deals on the share']);
+    await picker.selectOption({ label: 'Nightly exports (not available)' });
+    await expect(page.getByRole('alert')).toHaveText(
+      'This dataset could not be opened. Its file is not a regular file (it is a pipe, a device or a folder). Ask IT to check its configuration.',
+    );
+    await picker.selectOption({ label: 'Deals on the share' });
+    await expect(page.getByText('5 rows')).toBeVisible();
+    expect(await seriousA11yViolations(page)).toEqual([]);
+
+    // What the window gets: the reason, no file path.
+    const list = await page.evaluate(() => (window as any).portico.listDatasets());
+    expect(list.value.map((d: { id: string; status: string }) => [d.id, d.status])).toEqual([
+      [DATASET, 'ready'],
+      ['exports', 'failed'],
+      ['share', 'ready'],
+    ]);
+    expect(JSON.stringify(list)).not.toContain(dir);
+  });
 });
