@@ -101,6 +101,7 @@ import {
 import { syncDir } from '../util/sync-dir';
 import type { AuditAnchoring } from './audit-anchor';
 import type { AuditKey } from './audit-key';
+import type { AuditForwarder } from './audit-forward';
 
 /** The log's file name in the user data folder. */
 export const AUDIT_FILE = 'audit.jsonl';
@@ -114,6 +115,8 @@ export interface AuditLogOptions {
   anchoring?: AuditAnchoring;
   /** Keep records at least this many days, in rotated archives (audit-rotation.ts); 0 or unset keeps everything. */
   retentionDays?: number;
+  /** Also sends each record, once on disk, off the computer (audit-forward.ts); never waits for it. */
+  forward?: AuditForwarder;
 }
 
 /** What retention did at open. */
@@ -186,6 +189,7 @@ export class AuditLog {
     private readonly anchoring: AuditAnchoring | null,
     /** Records from this seq on carry a MAC (with anchoring). */
     private keyedFrom: number | null,
+    private readonly forward: AuditForwarder | null,
   ) {}
 
   static async open(file: string, options: AuditLogOptions): Promise<AuditLog> {
@@ -228,6 +232,7 @@ export class AuditLog {
       { verification, repaired: null, broken: false, retention: null, anchor: null },
       anchoring,
       stored?.keyedFrom ?? null,
+      options.forward ?? null,
     );
 
     // What the file holds once repaired (null: broken), and the record that says what was done.
@@ -324,6 +329,11 @@ export class AuditLog {
     return log;
   }
 
+  /** Stops forwarding (at quit); the file needs no closing, each write opens and closes it. */
+  async close(): Promise<void> {
+    await this.forward?.close();
+  }
+
   /** What `open` found and did; the caller warns an admin when `broken`. */
   get opened(): AuditOpenReport {
     return this.opening;
@@ -349,6 +359,7 @@ export class AuditLog {
       const record = sealRecord(this.currentHead, normalised, at, this.key);
       await this.writeRaw(`${serializeRecord(record)}\n`);
       this.currentHead = { seq: record.seq, hash: record.hash };
+      this.forward?.send(record);
       return record;
     });
     await this.anchorUpTo(record.seq);
@@ -464,6 +475,7 @@ export class AuditLog {
     }
     await syncDir(dir);
     this.currentHead = { seq: rotated.seq, hash: rotated.hash };
+    this.forward?.send(rotated);
     report.rotated = { archive, lastSeq: head.seq };
   }
 

@@ -5,6 +5,7 @@
  * crash between a record and its head in the vault is not. And refusals that only the audit log
  * shows: wrong password confirmations, admin calls without a recent sign-in.
  */
+import dgram from 'node:dgram';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
@@ -30,14 +31,16 @@ async function newProfile(): Promise<Profile> {
 }
 
 /** Starts Portico on `profile`; `errors` collects what it logs as errors. */
-async function start(profile: Profile) {
+async function start(profile: Profile, policy: Record<string, unknown> = {}) {
   const errors: string[] = [];
   const log: Logger = { info: () => undefined, error: (message) => errors.push(message) };
   const app = await createApp({
     identity: { origin: APP_ORIGIN, version: '1.2.3', platform: 'linux' },
     paths: { userData: profile.dir },
     keyProtector: () => profile.protector,
-    configLayers: async () => [{ source: 'policy.json', kind: 'policy', value: { data: { sample: { enabled: false } } } }],
+    configLayers: async () => [
+      { source: 'policy.json', kind: 'policy', value: { data: { sample: { enabled: false } }, ...policy } },
+    ],
     clock: profile.clock,
     log,
   });
@@ -226,5 +229,30 @@ describe('refusals the audit log records (createApp)', () => {
     const text = await fs.readFile(file, 'utf8');
     expect(text).not.toContain('not the admin password');
     expect(text).not.toContain(OTHER_GOOD_PASSWORD);
+  });
+});
+
+describe('forwarding to syslog (createApp)', () => {
+  it('sends the records of a policy with audit.forward to the syslog server, and stops at close', async () => {
+    const server = dgram.createSocket('udp4');
+    const received: string[] = [];
+    let arrived: (() => void) | null = null;
+    server.on('message', (m) => {
+      received.push(m.toString('utf8'));
+      if (received.length >= 2) arrived?.();
+    });
+    await new Promise<void>((resolve) => server.bind(0, '127.0.0.1', resolve));
+    onTestFinished(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    const both = new Promise<void>((resolve) => (arrived = resolve));
+
+    const profile = await newProfile();
+    const policy = { audit: { forward: { syslog: { host: '127.0.0.1', port: server.address().port } } } };
+    const { call, app, file } = await start(profile, policy);
+    expect(await call('setup:create-admin', ADMIN)).toMatchObject({ ok: true });
+    await both;
+    const lines = (await fs.readFile(file, 'utf8')).split('\n').filter((l) => l !== '');
+    expect(received.map((m) => m.slice(m.indexOf('\ufeff') + 1)).sort()).toEqual(lines.sort());
+    expect(received.map((m) => m.split(' ')[5]).sort()).toEqual(['app.start', 'users.create']);
+    await app.close();
   });
 });
