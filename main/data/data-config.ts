@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import { LOCAL_ROLES, PERMISSIONS } from '../../preload/constants';
+import { postgresSourceConfig } from './postgres/postgres-config';
 
 /** Same shape as the contract's column names: `[a-z_][a-z0-9_]*`, at most 63 characters. */
 export const COLUMN_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -93,6 +94,8 @@ export const dataSourceConfig = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('csv'), path: filePath }),
   /** A Parquet file, read in place on every query. */
   z.strictObject({ type: z.literal('parquet'), path: filePath }),
+  /** A table or view in IT's PostgreSQL, read by each person as their own database role. */
+  postgresSourceConfig,
 ]);
 
 export const datasetConfig = z
@@ -102,7 +105,7 @@ export const datasetConfig = z
     description: z.string().max(1000).default('').meta({ description: 'Shown with the name.' }),
     source: dataSourceConfig.meta({
       description:
-        'Where the rows are: `{ "type": "duckdb", "path", "table", "schema" }` (a DuckDB file, opened read-only), `{ "type": "csv", "path" }` (read once at start) or `{ "type": "parquet", "path" }`.',
+        'Where the rows are: `{ "type": "duckdb", "path", "table", "schema" }` (a DuckDB file, opened read-only), `{ "type": "csv", "path" }` (read once at start), `{ "type": "parquet", "path" }`, or `{ "type": "postgres", "host", "port", "database", "schema", "table", "tls", "auth", "rowScope", "entitledFunction", "maxConnections" }`: a team database where each person connects as themselves and row-level security decides (docs/team-data-postgres.md). A local file is readable by anyone who can read the person’s files; data to keep from some employees belongs in a postgres source.',
     }),
     columns: z
       .array(
@@ -135,6 +138,15 @@ export const datasetConfig = z
     security: datasetSecurityConfig,
   })
   .superRefine((ds, ctx) => {
+    if (ds.source.type === 'postgres') {
+      // The database decides rows; pages are cut on the key (docs/team-data-postgres.md).
+      if (!ds.key) ctx.addIssue({ code: 'custom', message: `Dataset ${ds.id}: a postgres dataset needs a unique "key" column.` });
+      if (ds.security.rowScopes.length)
+        ctx.addIssue({
+          code: 'custom',
+          message: `Dataset ${ds.id}: rows of a postgres dataset are decided by the database's row-level security, not rowScopes.`,
+        });
+    }
     if (!ds.columns) return;
     const names = new Set(ds.columns.map((c) => c.name));
     if (names.size !== ds.columns.length)
@@ -190,7 +202,10 @@ export const dataConfig = z
         (list) => list.every((d) => d.id !== SAMPLE_DATASET_ID),
         `The dataset id ${SAMPLE_DATASET_ID} is reserved for the sample.`,
       )
-      .meta({ description: 'Datasets IT connects: a DuckDB table, a CSV or a Parquet file, each with its own security.' }),
+      .meta({
+        description:
+          'Datasets IT connects: a DuckDB table, a CSV or a Parquet file, each with its own security, or a PostgreSQL table where the database decides per person.',
+      }),
   })
   .prefault({})
   .meta({

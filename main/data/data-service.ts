@@ -143,7 +143,9 @@ export class DataService {
           sampleError = `The sample could not be generated: ${error instanceof Error ? error.message : String(error)}`;
         }
       }
-      config.datasets.forEach((ds, index) => {
+      // Team (postgres) datasets are served by main/data/team-data.ts, never through DuckDB.
+      const localDatasets = config.datasets.filter(isLocalDataset);
+      localDatasets.forEach((ds, index) => {
         const alias = `ds_${index}`;
         const source = ds.source;
         const files = [path.resolve(source.path)];
@@ -197,7 +199,7 @@ export class DataService {
             security: SAMPLE_SECURITY,
           });
       }
-      for (const ds of config.datasets) {
+      for (const ds of localDatasets) {
         const failure = failedSteps.get(ds.id);
         if (failure) {
           fail(ds.id, ds.name, failure);
@@ -215,7 +217,7 @@ export class DataService {
       log.info('Data engine ready', { datasets: [...datasets.keys()], failed: [...failed.keys()] });
       const queryMs = options.queryTimeoutMs ?? config.queryTimeoutSeconds * 1000;
       const exportStepMs = options.exportStepTimeoutMs ?? queryMs * EXPORT_STEP_TIMEOUT_FACTOR;
-      const order = [...(config.sample.enabled ? [SAMPLE_DATASET_ID] : []), ...config.datasets.map((ds) => ds.id)];
+      const order = [...(config.sample.enabled ? [SAMPLE_DATASET_ID] : []), ...localDatasets.map((ds) => ds.id)];
       return new DataService(engine, order, datasets, failed, config, log, { queryMs, exportStepMs });
     } catch (error) {
       await engine.close();
@@ -445,7 +447,19 @@ async function ensureSample(engine: DataEngine, dir: string, rows: number, log: 
 }
 
 /** Reads a configured dataset's columns and checks its configuration against them. */
-async function describeDataset(engine: DataEngine, ds: DatasetConfig, relation: string, timeoutMs: number): Promise<DatasetDef> {
+/** A dataset read from a file on this computer (DuckDB, CSV, Parquet), not a team database. */
+export type LocalDatasetConfig = DatasetConfig & { source: Exclude<DatasetConfig['source'], { type: 'postgres' }> };
+
+export function isLocalDataset(ds: DatasetConfig): ds is LocalDatasetConfig {
+  return ds.source.type !== 'postgres';
+}
+
+async function describeDataset(
+  engine: DataEngine,
+  ds: LocalDatasetConfig,
+  relation: string,
+  timeoutMs: number,
+): Promise<DatasetDef> {
   const limit = { timeoutMs };
   const described = await engine.query(`DESCRIBE SELECT * FROM ${relation}`, [], limit);
   const source = new Map<string, string>();
