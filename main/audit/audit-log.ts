@@ -298,7 +298,8 @@ export class AuditLog {
     if (anchoring) {
       const head = log.currentHead;
       if (stored) {
-        log.anchoredSeq = stored.seq;
+        // A log shorter than the vault's head (broken) must still move the head with its next record.
+        log.anchoredSeq = Math.min(stored.seq, head.seq);
         behindBy = intact ? Math.max(0, intact.head.seq - stored.seq) : 0;
       } else {
         log.keyedFrom = head.seq + 1;

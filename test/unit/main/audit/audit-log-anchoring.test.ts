@@ -186,7 +186,7 @@ describe('AuditLog anchored in the vault', () => {
   });
 
   it('reports a tail cut at the next start, notes it once, and keeps reporting it at every start after', async () => {
-    const { file, anchoring } = await setUp();
+    const { vault, file, anchoring } = await setUp();
     const log = await AuditLog.open(file, { clock: new FakeClock(), anchoring });
     for (const user of ['alice', 'bob', 'carol', 'dave']) await log.append(signIn(user));
     const records = await readRecords(file);
@@ -199,6 +199,10 @@ describe('AuditLog anchored in the vault', () => {
     );
 
     const second = await AuditLog.open(file, { clock: new FakeClock(), anchoring });
+    // The vault's head follows the log as it now is: the note after the cut.
+    const note = (await readRecords(file))[2]!;
+    expect(note).toMatchObject({ seq: 3, action: 'audit.chain-broken' });
+    expect(vault.read().auditHead).toMatchObject({ seq: 3, hash: note.hash });
     expect(second.opened).toMatchObject({
       broken: true,
       verification: { reason: 'records missing', brokenAt: { line: 3, seq: 3 } },
