@@ -28,7 +28,12 @@ export class AuditKey {
   }
 
   static fromVault(vault: PurposeKeySource): AuditKey {
-    return new AuditKey(vault.deriveKey(AUDIT_KEY_LABEL));
+    const derived = vault.deriveKey(AUDIT_KEY_LABEL);
+    try {
+      return new AuditKey(derived);
+    } finally {
+      derived.fill(0); // the copy in the private field is the only one left
+    }
   }
 
   /** For tests and tools that hold a key of their own. */
