@@ -4,7 +4,8 @@
  * audit-chain.ts).
  *
  * Writing: appends run one at a time in call order; each opens the file with O_APPEND, writes
- * one whole line, fsyncs and closes, and only then resolves. A failed write is cut back to the
+ * one whole line, fsyncs and closes, keeps the head in the vault when anchored (see below), and
+ * only then resolves. A failed write is cut back to the
  * size before it, so a later append never lands after half a line. The file is created 0600.
  * Opening per append (rather than holding a descriptor) means a deleted or replaced file is
  * written anew, and the chain, continued from memory, shows the gap at its first line.
