@@ -38,6 +38,9 @@ import { mappingsSetByPolicy, RoleMappingStore } from './auth/role-mapping';
 import { setupRoleMappingHandlers } from './auth/role-mapping-handlers';
 import { setupDiagnosticsHandlers } from './diagnostics/diagnostics-handlers';
 import { DataStartup, setupDataHandlers } from './data';
+import { DataHub } from './data/data-hub';
+import { TeamData } from './data/team-data';
+import { DbCredentialStore } from './data/postgres/credential-store';
 
 export type { Logger } from './platform';
 
@@ -99,7 +102,7 @@ export interface Services {
    * The data service, started in the background once the IPC registry is up: its channels answer
    * DATA_LOADING until the datasets are open, DATA_UNAVAILABLE if it could not start.
    */
-  data: DataStartup;
+  data: DataHub;
   /** Dot paths set by the machine policy: shown as "Set by your administrator", never changed. */
   locked: string[];
 }
@@ -184,7 +187,11 @@ export async function createApp(ports: AppPorts): Promise<PorticoApp> {
       log,
       mappingFor: (providerId) => roleMapping.mappingFor(providerId),
     });
-    const data = new DataStartup({ config: config.data, userDataDir: ports.paths.userData, log });
+    // Local datasets (DuckDB, in the background) and team datasets (PostgreSQL, per person).
+    const data = new DataHub(
+      new DataStartup({ config: config.data, userDataDir: ports.paths.userData, log }),
+      new TeamData({ config: config.data, credentials: new DbCredentialStore(vault), log }),
+    );
     services = { config, vault, accounts, sessions, sso, keyStorage, protector, audit, roleMapping, locked, data };
     // A kept OIDC sign-in the IdP refused (at launch or later) is audited with the reason.
     sso.onKeptSignInRefused = (refusal) => {
@@ -226,8 +233,15 @@ export async function createApp(ports: AppPorts): Promise<PorticoApp> {
         sessions.end();
       signInNotice = restored.notice;
     }
-    sessions.onStart = () => (signInNotice = null);
+    sessions.onStart = () => {
+      signInNotice = null;
+      // A new sign-in: no connection of an earlier session to a team database stays open.
+      void data.team.closeOtherSessions(null);
+    };
+    // A person's team-database connections end with their session (sign-out, timeout).
+    sessions.onEnd = (session) => void data.team.closeSession(session.id);
     sessions.onExpired = (session, reason) => {
+      void data.team.closeSession(session.id);
       const event: AuditEvent = {
         actor: session.user.username,
         action: 'auth.session-expired',
@@ -313,6 +327,7 @@ export async function createApp(ports: AppPorts): Promise<PorticoApp> {
       authorize: (access) => authorizer(access),
       saveDialog: ports.saveDialog ?? null,
       config: ready.config.data,
+      team: ready.data.team,
     });
     // Nothing in the data (a dataset on a stalled share, a pipe) may hold up the start: the
     // engine opens in the background, its channels answering DATA_LOADING meanwhile.

@@ -30,6 +30,8 @@ export function createPorticoApi(invoke: Invoke) {
     queryData: (payload: ChannelPayload<'data:query'>) => invoke('data:query', payload),
     countData: (payload: ChannelPayload<'data:counts'>) => invoke('data:counts', payload),
     exportData: (payload: ChannelPayload<'data:export'>) => invoke('data:export', payload),
+    connectDataset: (payload: ChannelPayload<'data:connect'>) => invoke('data:connect', payload),
+    forgetDatasetLogin: (payload: ChannelPayload<'data:forget-login'>) => invoke('data:forget-login', payload),
     queryAudit: (payload: ChannelPayload<'audit:query'>) => invoke('audit:query', payload),
     getRoleMapping: () => invoke('admin:get-role-mapping', {}),
     setRoleMapping: (payload: ChannelPayload<'admin:set-role-mapping'>) => invoke('admin:set-role-mapping', payload),

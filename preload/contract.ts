@@ -105,6 +105,22 @@ export interface DatasetSummary {
   /** `failed`: the dataset did not open (no columns, nothing to query); `error` says why. */
   status: 'ready' | 'failed';
   error: string | null;
+  /**
+   * `local`: a file on this computer (anyone who can read the person's files can read it;
+   * Portico's rules shape the window). `team`: a PostgreSQL database that decides per person.
+   * Always set by main.
+   */
+  kind?: 'local' | 'team';
+  /** Team datasets: where this person stands with the database (never a password). */
+  connection?: TeamConnection | null;
+}
+
+export interface TeamConnection {
+  method: 'password' | 'entra-token';
+  state: 'connected' | 'needs-credential' | 'credential-rejected' | 'unreachable' | 'access-denied';
+  /** The database user: the kept one, or the policy's prefill. */
+  username: string | null;
+  message: string | null;
 }
 
 export type CellValue = string | number | null;
@@ -117,6 +133,8 @@ export interface DataPage {
   offset: number;
   /** Rows matching the filters and search within this user's scope. */
   total: number;
+  /** `total` is the database planner's estimate (the exact count is not known yet): shown as "about". */
+  totalIsEstimate?: boolean;
 }
 
 export interface CountBucket {
@@ -257,6 +275,19 @@ export const schemas = {
   }),
   dataExport: z.strictObject({ ...dataView, sort: dataSort.default([]) }),
   dataCounts: z.strictObject({ ...dataView, column: columnName }),
+  /** A person's own database login for a team dataset: tested at once, kept in the vault. */
+  dataConnect: z.strictObject({
+    datasetId,
+    username: z
+      .string()
+      .trim()
+      .min(1, 'Enter your database username.')
+      .max(128)
+      // eslint-disable-next-line no-control-regex -- refusing control characters is the point
+      .regex(/^[^\u0000-\u001f]+$/, 'Usernames cannot contain control characters.'),
+    password: z.string().min(1, 'Enter your database password.').max(1024),
+  }),
+  dataset: z.strictObject({ datasetId }),
   auditQuery: z.strictObject({
     actor: z.string().trim().max(320).optional(),
     action: z.string().trim().max(64).optional(),
@@ -334,6 +365,10 @@ export const channels = {
   'data:counts': channel<CountBucket[]>()(schemas.dataCounts, 'data.read'),
   /** Asks where to save (a dialog in main), then streams CSV there; null when the user cancels. */
   'data:export': channel<ExportResult | null>()(schemas.dataExport, 'data.export'),
+  /** Tests and keeps the person's own login for a team dataset; the dataset as they now see it. */
+  'data:connect': channel<DatasetSummary>()(schemas.dataConnect, 'data.read'),
+  /** Forgets that login and closes the person's connections to the dataset. */
+  'data:forget-login': channel<DatasetSummary>()(schemas.dataset, 'data.read'),
   'audit:query': channel<AuditQueryResult>()(schemas.auditQuery, 'admin.audit'),
   'admin:get-role-mapping': channel<RoleMappingView>()(empty, 'admin.roles'),
   'admin:set-role-mapping': channel<RoleMappingView>()(schemas.setRoleMapping, 'admin.roles', sensitive),

@@ -32,6 +32,9 @@ export const AUDIT_ACTIONS = [
   'access.previewed',
   'data.export',
   'data.export-denied',
+  // A person kept (or replaced) their own database login for a team dataset; or forgot it.
+  'data.connect',
+  'data.forget-login',
   'admin.settings-changed',
   // A call refused for lack of permission (other than an export, which has its own action).
   'access.denied',

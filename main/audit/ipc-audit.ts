@@ -172,6 +172,16 @@ export function auditEventFor(call: AuditedCall): AuditEvent | null {
         },
       };
     }
+    case 'data:connect':
+    case 'data:forget-login':
+      // The database login's name and password are never recorded: only that it happened.
+      return {
+        actor: call.actor,
+        action: channel === 'data:connect' ? 'data.connect' : 'data.forget-login',
+        outcome: result.ok ? 'success' : 'failure',
+        target: text('datasetId'),
+        details: result.ok ? {} : { reason: result.code },
+      };
     // Reads and cancels: not audited (a refusal of any of them is, above). Listed, not defaulted,
     // so that a new channel is a decision here.
     case 'app:get-info':

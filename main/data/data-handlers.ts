@@ -12,6 +12,7 @@ import type { SaveDialog } from '../platform';
 import type { Session } from '../session/session-manager';
 import type { DataConfig } from './data-config';
 import type { DataAccess } from './data-startup';
+import type { TeamData } from './team-data';
 import { principalFromSession, type Principal } from './principal';
 
 export interface DataHandlerDeps {
@@ -26,6 +27,8 @@ export interface DataHandlerDeps {
   /** Null where no dialog can be shown: exports then fail with a message. */
   saveDialog: SaveDialog | null;
   config: Pick<DataConfig, 'exportAllowed'>;
+  /** Team (postgres) datasets: the person's own database login. None: those channels refuse. */
+  team?: Pick<TeamData, 'connect' | 'forget'> | null;
 }
 
 export function setupDataHandlers(registry: IpcRegistry<Session>, deps: DataHandlerDeps): void {
@@ -48,6 +51,19 @@ export function setupDataHandlers(registry: IpcRegistry<Session>, deps: DataHand
     return data.counts(principalOf(session), input);
   });
 
+  // The password is tested at once, then kept only in the vault; it is never sent back.
+  registry.handle('data:connect', function handleDataConnect(input, { session }) {
+    if (!deps.team)
+      throw new AppError('UNKNOWN_DATASET', 'This dataset does not exist (any more). Pick another one from the list.');
+    return deps.team.connect(principalOf(session), input.datasetId, input.username, input.password);
+  });
+
+  registry.handle('data:forget-login', function handleDataForgetLogin(input, { session }) {
+    if (!deps.team)
+      throw new AppError('UNKNOWN_DATASET', 'This dataset does not exist (any more). Pick another one from the list.');
+    return deps.team.forget(principalOf(session), input.datasetId);
+  });
+
   registry.handle('data:export', async function handleDataExport(input, { session }) {
     const principal = principalOf(session);
     if (!config.exportAllowed || !data.canExport(principal, input.datasetId)) {
@@ -59,7 +75,7 @@ export function setupDataHandlers(registry: IpcRegistry<Session>, deps: DataHand
       );
     }
     // Refuse a bad request (unknown or hidden column) before asking the user for a path.
-    data.checkExport(principal, input);
+    await data.checkExport(principal, input);
     if (!saveDialog)
       throw new AppError('EXPORT_FAILED', 'Saving files is not available in this window. Restart Portico and try again.');
     const day = new Date().toISOString().slice(0, 10);

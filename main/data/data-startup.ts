@@ -18,11 +18,11 @@ import type { Principal } from './principal';
 
 /** What the handlers use of the data service. */
 export interface DataAccess {
-  listDatasets(principal: Principal): DatasetSummary[];
+  listDatasets(principal: Principal): Promise<DatasetSummary[]> | DatasetSummary[];
   canExport(principal: Principal, datasetId: string): boolean;
   query(principal: Principal, input: DataQueryInput): Promise<DataPage>;
   counts(principal: Principal, input: DataCountsInput): Promise<CountBucket[]>;
-  checkExport(principal: Principal, input: DataExportInput): void;
+  checkExport(principal: Principal, input: DataExportInput): Promise<void> | void;
   exportCsv(principal: Principal, input: DataExportInput, filePath: string): Promise<ExportResult>;
 }
 

@@ -11,11 +11,18 @@ export interface Principal {
   roles: readonly string[];
   groups: readonly string[];
   permissions: readonly Permission[];
+  /**
+   * The signed-in Portico user and session this principal stands for: a team (postgres)
+   * dataset connects as that person, with the login kept under `userId`, on connections that
+   * end with `sessionId`. Absent for a principal made up for "preview as": it cannot connect.
+   */
+  session?: { userId: string; sessionId: string };
 }
 
 /** The parts of a session a principal is built from (see session/session-manager.ts). */
 export interface SessionLike {
-  user: { username: string; email: string | null };
+  id?: string;
+  user: { id?: string; username: string; email: string | null };
   roles: readonly string[];
   groups: readonly string[];
 }
@@ -32,5 +39,6 @@ export function principalFromSession(session: SessionLike, permissions: readonly
     roles: [...session.roles],
     groups: [...session.groups],
     permissions: [...permissions],
+    ...(session.id && session.user.id ? { session: { userId: session.user.id, sessionId: session.id } } : {}),
   };
 }

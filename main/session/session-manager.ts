@@ -55,6 +55,8 @@ export class SessionManager {
   onStart: () => void = () => undefined;
   /** Called once when a session times out (idle or absolute), e.g. for the audit log. */
   onExpired: (session: Session, reason: 'idle' | 'absolute') => void = () => undefined;
+  /** Called when a session is ended on purpose (sign-out, a kept sign-in lost), not by a timeout. */
+  onEnd: (session: Session) => void = () => undefined;
   private lastSavedActivity = 0;
 
   constructor(
@@ -165,7 +167,9 @@ export class SessionManager {
   }
 
   end(): void {
+    const ended = this.session;
     this.session = null;
+    if (ended) this.onEnd(ended);
     this.expiredReason = null;
     void this.save();
   }

@@ -268,7 +268,7 @@ export class PostgresDataset {
     }
   }
 
-  async counts(person: Person, input: ViewInput & { column: string }): Promise<CountBucket[]> {
+  async counts(person: Person, input: Omit<ViewInput, 'sort'> & { column: string }): Promise<CountBucket[]> {
     const state = this.stateFor(person);
     try {
       const def = await this.describe(state);

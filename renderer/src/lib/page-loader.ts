@@ -17,6 +17,8 @@ export type FetchPage<Q> = (query: Q, offset: number, limit: number) => Promise<
 export interface PageUpdate<Q> {
   query: Q;
   total: number | null;
+  /** The total is the database's estimate (team datasets, until the exact count is known). */
+  estimated?: boolean;
   error: IpcError | null;
 }
 
@@ -27,6 +29,7 @@ export class PageLoader<Q> {
   private generation = 0;
   private query: Q | null = null;
   private total: number | null = null;
+  private estimated = false;
 
   constructor(
     private readonly fetchPage: FetchPage<Q>,
@@ -72,9 +75,10 @@ export class PageLoader<Q> {
         if (result.ok) {
           this.cache.set(page, result.value.rows);
           this.total = result.value.total;
+          this.estimated = result.value.totalIsEstimate === true;
           this.evictFarPages();
         }
-        this.onUpdate({ query, total: this.total, error: result.ok ? null : result });
+        this.onUpdate({ query, total: this.total, estimated: this.estimated, error: result.ok ? null : result });
         this.pump();
       });
     }

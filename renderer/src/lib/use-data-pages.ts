@@ -8,6 +8,8 @@ export type DataViewQuery = Omit<ChannelPayload<'data:query'>, 'offset' | 'limit
 export interface DataPages {
   /** Rows matching the query in this user's scope; null until the first page arrives. */
   total: number | null;
+  /** `total` is an estimate: shown as "about". */
+  estimated: boolean;
   error: IpcError | null;
   /** Row `index`, or undefined while its page loads. */
   row: (index: number) => CellValue[] | undefined;
@@ -33,5 +35,11 @@ export function useDataPages(query: DataViewQuery | null, onError: (error: IpcEr
   const row = useCallback((index: number) => loader.row(index), [loader]);
 
   const current = answer.query === query;
-  return { total: current ? answer.total : null, error: current ? answer.error : null, row, show };
+  return {
+    total: current ? answer.total : null,
+    estimated: current ? answer.estimated === true : false,
+    error: current ? answer.error : null,
+    row,
+    show,
+  };
 }

@@ -57,6 +57,8 @@ const validPayloads: { [C in ChannelName]: ChannelPayload<C> } = {
   'data:query': { datasetId: 'orders', offset: 0, limit: 50 },
   'data:counts': { datasetId: 'orders', column: 'region' },
   'data:export': { datasetId: 'orders' },
+  'data:connect': { datasetId: 'orders', username: 'alice', password: 'not-used' },
+  'data:forget-login': { datasetId: 'orders' },
   'audit:query': {},
   'admin:get-role-mapping': {},
   'admin:set-role-mapping': { providerId: 'entra', mapping: { 'Sales-EMEA': ['viewer'] } },

@@ -8,6 +8,7 @@ import { createNotice, type Notice } from '../../lib/notice';
 import { useDataPages, type DataViewQuery } from '../../lib/use-data-pages';
 import { CountsChart } from './CountsChart';
 import { DataGrid, type SortState } from './DataGrid';
+import { TeamConnection } from './TeamConnection';
 
 const integer = new Intl.NumberFormat();
 /** Typing pauses this long before a search or filter runs. */
@@ -77,7 +78,15 @@ export function DataScreen({ onSessionEnd }: { onSessionEnd: (message: string) =
         ) : null}
       </div>
       {dataset.description ? <p className="muted">{dataset.description}</p> : null}
-      {dataset.status === 'failed' ? (
+      {dataset.kind === 'team' && dataset.connection ? (
+        <TeamConnection
+          key={`${dataset.id}-${dataset.connection.state}`}
+          dataset={{ ...dataset, connection: dataset.connection }}
+          onChanged={(changed) => setDatasets((list) => list?.map((d) => (d.id === changed.id ? changed : d)) ?? null)}
+          onError={handleError}
+        />
+      ) : null}
+      {dataset.kind === 'team' && dataset.connection?.state !== 'connected' ? null : dataset.status === 'failed' ? (
         <AlertMessage
           key={dataset.id}
           takeFocus={datasets.length === 1}
@@ -190,7 +199,11 @@ function DatasetView({ dataset, onError }: { dataset: DatasetSummary; onError: (
   return (
     <>
       <p className="scope-note">
-        {dataset.rowScope ? `You see rows where ${dataset.rowScope}.` : 'You see every row.'}
+        {dataset.kind === 'team'
+          ? `${dataset.rowScope ?? 'The team database decides which rows you see.'}`
+          : dataset.rowScope
+            ? `You see rows where ${dataset.rowScope}.`
+            : 'You see every row.'}
         {dataset.columns.some((c) => c.masked) ? ' Personal data is masked for your role.' : ''}
       </p>
       <div className="data-toolbar">
@@ -199,7 +212,11 @@ function DatasetView({ dataset, onError }: { dataset: DatasetSummary; onError: (
           <input type="search" placeholder="Search" value={search} onChange={(event) => setSearch(event.target.value)} />
         </label>
         <p className="row-count" aria-live="polite">
-          {pages.total === null ? 'Counting rows…' : `${integer.format(pages.total)} rows`}
+          {pages.total === null
+            ? 'Counting rows…'
+            : pages.estimated
+              ? `About ${integer.format(pages.total)} rows (estimate)`
+              : `${integer.format(pages.total)} rows`}
         </p>
         {dataset.canExport ? (
           <button type="button" className="button button-secondary" onClick={() => void exportCsv()} disabled={exporting}>

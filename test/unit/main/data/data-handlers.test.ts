@@ -83,10 +83,12 @@ function setup(options: { exportAllowed?: boolean; savePath?: string | null; whi
 const view = { datasetId: SAMPLE, filters: [{ column: 'region', op: 'eq', value: 'EMEA' }], search: '', sort: [] };
 
 describe('data handlers', () => {
-  it('registers the four data channels', () => {
+  it('registers the data channels', () => {
     expect(setup().registry.registeredChannels().sort()).toEqual([
+      'data:connect',
       'data:counts',
       'data:export',
+      'data:forget-login',
       'data:list-datasets',
       'data:query',
     ]);
