@@ -140,6 +140,7 @@ export class PostgresDataset {
       // Opened in the sense of issue 11: where this person stands is `connection`.
       status: 'ready' as const,
       error: null,
+      kind: 'team' as const,
     };
     const method = this.config.source.auth.method;
     const empty = (state: TeamConnection['state'], message: string | null): TeamDatasetSummary => ({

@@ -11,6 +11,9 @@ import { PAGE_ROWS, pagesFor } from './grid-window';
 export const MAX_CACHED_PAGES = 60;
 /** Page requests in flight at once. */
 export const MAX_IN_FLIGHT = 2;
+/** While the total is an estimate, the first visible page is asked again this often for the exact count. */
+export const ESTIMATE_RECHECK_MS = 1000;
+const MAX_ESTIMATE_RECHECKS = 60;
 
 export type FetchPage<Q> = (query: Q, offset: number, limit: number) => Promise<IpcResult<DataPage>>;
 
@@ -30,6 +33,10 @@ export class PageLoader<Q> {
   private query: Q | null = null;
   private total: number | null = null;
   private estimated = false;
+  private recheck: ReturnType<typeof setTimeout> | null = null;
+  /** Cached pages to fetch again (for the exact count). */
+  private stale = new Set<number>();
+  private rechecks = 0;
 
   constructor(
     private readonly fetchPage: FetchPage<Q>,
@@ -42,6 +49,11 @@ export class PageLoader<Q> {
     this.cache = new Map();
     this.loading = new Set();
     this.total = null;
+    this.estimated = false;
+    this.rechecks = 0;
+    this.stale = new Set();
+    if (this.recheck) clearTimeout(this.recheck);
+    this.recheck = null;
     this.wanted = [0];
     this.pump();
   }
@@ -66,7 +78,8 @@ export class PageLoader<Q> {
     if (query === null) return;
     for (const page of this.wanted) {
       if (this.loading.size >= MAX_IN_FLIGHT) return;
-      if (this.cache.has(page) || this.loading.has(page)) continue;
+      if ((this.cache.has(page) && !this.stale.has(page)) || this.loading.has(page)) continue;
+      this.stale.delete(page);
       const generation = this.generation;
       this.loading.add(page);
       void this.fetchPage(query, page * PAGE_ROWS, PAGE_ROWS).then((result) => {
@@ -78,10 +91,34 @@ export class PageLoader<Q> {
           this.estimated = result.value.totalIsEstimate === true;
           this.evictFarPages();
         }
-        this.onUpdate({ query, total: this.total, estimated: this.estimated, error: result.ok ? null : result });
+        this.onUpdate({
+          query,
+          total: this.total,
+          ...(this.estimated ? { estimated: true } : {}),
+          error: result.ok ? null : result,
+        });
+        if (result.ok && this.estimated) this.scheduleRecheck();
         this.pump();
       });
     }
+  }
+
+  /**
+   * The total was an estimate (a team database still counting): the first visible page is
+   * fetched again a little later, so that the exact count replaces it without a scroll.
+   */
+  private scheduleRecheck(): void {
+    if (this.recheck || this.rechecks >= MAX_ESTIMATE_RECHECKS) return;
+    const generation = this.generation;
+    this.recheck = setTimeout(() => {
+      this.recheck = null;
+      if (generation !== this.generation || !this.estimated) return;
+      this.rechecks++;
+      const page = this.wanted[0] ?? 0;
+      // Asked again while its rows stay on screen.
+      this.stale.add(page);
+      this.pump();
+    }, ESTIMATE_RECHECK_MS);
   }
 
   private evictFarPages(): void {

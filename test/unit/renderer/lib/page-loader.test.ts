@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { MAX_IN_FLIGHT, PageLoader, type PageUpdate } from '../../../../renderer/src/lib/page-loader';
+import { describe, expect, it, vi } from 'vitest';
+import { ESTIMATE_RECHECK_MS, MAX_IN_FLIGHT, PageLoader, type PageUpdate } from '../../../../renderer/src/lib/page-loader';
 import { PAGE_ROWS } from '../../../../renderer/src/lib/grid-window';
 import type { DataPage, IpcResult } from '../../../../preload/contract';
 
@@ -96,5 +96,46 @@ describe('PageLoader', () => {
     }
     expect(loader.row(79 * PAGE_ROWS)).toEqual([79 * PAGE_ROWS]);
     expect(loader.row(0)).toBeUndefined();
+  });
+});
+
+describe('PageLoader with an estimated total', () => {
+  it('asks for the first visible page again until the total is exact, keeping its rows meanwhile', async () => {
+    vi.useFakeTimers();
+    try {
+      let exact = false;
+      const calls: number[] = [];
+      const updates: { total: number | null; estimated?: boolean }[] = [];
+      const loader = new PageLoader<string>(
+        async (_q, offset, limit) => {
+          calls.push(offset);
+          return {
+            ok: true,
+            value: {
+              datasetId: 'd',
+              columns: ['a'],
+              rows: [[offset]],
+              offset,
+              total: exact ? 120 : 9000,
+              totalIsEstimate: !exact,
+            },
+          };
+        },
+        (u) => updates.push(u),
+      );
+      loader.setQuery('q');
+      await vi.advanceTimersByTimeAsync(0);
+      expect(updates.at(-1)).toMatchObject({ total: 9000, estimated: true });
+      exact = true;
+      await vi.advanceTimersByTimeAsync(ESTIMATE_RECHECK_MS);
+      expect(calls).toEqual([0, 0]);
+      expect(loader.row(0)).toEqual([0]);
+      expect(updates.at(-1)).toMatchObject({ total: 120 });
+      expect(updates.at(-1)?.estimated).toBeUndefined();
+      await vi.advanceTimersByTimeAsync(ESTIMATE_RECHECK_MS * 3);
+      expect(calls).toEqual([0, 0]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
