@@ -107,7 +107,7 @@ describe('PageLoader with an estimated total', () => {
       const calls: number[] = [];
       const updates: { total: number | null; estimated?: boolean }[] = [];
       const loader = new PageLoader<string>(
-        async (_q, offset, limit) => {
+        async (_q, offset) => {
           calls.push(offset);
           return {
             ok: true,
