@@ -28,6 +28,18 @@ export interface IdpFetchOptions {
   onResponse?: (url: URL) => void;
 }
 
+/** An IdP's answer, read whole (within the cap): what openid-client gets back as a Response. */
+export interface IdpAnswer {
+  status: number;
+  statusText: string;
+  /** Without the headers that described the body in transit (it is decoded here). */
+  headers: Array<[string, string]>;
+  body: Uint8Array<ArrayBuffer>;
+}
+
+/** Sends one request to the IdP; the answer is read whole, or refused (see the module's comment). */
+export type IdpRequest = (url: string, init: client.CustomFetchOptions) => Promise<IdpAnswer>;
+
 /** Loopback hosts: the only ones plain http may reach (RFC 8252 8.3). */
 export function isLoopbackHost(hostname: string): boolean {
   const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
@@ -41,7 +53,7 @@ export function insecureTransport(url: URL): string | null {
   return `the ${url.protocol} scheme`;
 }
 
-export function idpFetch(options: IdpFetchOptions = {}): client.CustomFetch {
+export function idpRequest(options: IdpFetchOptions = {}): IdpRequest {
   const limit = options.maxBodyBytes ?? MAX_IDP_BODY_BYTES;
   return async (url, init) => {
     const target = new URL(url);
@@ -63,24 +75,48 @@ export function idpFetch(options: IdpFetchOptions = {}): client.CustomFetch {
     response.headers.forEach((value, name) => {
       if (!TRANSFER_HEADERS.has(name.toLowerCase())) headers.push([name, value]);
     });
-    return new Response(NULL_BODY_STATUSES.has(response.status) ? null : body, {
-      status: response.status,
-      statusText: response.statusText,
-      headers,
-    });
+    return { status: response.status, statusText: response.statusText, headers, body };
   };
+}
+
+/** openid-client's `customFetch` over an IdpRequest. */
+export function asCustomFetch(request: IdpRequest): client.CustomFetch {
+  return async (url, init) => responseOf(await request(url, init));
+}
+
+export function idpFetch(options: IdpFetchOptions = {}): client.CustomFetch {
+  return asCustomFetch(idpRequest(options));
+}
+
+/** A Response for openid-client holding an answer already read (a fresh copy of its body each time). */
+export function responseOf(answer: IdpAnswer): Response {
+  const body = NULL_BODY_STATUSES.has(answer.status) ? null : answer.body.slice();
+  return new Response(body, { status: answer.status, statusText: answer.statusText, headers: answer.headers });
 }
 
 /** The whole body, or OIDC_RESPONSE_TOO_LARGE as soon as it passes `limit` (the rest is never read). */
 async function readCapped(response: Response, limit: number, target: URL): Promise<Uint8Array<ArrayBuffer>> {
   const tooLarge = () =>
     new OidcError('OIDC_RESPONSE_TOO_LARGE', `${target.origin}${target.pathname} sent more than ${limit} bytes`);
-  const declared = Number(response.headers.get('content-length'));
+  const length = response.headers.get('content-length');
+  const declared = length === null ? Number.NaN : Number(length);
   if (Number.isFinite(declared) && declared > limit) {
     await response.body?.cancel().catch(() => undefined);
     throw tooLarge();
   }
   if (!response.body) return new Uint8Array(new ArrayBuffer(0));
+  if (Number.isFinite(declared) && !response.headers.has('content-encoding')) {
+    // A declared length within the cap (the usual answer): read at once. A body longer than it
+    // declared is cut by the HTTP client; one that decodes to more is streamed below instead.
+    try {
+      const whole = new Uint8Array(await response.arrayBuffer());
+      if (whole.byteLength > limit) throw tooLarge();
+      return whole;
+    } catch (error) {
+      if (error instanceof OidcError) throw error;
+      throw unreachable(target, error);
+    }
+  }
   const reader = response.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;

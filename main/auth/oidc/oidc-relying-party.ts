@@ -15,11 +15,11 @@
 import { createHash } from 'node:crypto';
 import * as client from 'openid-client';
 import { checkTenantAllowed, checkTenantIssParameter, expectedTenantIssuer, isTenantId } from './entra-tenants';
-import { idpFetch, insecureTransport } from './idp-fetch';
+import { asCustomFetch, idpRequest, insecureTransport, type IdpRequest } from './idp-fetch';
 import { entraTenantTemplate, type OidcProviderConfig } from './oidc-config';
 import { fromOpenIdClientError, OidcError } from './oidc-errors';
-import { SigningKeys, type KeyClock } from './signing-keys';
-import { captureTokenAnswer, replayingFetch } from './token-answer';
+import { kidOf, SigningKeys, type KeyClock } from './signing-keys';
+import { captureTokenAnswer, capturedAnswer, replayingFetch, stoppingFetch, type TokenAnswer } from './token-answer';
 
 /** Each request to the IdP (discovery, keys, token, userinfo, revocation): longer is "unreachable". */
 const REQUEST_TIMEOUT_S = 10;
@@ -68,11 +68,18 @@ export class OidcRelyingParty {
   private readonly tenantTemplate: string | null;
   private readonly timeoutSeconds: number;
   private readonly keys: SigningKeys;
+  /** Every request to the IdP (./idp-fetch), and the same as openid-client's customFetch. */
+  private readonly request: IdpRequest;
   private readonly fetch: client.CustomFetch;
   /** The discovered JWKS URI, to tell key-set fetches apart (./signing-keys rate limit). */
   private jwksUri: string | null = null;
   /** Some endpoint is plain http (on loopback, checked at discovery): openid-client must allow it. */
   private plainHttp: boolean;
+  /**
+   * One issuer: the Configuration that validates every token answer, kept across exchanges (so
+   * openid-client keeps its key set and imported keys), replaced when a new signing key appears.
+   */
+  private validating: { for: client.Configuration; config: client.Configuration } | null = null;
 
   constructor(
     readonly provider: OidcProviderConfig,
@@ -81,7 +88,8 @@ export class OidcRelyingParty {
     this.tenantTemplate = entraTenantTemplate(provider);
     this.timeoutSeconds = options.timeoutSeconds ?? REQUEST_TIMEOUT_S;
     this.keys = new SigningKeys(options.keyClock);
-    this.fetch = idpFetch({ onResponse: (url) => url.href === this.jwksUri && this.keys.fetched() });
+    this.request = idpRequest({ onResponse: (url) => url.href === this.jwksUri && this.keys.fetched() });
+    this.fetch = asCustomFetch(this.request);
     this.plainHttp = new URL(provider.issuer).protocol === 'http:';
   }
 
@@ -267,40 +275,80 @@ export class OidcRelyingParty {
   }
 
   /**
-   * One token request, validated by openid-client, in two runs of the grant (./token-answer): the
-   * first sends the request and stops at the answer; the second, with a Configuration prepared
-   * for that answer, replays it and validates everything (state, iss parameter, signature, aud,
-   * azp, nonce, exp, iat). No token is trusted before that. The Configuration is new for each
-   * answer: it starts from the kept signing keys, or fetches them again when the ID token names a
-   * new `kid`. Multi-tenant Entra: the ID token's `tid` (not yet trusted) names the issuer to
-   * expect, which must be its `iss`.
+   * One token request, validated by openid-client. Nothing in the answer is trusted before that.
+   *
+   * One issuer: on the kept validating Configuration, whose key set openid-client keeps. When the
+   * ID token names a `kid` that set lacks, the run stops at the answer (./token-answer), and a new
+   * Configuration, which fetches the key set again (no sooner than ./signing-keys allows), replays
+   * and validates it, then becomes the kept one.
+   *
+   * Multi-tenant Entra: the ID token's `tid` (not yet trusted) names the issuer to expect, which
+   * must be its `iss`: a first run of the grant only fetches the answer; a second, with a
+   * Configuration for that tenant's issuer, replays it and validates everything (state, iss
+   * parameter, signature, aud, azp, nonce, exp, iat).
    */
   private async exchange(
     discovered: client.Configuration,
     grant: (config: client.Configuration, probing: boolean) => Promise<Grant>,
   ): Promise<{ tokens: Grant; config: client.Configuration }> {
-    const template = this.tenantTemplate;
     const metadata: client.ServerMetadata = { ...discovered.serverMetadata() };
     const tokenEndpoint = metadata.token_endpoint;
     if (!tokenEndpoint) throw new OidcError('OIDC_DISCOVERY', 'the discovery document has no token_endpoint');
-    // Multi-tenant: no issuer is known yet in the first run, so the RFC 9207 `iss` parameter
-    // (checked to be some tenant's by finishLogin) is matched to the token's tenant by the second.
-    const probe = this.configurationFor(
-      template ? { ...metadata, authorization_response_iss_parameter_supported: false } : metadata,
-    );
-    const answer = await captureTokenAnswer(probe, tokenEndpoint, this.fetch, (config) => grant(config, template !== null));
-    let issuer = metadata.issuer;
-    if (template) {
-      issuer = template;
-      if (answer.ok) {
-        if (!answer.idToken) throw new OidcError('OIDC_TENANT_MISSING', 'the token endpoint answered without an ID token');
-        issuer = expectedTenantIssuer(answer.idToken, template).issuer;
+    if (this.tenantTemplate) return this.exchangeForTenant(metadata, tokenEndpoint, this.tenantTemplate, grant);
+    if (this.validating?.for !== discovered)
+      this.validating = { for: discovered, config: this.validatingConfiguration(metadata) };
+    const config = this.validating.config;
+    try {
+      return { tokens: await grant(config, false), config };
+    } catch (error) {
+      const answer = capturedAnswer(error);
+      if (!answer) throw error;
+      await this.keys.beforeRefetch();
+      const fresh = this.configurationFor(metadata);
+      fresh[client.customFetch] = replayingFetch(answer, tokenEndpoint, this.request);
+      try {
+        return { tokens: await grant(fresh, false), config: fresh };
+      } finally {
+        // It holds the key set just fetched: the next exchanges start from it.
+        fresh[client.customFetch] = this.keyCheckingFetch(fresh, tokenEndpoint);
+        if (this.validating?.for === discovered) this.validating.config = fresh;
       }
+    }
+  }
+
+  /** A Configuration for one issuer's answers, stopping at an ID token signed with a key it does not hold. */
+  private validatingConfiguration(metadata: client.ServerMetadata): client.Configuration {
+    const config = this.configurationFor(metadata);
+    config[client.customFetch] = this.keyCheckingFetch(config, metadata.token_endpoint!);
+    return config;
+  }
+
+  private keyCheckingFetch(config: client.Configuration, tokenEndpoint: string): client.CustomFetch {
+    return stoppingFetch(tokenEndpoint, this.request, (answer: TokenAnswer) => {
+      const held = client.getJwksCache(config);
+      return answer.ok && held !== undefined && !hasSigningKey(held, answer.idToken);
+    });
+  }
+
+  private async exchangeForTenant(
+    metadata: client.ServerMetadata,
+    tokenEndpoint: string,
+    template: string,
+    grant: (config: client.Configuration, probing: boolean) => Promise<Grant>,
+  ): Promise<{ tokens: Grant; config: client.Configuration }> {
+    // No issuer is known yet in the first run, so the RFC 9207 `iss` parameter (checked to be some
+    // tenant's by finishLogin) is matched to the token's tenant by the second.
+    const probe = this.configurationFor({ ...metadata, authorization_response_iss_parameter_supported: false });
+    const answer = await captureTokenAnswer(probe, tokenEndpoint, this.request, (config) => grant(config, true));
+    let issuer = template;
+    if (answer.ok) {
+      if (!answer.idToken) throw new OidcError('OIDC_TENANT_MISSING', 'the token endpoint answered without an ID token');
+      issuer = expectedTenantIssuer(answer.idToken, template).issuer;
     }
     // An error answer (invalid_grant...) is replayed too, for openid-client's usual error.
     const config = this.configurationFor({ ...metadata, issuer });
     await this.keys.prepare(config, answer.ok ? answer.idToken : null);
-    config[client.customFetch] = replayingFetch(answer, tokenEndpoint, this.fetch);
+    config[client.customFetch] = replayingFetch(answer, tokenEndpoint, this.request);
     try {
       return { tokens: await grant(config, false), config };
     } finally {
@@ -376,6 +424,12 @@ function withoutIssParameter(callbackUrl: string): URL {
   const url = new URL(callbackUrl);
   url.searchParams.delete('iss');
   return url;
+}
+
+/** Whether `keys` holds the key an ID token names (a token without `kid`: the library picks the key). */
+function hasSigningKey(keys: client.ExportedJWKSCache, idToken: string | null): boolean {
+  const kid = kidOf(idToken);
+  return kid === undefined || keys.jwks.keys.some((key) => key.kid === kid);
 }
 
 /** The `prompt` to send: IT's own value, with `consent` added when a refresh token needs it. */

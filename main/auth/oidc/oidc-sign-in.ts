@@ -57,7 +57,10 @@ export class OidcSignIn {
         : await this.viaWindow(signal, loginHint);
     const tokens = await this.rp.finishLogin(callback.url, callback.checks);
     const identity = this.identityOf(tokens.claims);
-    return { identity, kept: this.keep(tokens, identity) };
+    // Started after the current turn: the vault write's own CPU work (copy, JSON, encryption of the
+    // whole vault) comes after the session is ready and answered, and its I/O runs beside.
+    const kept = new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.keep(tokens, identity));
+    return { identity, kept };
   }
 
   /** Silent refresh of a kept sign-in (at launch, and ahead of expiry while running). */

@@ -3,10 +3,12 @@
  * key set for five minutes and fetches it again for an unknown `kid` only when its copy is at
  * least 60 s old: a token signed with a key the IdP published a moment ago (Keycloak with a new
  * higher-priority key, an admin's emergency rotation) would be refused for up to a minute, and
- * the user signed out. Here the copy is Portico's: each exchange's Configuration starts from it,
- * unless the ID token about to be validated names a `kid` it lacks; then the library fetches the
- * set again, no sooner than `minIntervalMs` after the previous fetch (waiting out the rest), so a
- * flood of unknown kids cannot turn into a flood of fetches.
+ * the user signed out. Portico fetches the set again when an ID token names a `kid` it lacks
+ * (./oidc-relying-party), no sooner than `minIntervalMs` after the previous fetch (waiting out
+ * the rest), so a flood of unknown kids cannot turn into a flood of fetches.
+ *
+ * Multi-tenant Entra, whose Configurations are made per answer: the key set is kept here, and each
+ * Configuration starts from it unless the token names a kid it lacks (`prepare`, `keep`).
  */
 import * as client from 'openid-client';
 
@@ -37,6 +39,12 @@ export class SigningKeys {
     this.lastFetchAt = this.clock.now();
   }
 
+  /** Before fetching the key set again for an unknown kid: waits until the rate limit allows it. */
+  async beforeRefetch(): Promise<void> {
+    const wait = this.lastFetchAt + this.minIntervalMs - this.clock.now();
+    if (wait > 0) await this.clock.sleep(wait);
+  }
+
   /**
    * Before `config` validates `idToken`: start from the kept key set, unless the token names a
    * kid it lacks (the library then fetches the set, once the rate limit allows).
@@ -49,8 +57,7 @@ export class SigningKeys {
       client.setJwksCache(config, cache);
       return;
     }
-    const wait = this.lastFetchAt + this.minIntervalMs - this.clock.now();
-    if (wait > 0) await this.clock.sleep(wait);
+    await this.beforeRefetch();
   }
 
   /** After the exchange: whatever key set `config` holds now (fetched or kept) is the copy. */
@@ -60,7 +67,7 @@ export class SigningKeys {
 }
 
 /** The `kid` of a compact JWS header, unverified (only to pick a key); undefined if none or unreadable. */
-function kidOf(jwt: string | null): string | undefined {
+export function kidOf(jwt: string | null): string | undefined {
   if (!jwt) return undefined;
   try {
     const header: unknown = JSON.parse(Buffer.from(jwt.split('.')[0] ?? '', 'base64url').toString('utf8'));

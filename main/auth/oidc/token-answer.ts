@@ -8,20 +8,48 @@
  * same answer back and validates it all.
  */
 import * as client from 'openid-client';
+import { responseOf, type IdpAnswer, type IdpRequest } from './idp-fetch';
 
-export interface TokenAnswer {
-  status: number;
-  statusText: string;
-  headers: Array<[string, string]>;
-  body: ArrayBuffer;
+export interface TokenAnswer extends IdpAnswer {
   /** The `id_token` of a successful JSON answer, if it has one (not validated). */
   idToken: string | null;
   /** 2xx. */
   ok: boolean;
 }
 
-/** Thrown inside openid-client to stop the first run at the answer; never leaves this module. */
-class AnswerCaptured extends Error {}
+/** Thrown inside openid-client to stop a run at the answer, carrying it; caught by the caller. */
+export class AnswerCaptured extends Error {
+  constructor(readonly answer: TokenAnswer) {
+    super('token answer captured');
+  }
+}
+
+/** The answer an AnswerCaptured (as openid-client wraps it, in its causes) carries, if any. */
+export function capturedAnswer(error: unknown): TokenAnswer | null {
+  for (let current = error, depth = 0; current && depth < 8; current = (current as { cause?: unknown }).cause, depth++) {
+    if (current instanceof AnswerCaptured) return current.answer;
+  }
+  return null;
+}
+
+/**
+ * A fetch for the token endpoint that lets the answer through to openid-client unless `stop` says
+ * otherwise, after reading it; then the run stops with AnswerCaptured, for a replay elsewhere.
+ */
+export function stoppingFetch(
+  tokenEndpoint: string,
+  send: IdpRequest,
+  stop: (answer: TokenAnswer) => boolean,
+): client.CustomFetch {
+  const target = new URL(tokenEndpoint).href;
+  return async (url, options) => {
+    const raw = await send(url, options);
+    if (new URL(url).href !== target) return responseOf(raw);
+    const answer = tokenAnswerOf(raw);
+    if (stop(answer)) throw new AnswerCaptured(answer);
+    return responseOf(answer);
+  };
+}
 
 /**
  * Runs `grant` with a fetch that sends the token request (through `send`: ./idp-fetch) and keeps
@@ -31,54 +59,44 @@ class AnswerCaptured extends Error {}
 export async function captureTokenAnswer(
   config: client.Configuration,
   tokenEndpoint: string,
-  send: client.CustomFetch,
+  send: IdpRequest,
   grant: (config: client.Configuration) => Promise<unknown>,
 ): Promise<TokenAnswer> {
-  const target = new URL(tokenEndpoint).href;
-  const held: { answer: TokenAnswer | null } = { answer: null };
-  config[client.customFetch] = async (url, options) => {
-    const response = await send(url, options);
-    if (new URL(url).href !== target || held.answer) return response;
-    held.answer = await readAnswer(response);
-    throw new AnswerCaptured('token answer captured');
-  };
+  config[client.customFetch] = stoppingFetch(tokenEndpoint, send, () => true);
   try {
     await grant(config);
   } catch (error) {
-    if (held.answer) return held.answer;
+    const answer = capturedAnswer(error);
+    if (answer) return answer;
     throw error;
   }
   throw new Error('the token request was never sent');
 }
 
 /** A fetch that answers the token request with `answer` (once) and sends every other request through `send`. */
-export function replayingFetch(answer: TokenAnswer, tokenEndpoint: string, send: client.CustomFetch): client.CustomFetch {
+export function replayingFetch(answer: TokenAnswer, tokenEndpoint: string, send: IdpRequest): client.CustomFetch {
   const target = new URL(tokenEndpoint).href;
   let replayed = false;
   return async (url, options) => {
-    if (new URL(url).href !== target) return send(url, options);
+    if (new URL(url).href !== target) return responseOf(await send(url, options));
     if (replayed) throw new Error('the token endpoint answer was already used');
     replayed = true;
-    return new Response(answer.body.slice(0), { status: answer.status, statusText: answer.statusText, headers: answer.headers });
+    return responseOf(answer);
   };
 }
 
-async function readAnswer(response: Response): Promise<TokenAnswer> {
-  const body = await response.arrayBuffer();
-  // The body is already decoded: its original length and encoding no longer apply.
-  const headers: Array<[string, string]> = [];
-  response.headers.forEach((value, name) => {
-    if (!['content-encoding', 'content-length', 'transfer-encoding'].includes(name.toLowerCase())) headers.push([name, value]);
-  });
+/** The answer, with the ID token of a successful JSON answer picked out (nothing validated). */
+function tokenAnswerOf(raw: IdpAnswer): TokenAnswer {
+  const ok = raw.status >= 200 && raw.status < 300;
   let idToken: string | null = null;
-  if (response.ok) {
+  if (ok) {
     try {
-      const json: unknown = JSON.parse(new TextDecoder().decode(body));
+      const json: unknown = JSON.parse(new TextDecoder().decode(raw.body));
       const value = json && typeof json === 'object' ? (json as Record<string, unknown>).id_token : undefined;
       if (typeof value === 'string') idToken = value;
     } catch {
-      // Not JSON: openid-client says so when the answer is replayed.
+      // Not JSON: openid-client says so when the answer is replayed (or let through).
     }
   }
-  return { status: response.status, statusText: response.statusText, headers, body, idToken, ok: response.ok };
+  return { ...raw, idToken, ok };
 }

@@ -1,6 +1,6 @@
 /** The token answer replayed to openid-client: once, as it came; other requests go out as usual. */
 import { describe, expect, it } from 'vitest';
-import { idpFetch } from '../../../../../main/auth/oidc/idp-fetch';
+import { idpRequest } from '../../../../../main/auth/oidc/idp-fetch';
 import { OidcError } from '../../../../../main/auth/oidc/oidc-errors';
 import { replayingFetch, type TokenAnswer } from '../../../../../main/auth/oidc/token-answer';
 
@@ -14,7 +14,7 @@ function answer(body: unknown, status = 200): TokenAnswer {
       ['content-type', 'application/json'],
       ['cache-control', 'no-store'],
     ],
-    body: new TextEncoder().encode(JSON.stringify(body)).buffer as ArrayBuffer,
+    body: new Uint8Array(new TextEncoder().encode(JSON.stringify(body))),
     idToken: null,
     ok: status < 300,
   };
@@ -24,7 +24,7 @@ const post = { method: 'POST', body: 'grant_type=x', headers: {}, redirect: 'man
 
 describe('replayingFetch', () => {
   it('answers the token request once with the captured status, headers and body', async () => {
-    const fetch = replayingFetch(answer({ error: 'invalid_grant' }, 400), TOKEN_ENDPOINT, idpFetch());
+    const fetch = replayingFetch(answer({ error: 'invalid_grant' }, 400), TOKEN_ENDPOINT, idpRequest());
     const response = await fetch(TOKEN_ENDPOINT, post);
     expect(response.status).toBe(400);
     expect(response.headers.get('content-type')).toBe('application/json');
@@ -33,7 +33,7 @@ describe('replayingFetch', () => {
   });
 
   it('sends any other request for real, through the given fetch (here: nobody listens on port 1)', async () => {
-    const fetch = replayingFetch(answer({}), TOKEN_ENDPOINT, idpFetch());
+    const fetch = replayingFetch(answer({}), TOKEN_ENDPOINT, idpRequest());
     const error = await fetch('http://127.0.0.1:1/organizations/v2.0/jwks', { ...post, method: 'GET', body: undefined }).catch(
       (e: unknown) => e,
     );
