@@ -3,12 +3,15 @@
  * user is told when the sign-in window fails. The window is a port: here a scripted
  * stand-in (ScriptedAuthSurface); the real ones run in e2e (test host) and in the app.
  */
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { AppError } from '../../../../main/errors';
 import { AuthCancelledError, AuthTimeoutError, type AuthSurface, type CallbackRequest } from '../../../../main/platform';
 import { samlProviderConfig } from '../../../../main/auth/saml/saml-config';
 import { SsoService } from '../../../../main/auth/sso-service';
 import { OidcTokenStore } from '../../../../main/auth/oidc/oidc-token-store';
+import { oidcProviderConfig } from '../../../../main/auth/oidc/oidc-config';
+import { VaultError } from '../../../../main/vault/vault';
+import { ROGUE_OP_SUB, startRogueOp, type RogueOp } from '../../../idp/oidc/rogue-op';
 import { openTestVault } from '../../helpers';
 
 const CERT = `-----BEGIN CERTIFICATE-----\n${'A'.repeat(120)}\n-----END CERTIFICATE-----`;
@@ -160,3 +163,130 @@ describe('SsoService', () => {
     expect(surface.cleared).toEqual(['sso-corp']);
   });
 });
+
+/**
+ * An OIDC sign-in's refresh token is written to the vault beside the session start, not before
+ * it: the session is ready first. Nothing relies on the kept token until the next refresh,
+ * sign-out or launch, and each of those waits for the write. A slow or failing disk cannot be
+ * made on demand here (tests run as root), so the store's writes are held or failed by stand-ins.
+ */
+describe('SsoService: the OIDC sign-in kept beside the session start', () => {
+  let op: RogueOp;
+  beforeAll(async () => {
+    op = await startRogueOp({ idToken: (ctx) => ctx.signRs256({ ...ctx.claims, roles: ['portico-admin'] }) });
+  });
+  afterAll(() => op.stop());
+
+  /** Stand-in for a slow disk: each save waits until the test releases it. */
+  class SlowDiskTokenStore extends OidcTokenStore {
+    private releases: Array<() => void> = [];
+    pending = 0;
+    override async save(entry: Parameters<OidcTokenStore['save']>[0]): Promise<void> {
+      this.pending++;
+      await new Promise<void>((resolve) => this.releases.push(resolve));
+      await super.save(entry);
+      this.pending--;
+    }
+    release(): void {
+      for (const resolve of this.releases.splice(0)) resolve();
+    }
+  }
+
+  /** Stand-in for a full disk: every save fails as the vault's write does (VAULT_WRITE_FAILED). */
+  class FullDiskTokenStore extends OidcTokenStore {
+    override async save(): Promise<void> {
+      throw new VaultError('VAULT_WRITE_FAILED', 'Portico could not save its vault (ENOSPC). Nothing was changed.');
+    }
+  }
+
+  function oidcService(store: OidcTokenStore, log = silentLog) {
+    const sso = new SsoService({
+      saml: [],
+      oidc: [
+        oidcProviderConfig.parse({
+          id: 'rogue',
+          displayName: 'Rogue OP',
+          issuer: op.issuer,
+          clientId: op.clientId,
+          roleMapping: { 'portico-admin': ['admin'] },
+        }),
+      ],
+      surface: new RedirectFollowingSurface(),
+      browser: null,
+      oidcStore: store,
+      log,
+    });
+    onTestFinished(() => sso.stopRefresh());
+    return sso;
+  }
+
+  it('the sign-in answers before the token is on disk; a refresh and a sign-out wait for it, and use it', async () => {
+    const { vault } = await openTestVault();
+    const store = new SlowDiskTokenStore(vault);
+    const sso = oidcService(store);
+    const identity = await sso.signIn('rogue');
+    expect(identity).toMatchObject({ subject: ROGUE_OP_SUB, roles: ['admin'] });
+    await vi.waitFor(() => expect(store.pending).toBe(1));
+    expect(store.load()).toBeNull(); // not yet written: the session did not wait
+
+    const refreshed = sso.refreshKeptSignIn();
+    const signedOut = refreshed.then(() => sso.signOut({ protocol: 'oidc', providerId: 'rogue', sub: ROGUE_OP_SUB }));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const refreshesBefore = op.requests.filter((r) => r.path === '/token' && r.body?.includes('refresh_token')).length;
+    expect(refreshesBefore).toBe(0); // waiting for the write, not refreshing with nothing
+    store.release();
+    // The refresh goes out with the token the sign-in kept; its rotated token is written next.
+    const refreshRequest = () => op.requests.find((r) => r.path === '/token' && r.body?.includes('grant_type=refresh_token'));
+    await vi.waitFor(() => expect(refreshRequest()).toBeDefined());
+    await vi.waitFor(() => expect(store.pending).toBe(1));
+    const refresh = refreshRequest();
+    expect(store.load()?.refreshToken).toBe(new URLSearchParams(refresh!.body).get('refresh_token'));
+    store.release();
+    await refreshed;
+    const kept = store.load();
+    expect(kept?.refreshToken).toBeTruthy();
+    expect(new URLSearchParams(refresh!.body).get('refresh_token')).not.toBe(kept?.refreshToken);
+    await signedOut;
+    const revoked = op.requests.find((r) => r.path === '/revoke');
+    expect(new URLSearchParams(revoked?.body).get('token')).toBe(kept?.refreshToken);
+    expect(store.load()).toBeNull();
+  });
+
+  it('a write that fails: the sign-in still stands, the failure is logged, no earlier sign-in is left kept in its place', async () => {
+    const { vault } = await openTestVault();
+    const earlier = new OidcTokenStore(vault);
+    await earlier.save({
+      providerId: 'rogue',
+      sub: 'someone-earlier',
+      refreshToken: 'earlier-refresh-token',
+      idToken: null,
+      identity: {
+        subject: 'someone-earlier',
+        username: 'earlier',
+        displayName: 'Earlier',
+        roles: ['viewer'],
+        groups: [],
+        verifiedEmail: null,
+      },
+      confirmedAt: Date.now(),
+    });
+    const logged: Array<[string, Record<string, unknown> | undefined]> = [];
+    const sso = oidcService(new FullDiskTokenStore(vault), { info: () => undefined, error: (m, f) => logged.push([m, f]) });
+    await expect(sso.signIn('rogue')).resolves.toMatchObject({ subject: ROGUE_OP_SUB });
+    await sso.flush();
+    expect(logged).toEqual([
+      ['OIDC sign-in could not be kept for the next launch (vault write failed)', expect.objectContaining({ provider: 'rogue' })],
+    ]);
+    expect(earlier.load()).toBeNull();
+    expect(JSON.stringify(logged)).not.toMatch(/refresh-token|eyJ/);
+  });
+});
+
+/** The auth window's stand-in for an OP without a login page: follows its redirect to the callback. */
+class RedirectFollowingSurface implements AuthSurface {
+  async open(options: Parameters<AuthSurface['open']>[0]): Promise<CallbackRequest> {
+    const response = await fetch(options.url, { redirect: 'manual' });
+    return { method: 'GET', url: response.headers.get('location') ?? '', body: null };
+  }
+  async clearPartition(): Promise<void> {}
+}
