@@ -9,6 +9,8 @@
  *     measured alongside (test/bench/audit.ts);
  *   - renderer load to an interactive login form in the test host < 500 ms (baseline: a
  *     blank page on the same routed origin);
+ *   - team data on PostgreSQL, 1,000,000 rows with row-level security (test/bench/postgres.ts:
+ *     first page, next page, a jump to row 500,000 and a 500,000-row export vs bare `pg`);
  *   - the data view on 1,000,000 rows (test/bench/data.ts: page vs direct DuckDB, first
  *     page after sign-in, event-loop delay while queries and an export run; test/bench/grid.ts:
  *     sign-in to the first rows on screen, and no long task while scrolling the whole grid).
@@ -29,6 +31,7 @@ import { median, round, timeRuns } from './stats';
 import { benchSamlValidation } from './saml';
 import { benchOidcCallback } from './oidc';
 import { benchData } from './data';
+import { benchPostgres } from './postgres';
 import { benchGrid } from './grid';
 import { withTempDir } from './temp-dir';
 import { benchAudit } from './audit';
@@ -203,7 +206,7 @@ async function benchRendererLoad(browser: Browser) {
 }
 
 /** `npm run bench -- vault sign-in` runs only those groups; no argument runs them all. */
-const GROUPS = ['sign-in', 'vault', 'renderer', 'saml', 'oidc', 'data', 'grid', 'audit'] as const;
+const GROUPS = ['sign-in', 'vault', 'renderer', 'saml', 'oidc', 'data', 'postgres', 'grid', 'audit'] as const;
 type Group = (typeof GROUPS)[number];
 
 function selectedGroups(args: string[]): Set<Group> {
@@ -225,6 +228,7 @@ async function main() {
     if (browser && groups.has('saml')) results.push(await benchSamlValidation(browser));
     if (browser && groups.has('oidc')) results.push(await benchOidcCallback(browser));
     if (groups.has('data')) results.push(...(await benchData()));
+    if (groups.has('postgres')) results.push(...(await benchPostgres()));
     if (browser && groups.has('grid')) results.push(...(await benchGrid(browser)));
   } finally {
     await browser?.close();

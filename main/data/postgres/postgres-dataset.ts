@@ -313,6 +313,8 @@ export class PostgresDataset {
     const convert = (row: (string | null)[]) =>
       row.map((cell, i) => (numeric[i] && cell !== null ? cellFromPg(cell, defs[i]!.type, defs[i]!.pgType) : cell));
     if (!entitled) return { columns: query.columns, batches: (async function* () {})() };
+    // A count or anchors pass still running would only compete with the export.
+    await this.cancelBackground(state);
     const client = await state.pool.connect().catch((error: unknown) => {
       throw this.fail(error, person);
     });
