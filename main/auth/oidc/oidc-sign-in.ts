@@ -15,7 +15,8 @@ import type { OidcTokenStore, StoredOidcSignIn } from './oidc-token-store';
 
 export const OIDC_ATTEMPT_MS = 5 * 60_000;
 const SYSTEM_BROWSER_PATH = '/callback';
-const POST_LOGOUT_URI = 'http://127.0.0.1/logout-callback';
+/** Where the IdP returns after RP-initiated logout (register it at the IdP). */
+export const POST_LOGOUT_URI = 'http://127.0.0.1/logout-callback';
 
 export interface OidcDeps {
   surface: AuthSurface | null;
