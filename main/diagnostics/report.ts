@@ -19,6 +19,7 @@ import {
   type ProviderCheck,
 } from './provider-checks';
 import { proxyCredentials, proxyForUrl, proxyVariables, type ProxyVariable } from './proxy';
+import { checkDatasets, datasetFindings, type DatasetReport, type PostgresChecker } from './dataset-checks';
 import { assertNoSecrets, scrubValue, secretValuesIn } from './redact';
 
 export const REPORT_FORMAT = 'portico-diagnostics/1';
@@ -101,16 +102,24 @@ export interface DiagnosticsReport {
   keyStorage: { backend: string | null; refused: boolean; reason: string | null };
   proxy: { variables: ProxyVariable[]; note: string };
   providers: ProviderReport[];
+  /** Each dataset's kind (local file or team database), and each team database's reachability and TLS. */
+  datasets: DatasetReport[];
   checkTimeoutMs: number;
 }
 
 /** Builds the report: configuration, key storage and proxy from the input; providers checked in parallel. */
-export async function collectDiagnostics(input: DiagnosticsInput, deps: CheckDeps = {}): Promise<DiagnosticsReport> {
+export async function collectDiagnostics(
+  input: DiagnosticsInput,
+  deps: CheckDeps & { checkPostgres?: PostgresChecker } = {},
+): Promise<DiagnosticsReport> {
   const now = deps.now ?? Date.now;
   const timeoutMs = deps.timeoutMs ?? DEFAULT_CHECK_TIMEOUT_MS;
   const generatedAt = new Date(now()).toISOString();
   const { config } = input.configuration;
-  const checks = config ? await checkProviders(providerTargets(config), { ...deps, timeoutMs }) : [];
+  const [checks, datasets] = await Promise.all([
+    config ? checkProviders(providerTargets(config), { ...deps, timeoutMs }) : [],
+    config ? checkDatasets(config.data, { timeoutMs, checkPostgres: deps.checkPostgres }) : [],
+  ]);
   const providers = checks.map(({ target, check }): ProviderReport => ({
     id: target.id,
     type: target.type,
@@ -147,9 +156,10 @@ export async function collectDiagnostics(input: DiagnosticsInput, deps: CheckDep
         'the provider checks in this report were made from Portico’s main process, as its own OIDC requests are.',
     },
     providers,
+    datasets,
     checkTimeoutMs: timeoutMs,
   };
-  report.findings = findingsOf(report, samlTolerance);
+  report.findings = [...findingsOf(report, samlTolerance), ...datasetFindings(datasets)];
   return withoutSecrets(report, secretsOf(input));
 }
 

@@ -3,7 +3,8 @@
  * a postgres source without anyone's credential, against a real cluster serving TLS.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { datasetSecurityConfig } from '../../../../../main/data/data-config';
+import { dataConfig, datasetSecurityConfig } from '../../../../../main/data/data-config';
+import { checkDatasets, datasetFindings } from '../../../../../main/diagnostics/dataset-checks';
 import { DbCredentialStore } from '../../../../../main/data/postgres/credential-store';
 import { postgresSourceConfig } from '../../../../../main/data/postgres/postgres-config';
 import { checkPostgresSource } from '../../../../../main/data/postgres/postgres-diagnostics';
@@ -90,5 +91,31 @@ describe('Diagnostics of a postgres source (no credential used)', () => {
     const closed = await checkPostgresSource(config({ port: 1 }).source, { timeoutMs: 2000 });
     expect(closed).toMatchObject({ reachable: false });
     expect(closed.problem).toMatch(/Cannot reach/);
+  });
+});
+
+describe('Diagnostics report of the datasets', () => {
+  it('says which kind each dataset is, and flags a team database whose TLS does not verify', async () => {
+    const data = dataConfig.parse({
+      sample: { enabled: true },
+      datasets: [
+        { id: 'deals', name: 'Deals', source: { type: 'csv', path: '/srv/deals.csv' } },
+        teamOrdersConfig(db),
+        {
+          ...teamOrdersConfig(db, { source: { tls: { mode: 'verify-full', ca: [otherCa.caPem] } } }),
+          id: 'wrong-ca',
+          name: 'Wrong CA',
+        },
+      ],
+    });
+    const datasets = await checkDatasets(data, { timeoutMs: 5000 });
+    expect(datasets.map((d) => [d.id, d.kind, d.source])).toEqual([
+      ['sample-orders', 'local', 'sample'],
+      ['deals', 'local', 'csv'],
+      ['team-orders', 'team', 'postgres'],
+      ['wrong-ca', 'team', 'postgres'],
+    ]);
+    expect(datasets[2]!.check).toMatchObject({ reachable: true, tls: 'verified' });
+    expect(datasetFindings(datasets)).toEqual([expect.objectContaining({ severity: 'error', code: 'team-data-tls' })]);
   });
 });
