@@ -1,44 +1,24 @@
 /**
- * The data view's service in main: opens the datasets (the generated sample and those in
- * configuration) in the DuckDB worker, and answers list / page / counts / export requests
- * for a principal with the contract's types. Security is applied by the query builder;
- * this layer adds the count cache, CSV streaming, time limits and error mapping.
+ * The data service for local datasets: answers list / page / counts / export requests for a
+ * principal with the contract's types, over what the local catalog opened (local-catalog.ts).
+ * Security is applied by the query builder; this layer adds the count cache (count-cache.ts),
+ * time limits and error mapping; exports are written by export-file.ts.
  *
  * Time limits (`data.queryTimeoutSeconds`): a page, count or chart query running longer is
  * interrupted in the worker and fails with DATA_UNAVAILABLE, asking to narrow the filters. An
  * export streams for as long as it takes: only its start or one batch taking
  * EXPORT_STEP_TIMEOUT_FACTOR times that limit stops it (EXPORT_FAILED).
- *
- * Opening (`data.openTimeoutSeconds`): each dataset's file is checked (a regular file, not a
- * FIFO or device), opened and described within the limit; one that is not is listed as failed
- * with its reason while the others work (data-engine.ts says how a stalled read is left behind).
  */
-import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, open as openFile, readdir, rename, rm } from 'node:fs/promises';
-import path from 'node:path';
-import type { CellValue, ChannelInput, CountBucket, DataPage, DatasetSummary, ExportResult } from '../../preload/contract';
+import type { CellValue, CountBucket, DataPage, DatasetSummary, ExportResult } from '../../preload/contract';
 import { AppError } from '../errors';
-import { csvRow } from './csv';
-import {
-  COLUMN_NAME,
-  EXPORT_STEP_TIMEOUT_FACTOR,
-  SAMPLE_DATASET_ID,
-  SAMPLE_SECURITY,
-  type DataConfig,
-  type DatasetConfig,
-} from './data-config';
-import {
-  DataEngine,
-  DataEngineError,
-  QueryTimeoutError,
-  type Cell,
-  type DataLogger,
-  type OpenFailure,
-  type SetupStep,
-  type WorkerScript,
-} from './data-engine';
-import { describeLimit, describeOpenFailure, failedDatasetSummary, type DescribeFailure } from './open-failure';
-import { columnTypeOf, labelFor, quoteIdent, quoteLiteral, type DatasetColumnDef, type DatasetDef } from './dataset';
+import { CountCache } from './count-cache';
+import type { DataCountsInput, DataExportInput, DataQueryInput } from './data-source';
+import { DataEngineError, QueryTimeoutError, type Cell } from './data-engine';
+import { describeLimit, failedDatasetSummary } from './open-failure';
+import type { DatasetDef } from './dataset';
+import { writeCsvExport } from './export-file';
+import { mapExportWriteError } from './export-errors';
+import { openLocalCatalog, type DataServiceOptions, type LocalCatalog } from './local-catalog';
 import type { Principal } from './principal';
 import {
   buildCountQuery,
@@ -49,182 +29,26 @@ import {
   summarizeDataset,
   type SqlQuery,
 } from './query-builder';
-import { SAMPLE_CHART_COLUMNS, SAMPLE_COLUMNS, SAMPLE_FILE_PATTERN, sampleFileName, sampleStatements } from './sample-data';
 
-export type DataQueryInput = ChannelInput<'data:query'>;
-export type DataCountsInput = ChannelInput<'data:counts'>;
-export type DataExportInput = ChannelInput<'data:export'>;
+export type { DataCountsInput, DataExportInput, DataQueryInput } from './data-source';
+export { isLocalDataset, type DataServiceOptions, type LocalDatasetConfig } from './local-catalog';
 
-export interface DataServiceOptions {
-  config: DataConfig;
-  /** The per-user data folder: the sample lives in `<userData>/data/`. */
-  userDataDir: string;
-  log?: DataLogger;
-  /** Page-query connections in the worker (exports each get their own). Default 3. */
-  connections?: number;
-  /** Where the worker's code is (default: found next to this module; see data-engine.ts). */
-  workerScript?: WorkerScript;
-  /** Page, count and chart query limit in ms (tests; default `config.queryTimeoutSeconds`). */
-  queryTimeoutMs?: number;
-  /** Limit of an export's start and of each batch, in ms (tests; default 10 × the query limit). */
-  exportStepTimeoutMs?: number;
-  /** Each dataset's opening limit in ms (tests; default `config.openTimeoutSeconds`). */
-  openTimeoutMs?: number;
-  /** Aborting stops the start: the worker is closed, even mid-way, and `start` rejects. */
-  signal?: AbortSignal;
-}
-
-interface Limits {
-  queryMs: number;
-  exportStepMs: number;
-}
-
-/** Total counts kept per (dataset, scope, filters, search): scrolling then runs one query. */
-const COUNT_CACHE_SIZE = 500;
-/** Parquet files are read in place and may change: counts are not kept forever. */
-const COUNT_CACHE_MS = 5 * 60_000;
 /** Rows pulled from the worker per export batch: bounds main's memory, whatever the size. */
 const EXPORT_BATCH_ROWS = 2048;
-/** Text columns with at most this many distinct values are offered to the chart by default. */
-const CHART_MAX_DISTINCT = 50;
-
-interface FailedDataset {
-  name: string;
-  /** For the user (see open-failure.ts); the log has the detail. */
-  reason: string;
-}
 
 export class DataService {
-  private readonly totals = new Map<string, { at: number; total: Promise<number> }>();
+  private readonly totals = new CountCache();
 
-  private constructor(
-    private readonly engine: DataEngine,
-    /** Every dataset's id, opened or failed, in configuration order (the sample first). */
-    private readonly order: readonly string[],
-    private readonly datasets: ReadonlyMap<string, DatasetDef>,
-    private readonly failed: ReadonlyMap<string, FailedDataset>,
-    private readonly config: DataConfig,
-    private readonly log: DataLogger,
-    private readonly limits: Limits,
-  ) {}
+  private constructor(private readonly catalog: LocalCatalog) {}
 
-  /**
-   * Generates the sample on first run (reused afterwards), opens every dataset, then locks
-   * DuckDB (no file access beyond them, configuration locked). A dataset that cannot be
-   * opened in time, or whose security names a column it lacks, is listed as failed (fail
-   * closed: nothing of it can be queried) and logged.
-   */
+  /** The DuckDB engine the catalog opened (tests reach it to observe or disturb queries). */
+  private get engine() {
+    return this.catalog.engine;
+  }
+
+  /** Opens the local catalog (see local-catalog.ts) and serves it. */
   static async start(options: DataServiceOptions): Promise<DataService> {
-    const log = options.log ?? { info: () => undefined, error: () => undefined };
-    const engine = new DataEngine(log, options.workerScript);
-    const signal = options.signal;
-    const stop = () => void engine.close();
-    signal?.addEventListener('abort', stop, { once: true });
-    try {
-      signal?.throwIfAborted();
-      const steps: SetupStep[] = [];
-      const allowedPaths: string[] = [];
-      const relations = new Map<string, string>();
-      const config = options.config;
-      const openMs = options.openTimeoutMs ?? config.openTimeoutSeconds * 1000;
-
-      let sampleError: string | null = null;
-      if (config.sample.enabled) {
-        try {
-          const file = await ensureSample(engine, path.join(options.userDataDir, 'data'), config.sample.rows, log);
-          steps.push({
-            key: SAMPLE_DATASET_ID,
-            statements: [`ATTACH ${quoteLiteral(file)} AS sample (READ_ONLY)`],
-            files: [file],
-          });
-          relations.set(SAMPLE_DATASET_ID, '"sample"."main"."orders"');
-        } catch (error) {
-          // E.g. a full disk: the configured datasets still open.
-          sampleError = `The sample could not be generated: ${error instanceof Error ? error.message : String(error)}`;
-        }
-      }
-      // Team (postgres) datasets are served by main/data/team-data.ts, never through DuckDB.
-      const localDatasets = config.datasets.filter(isLocalDataset);
-      localDatasets.forEach((ds, index) => {
-        const alias = `ds_${index}`;
-        const source = ds.source;
-        const files = [path.resolve(source.path)];
-        const file = quoteLiteral(files[0]!);
-        if (source.type === 'duckdb') {
-          steps.push({ key: ds.id, statements: [`ATTACH ${file} AS ${quoteIdent(alias)} (READ_ONLY)`], files });
-          relations.set(ds.id, `${quoteIdent(alias)}.${quoteIdent(source.schema)}.${quoteIdent(source.table)}`);
-        } else if (source.type === 'csv') {
-          // Read once into memory: a CSV is re-parsed on every query otherwise.
-          steps.push({
-            key: ds.id,
-            statements: [`CREATE TABLE memory.main.${quoteIdent(alias)} AS SELECT * FROM read_csv(${file})`],
-            files,
-          });
-          relations.set(ds.id, `"memory"."main".${quoteIdent(alias)}`);
-        } else {
-          steps.push({
-            key: ds.id,
-            statements: [`CREATE VIEW memory.main.${quoteIdent(alias)} AS SELECT * FROM read_parquet(${file})`],
-            files,
-          });
-          relations.set(ds.id, `"memory"."main".${quoteIdent(alias)}`);
-          allowedPaths.push(path.resolve(source.path));
-        }
-      });
-
-      const failedSteps = await engine.open(steps, allowedPaths, {
-        connections: options.connections ?? 3,
-        stepTimeoutMs: openMs,
-      });
-      const datasets = new Map<string, DatasetDef>();
-      const failed = new Map<string, FailedDataset>();
-      const fail = (id: string, name: string, failure: OpenFailure | DescribeFailure) => {
-        failed.set(id, { name, reason: describeOpenFailure(failure, openMs) });
-        log.error('Dataset left out', { dataset: id, kind: failure.kind, reason: failure.message });
-      };
-
-      if (config.sample.enabled) {
-        const failure = sampleError ? { kind: 'sample' as const, message: sampleError } : failedSteps.get(SAMPLE_DATASET_ID);
-        if (failure) fail(SAMPLE_DATASET_ID, 'Sample orders', failure);
-        else
-          datasets.set(SAMPLE_DATASET_ID, {
-            id: SAMPLE_DATASET_ID,
-            name: 'Sample orders',
-            description: `${config.sample.rows.toLocaleString('en-US')} generated orders, so that Portico is useful before IT connects real data.`,
-            relation: relations.get(SAMPLE_DATASET_ID)!,
-            columns: SAMPLE_COLUMNS,
-            key: 'id',
-            rowid: true,
-            chartColumns: SAMPLE_CHART_COLUMNS,
-            security: SAMPLE_SECURITY,
-          });
-      }
-      for (const ds of localDatasets) {
-        const failure = failedSteps.get(ds.id);
-        if (failure) {
-          fail(ds.id, ds.name, failure);
-          continue;
-        }
-        try {
-          datasets.set(ds.id, await describeDataset(engine, ds, relations.get(ds.id)!, openMs));
-        } catch (error) {
-          const message = error instanceof Error ? error.message : String(error);
-          const kind = error instanceof QueryTimeoutError ? 'timeout' : error instanceof DataEngineError ? 'engine' : 'mismatch';
-          fail(ds.id, ds.name, { kind, message });
-        }
-      }
-      signal?.throwIfAborted();
-      log.info('Data engine ready', { datasets: [...datasets.keys()], failed: [...failed.keys()] });
-      const queryMs = options.queryTimeoutMs ?? config.queryTimeoutSeconds * 1000;
-      const exportStepMs = options.exportStepTimeoutMs ?? queryMs * EXPORT_STEP_TIMEOUT_FACTOR;
-      const order = [...(config.sample.enabled ? [SAMPLE_DATASET_ID] : []), ...localDatasets.map((ds) => ds.id)];
-      return new DataService(engine, order, datasets, failed, config, log, { queryMs, exportStepMs });
-    } catch (error) {
-      await engine.close();
-      throw error;
-    } finally {
-      signal?.removeEventListener('abort', stop);
-    }
+    return new DataService(await openLocalCatalog(options));
   }
 
   /**
@@ -232,10 +56,10 @@ export class DataService {
    * listed with its reason (`status: 'failed'`), so that it does not silently vanish.
    */
   listDatasets(principal: Principal): DatasetSummary[] {
-    return this.order.map((id) => {
-      const ds = this.datasets.get(id);
-      if (ds) return summarizeDataset(ds, principal, { exportAllowed: this.config.exportAllowed });
-      const failed = this.failed.get(id)!;
+    return this.catalog.order.map((id) => {
+      const ds = this.catalog.datasets.get(id);
+      if (ds) return summarizeDataset(ds, principal, { exportAllowed: this.catalog.config.exportAllowed });
+      const failed = this.catalog.failed.get(id)!;
       return failedDatasetSummary(id, failed.name, failed.reason);
     });
   }
@@ -243,7 +67,7 @@ export class DataService {
   /** Whether this principal may export this dataset (policy and permission). */
   canExport(principal: Principal, datasetId: string): boolean {
     this.dataset(datasetId);
-    return this.config.exportAllowed && principal.permissions.includes('data.export');
+    return this.catalog.config.exportAllowed && principal.permissions.includes('data.export');
   }
 
   async query(principal: Principal, input: DataQueryInput): Promise<DataPage> {
@@ -280,60 +104,38 @@ export class DataService {
   }
 
   /**
-   * Streams the rows as CSV to `filePath`: batches are pulled from the worker and written as
-   * they come (never all rows in memory), into a temporary file beside the target that is
-   * renamed over it once complete, so a failed export leaves no half-written file.
+   * Streams the rows as CSV to `filePath` (export-file.ts: a temporary file renamed once
+   * complete): batches are pulled from the worker as they are written, never all rows in memory.
    */
   async exportCsv(principal: Principal, input: DataExportInput, filePath: string): Promise<ExportResult> {
     this.checkExport(principal, input);
     const query = buildExportQuery(this.dataset(input.datasetId), principal, input);
-    const target = path.resolve(filePath);
-    const temp = path.join(path.dirname(target), `.${path.basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
-    let rows = 0;
-    let file;
-    try {
-      file = await openFile(temp, 'wx', 0o600);
+    const { engine, limits, log } = this.catalog;
+    async function* batches(): AsyncGenerator<Cell[][]> {
       // Not the page limit: an export streams for as long as rows keep coming.
-      const stream = await this.engine.stream(query.sql, query.params, { timeoutMs: this.limits.exportStepMs });
+      const stream = await engine.stream(query.sql, query.params, { timeoutMs: limits.exportStepMs });
       try {
-        // A BOM so that spreadsheet apps read the file as UTF-8 (names such as Müller).
-        await file.write(`\uFEFF${csvRow(query.columns)}`);
         for (;;) {
           const batch = await stream.next(EXPORT_BATCH_ROWS);
-          if (batch.rows.length) await file.write(batch.rows.map(csvRow).join(''));
-          rows += batch.rows.length;
-          if (batch.done) break;
+          if (batch.rows.length) yield batch.rows;
+          if (batch.done) return;
         }
       } finally {
         await stream.close();
       }
-      await file.sync();
-      await file.close();
-      file = undefined;
-      await rename(temp, target);
-      return { rows, fileName: path.basename(target) };
+    }
+    try {
+      return await writeCsvExport(filePath, query.columns, batches() as AsyncIterable<CellValue[][]>);
     } catch (error) {
-      await file?.close().catch(() => undefined);
-      await rm(temp, { force: true }).catch(() => undefined);
       if (error instanceof AppError) throw error;
-      this.log.error('Export failed', {
-        dataset: input.datasetId,
-        rows,
-        error: error instanceof Error ? error.message : String(error),
-      });
+      log.error('Export failed', { dataset: input.datasetId, error: error instanceof Error ? error.message : String(error) });
       if (error instanceof QueryTimeoutError) {
         throw new AppError(
           'EXPORT_FAILED',
-          `The export stopped: the data engine sent no rows for ${describeLimit(this.limits.exportStepMs)}. Narrow the filters or the search, then export again.`,
+          `The export stopped: the data engine sent no rows for ${describeLimit(limits.exportStepMs)}. Narrow the filters or the search, then export again.`,
         );
       }
-      if (error instanceof DataEngineError) {
-        throw new AppError('EXPORT_FAILED', 'The export could not read this dataset. Try again; if it keeps failing, tell IT.');
-      }
-      throw new AppError(
-        'EXPORT_FAILED',
-        `The export could not be written: ${describeFsError(error)}. Choose another folder or try again.`,
-      );
+      throw mapExportWriteError(error);
     }
   }
 
@@ -342,48 +144,38 @@ export class DataService {
   }
 
   private dataset(id: string): DatasetDef {
-    const failed = this.failed.get(id);
+    const failed = this.catalog.failed.get(id);
     if (failed) {
       throw new AppError(
         'DATA_UNAVAILABLE',
         `The dataset "${failed.name}" could not be opened. ${failed.reason} Ask IT to check its configuration.`,
       );
     }
-    return findDataset(this.datasets, id);
+    return findDataset(this.catalog.datasets, id);
   }
 
   private async run(query: SqlQuery) {
     try {
-      return await this.engine.query(query.sql, query.params, { timeoutMs: this.limits.queryMs });
+      return await this.engine.query(query.sql, query.params, { timeoutMs: this.catalog.limits.queryMs });
     } catch (error) {
       throw this.mapError(error);
     }
   }
 
+  /** Kept per (dataset, scope, filters, search): scrolling then runs one query. */
   private total(query: SqlQuery): Promise<number> {
-    const key = JSON.stringify([query.sql, query.params]);
-    const now = Date.now();
-    const hit = this.totals.get(key);
-    if (hit && now - hit.at < COUNT_CACHE_MS) {
-      // Most recently used last: the oldest entry is the first to go.
-      this.totals.delete(key);
-      this.totals.set(key, hit);
-      return hit.total;
-    }
-    const total = this.run(query).then((r) => Number(r.rows[0]?.[0] ?? 0));
-    this.totals.set(key, { at: now, total });
-    total.catch(() => this.totals.delete(key));
-    while (this.totals.size > COUNT_CACHE_SIZE) this.totals.delete(this.totals.keys().next().value!);
-    return total;
+    return this.totals.get(JSON.stringify([query.sql, query.params]), () =>
+      this.run(query).then((r) => Number(r.rows[0]?.[0] ?? 0)),
+    );
   }
 
   private mapError(error: unknown): Error {
     if (error instanceof AppError) return error;
-    this.log.error('Data query failed', { error: error instanceof Error ? error.message : String(error) });
+    this.catalog.log.error('Data query failed', { error: error instanceof Error ? error.message : String(error) });
     if (error instanceof QueryTimeoutError) {
       return new AppError(
         'DATA_UNAVAILABLE',
-        `The query took too long (over ${describeLimit(this.limits.queryMs)}) and was stopped. Narrow the filters or the search, then try again.`,
+        `The query took too long (over ${describeLimit(this.catalog.limits.queryMs)}) and was stopped. Narrow the filters or the search, then try again.`,
       );
     }
     if (error instanceof DataEngineError && /conversion|could not convert|out of range/i.test(error.message)) {
@@ -401,126 +193,3 @@ function toCellValue(cell: Cell): CellValue {
 }
 
 export { describeLimit };
-
-function describeFsError(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException | null)?.code;
-  if (code === 'EACCES' || code === 'EPERM') return 'Portico may not write there';
-  if (code === 'ENOSPC') return 'the disk is full';
-  if (code === 'ENOENT') return 'the folder does not exist';
-  return 'the file could not be written';
-}
-
-/**
- * The sample's file, generated on first run and reused afterwards. Written under a temporary
- * name and renamed once complete: a file cut short by a crash is never taken for the sample.
- */
-async function ensureSample(engine: DataEngine, dir: string, rows: number, log: DataLogger): Promise<string> {
-  // Only this user reads the data folder and the sample (Windows ignores modes: the folder is
-  // in the user's profile there). Folders and files from older versions are tightened too.
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  await chmod(dir, 0o700);
-  const name = sampleFileName(rows);
-  const file = path.join(dir, name);
-  const entries = await readdir(dir);
-  // Leftovers from an interrupted generation.
-  for (const entry of entries) if (entry.endsWith('.generating')) await rm(path.join(dir, entry), { force: true });
-  if (entries.includes(name)) {
-    await chmod(file, 0o600);
-    return file;
-  }
-
-  const temp = path.join(dir, `${name}.${randomBytes(6).toString('hex')}.generating`);
-  const started = Date.now();
-  try {
-    await engine.generate(temp, sampleStatements(rows));
-    await chmod(temp, 0o600);
-    await rename(temp, file);
-  } finally {
-    await rm(temp, { force: true });
-    await rm(`${temp}.wal`, { force: true });
-  }
-  log.info('Sample dataset generated', { rows, ms: Date.now() - started });
-  // Other sizes or versions of the sample are no longer used.
-  for (const entry of entries)
-    if (SAMPLE_FILE_PATTERN.test(entry) && entry !== name) await rm(path.join(dir, entry), { force: true });
-  return file;
-}
-
-/** Reads a configured dataset's columns and checks its configuration against them. */
-/** A dataset read from a file on this computer (DuckDB, CSV, Parquet), not a team database. */
-export type LocalDatasetConfig = DatasetConfig & { source: Exclude<DatasetConfig['source'], { type: 'postgres' }> };
-
-export function isLocalDataset(ds: DatasetConfig): ds is LocalDatasetConfig {
-  return ds.source.type !== 'postgres';
-}
-
-async function describeDataset(
-  engine: DataEngine,
-  ds: LocalDatasetConfig,
-  relation: string,
-  timeoutMs: number,
-): Promise<DatasetDef> {
-  const limit = { timeoutMs };
-  const described = await engine.query(`DESCRIBE SELECT * FROM ${relation}`, [], limit);
-  const source = new Map<string, string>();
-  for (const row of described.rows) source.set(String(row[0]), String(row[1]));
-
-  let columns: DatasetColumnDef[];
-  if (ds.columns) {
-    columns = ds.columns.map((c) => {
-      const type = source.get(c.name);
-      if (type === undefined) throw new Error(`Column ${c.name} is not in the source.`);
-      const kind = columnTypeOf(type);
-      if (!kind) throw new Error(`Column ${c.name} has type ${type}, which Portico cannot show.`);
-      return { name: c.name, label: c.label ?? labelFor(c.name), type: kind, sqlType: type };
-    });
-  } else {
-    columns = [];
-    for (const [name, type] of source) {
-      const kind = columnTypeOf(type);
-      if (kind && COLUMN_NAME.test(name)) columns.push({ name, label: labelFor(name), type: kind, sqlType: type });
-    }
-    if (columns.length === 0) throw new Error('The source has no column Portico can show.');
-  }
-
-  // Security that names a column the source lacks is a configuration error: the dataset is
-  // left out rather than shown without the rule (a typo must not unmask anything).
-  const security = ds.security;
-  for (const name of [...Object.keys(security.columns), ...security.rowScopes.map((s) => s.column)]) {
-    if (!source.has(name)) throw new Error(`The security rules name column ${name}, which is not in the source.`);
-  }
-  const names = new Set(columns.map((c) => c.name));
-  if (ds.key && !names.has(ds.key)) throw new Error(`The key column ${ds.key} is not shown.`);
-
-  let chartColumns = ds.chartColumns ?? [];
-  if (!ds.chartColumns) {
-    const text = columns.filter((c) => c.type === 'text');
-    if (text.length) {
-      const distinct = await engine.query(
-        `SELECT ${text.map((c) => `approx_count_distinct(${quoteIdent(c.name)})`).join(', ')} FROM ${relation}`,
-        [],
-        limit,
-      );
-      chartColumns = text.filter((_, i) => Number(distinct.rows[0]?.[i] ?? Infinity) <= CHART_MAX_DISTINCT).map((c) => c.name);
-    }
-  }
-  // Tables have rowid (pages are cut on it); views, such as Parquet files, do not. A real
-  // column named rowid would shadow it, and need not be unique.
-  const rowid =
-    !source.has('rowid') &&
-    (await engine.query(`SELECT rowid FROM ${relation} LIMIT 0`, [], limit).then(
-      () => true,
-      () => false,
-    ));
-  return {
-    id: ds.id,
-    name: ds.name,
-    description: ds.description,
-    relation,
-    columns,
-    key: ds.key ?? null,
-    rowid,
-    chartColumns,
-    security,
-  };
-}
