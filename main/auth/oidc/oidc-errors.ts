@@ -39,17 +39,24 @@ const ADVICE: Partial<Record<OidcRefusal, string>> = {
   OIDC_LOOPBACK_PORT_BUSY: 'Close the program that uses it and try again, or ask IT to choose another loopbackPort.',
 };
 
+/** A JWT (ID token, JWT access token) or an opaque token-looking run: never copied into a detail. */
+const TOKEN_LIKE = /eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]*)?|[A-Za-z0-9_-]{40,}/g;
+
 export class OidcError extends Error {
   readonly advice: string;
+  /** For the log and the audit record: what the library or the IdP said, tokens blanked out. */
+  readonly detail: string;
 
   constructor(
     readonly code: OidcRefusal,
-    readonly detail = '',
+    detail = '',
     /** What the user (or IT) can do about it, when more than "try again" helps. */
     advice?: string,
   ) {
-    super(`${code}: ${OIDC_REFUSALS[code]}${detail ? ` (${detail})` : ''}`);
+    const safe = detail.replace(TOKEN_LIKE, '[redacted]');
+    super(`${code}: ${OIDC_REFUSALS[code]}${safe ? ` (${safe})` : ''}`);
     this.name = 'OidcError';
+    this.detail = safe;
     this.advice = advice ?? ADVICE[code] ?? DEFAULT_ADVICE;
   }
 

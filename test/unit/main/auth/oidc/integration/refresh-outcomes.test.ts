@@ -156,6 +156,29 @@ describe('the IdP refusing the grant, whatever its error code, ends the kept sig
   }
 });
 
+describe('the reason logged and audited never carries a token', () => {
+  it('an IdP error description quoting the refresh token and a JWT: both blanked out of the log and the refusal', async () => {
+    const { op, setup, kept } = await signedIn();
+    const jwt = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJyb2d1ZSJ9.c2lnbmF0dXJl';
+    op.setOptions({
+      http: {
+        '/token': {
+          kind: 'status',
+          status: 400,
+          body: { error: 'invalid_grant', error_description: `token ${kept.refreshToken} revoked; hint ${jwt}` },
+        },
+      },
+    });
+    const atLaunch = launch(op, setup);
+    await atLaunch.sso.restore();
+    const said = JSON.stringify([atLaunch.refused, atLaunch.logged]);
+    expect(said).toContain('invalid_grant');
+    expect(said).toContain('[redacted]');
+    expect(said).not.toContain(kept.refreshToken);
+    expect(said).not.toContain('eyJ');
+  });
+});
+
 describe('an answer Portico refuses ends the kept sign-in with the reason, never taken for "offline"', () => {
   it('a refreshed ID token issued a day ahead: OIDC_EXPIRED at launch (even with maxOfflineHours) and while running', async () => {
     const { op, setup } = await signedIn();
