@@ -1,4 +1,4 @@
-import type { AppInfo, AppStatus, ProviderSummary } from '../preload/contract';
+import type { AppInfo, AppStatus, LastSignIn, ProviderSummary } from '../preload/contract';
 import type { IpcRegistry } from './ipc/registry';
 import type { AppIdentity } from './platform';
 
@@ -10,6 +10,7 @@ export interface AppInfoSource {
   localAccountsEnabled: () => boolean;
   providers: () => ProviderSummary[];
   signInNotice: () => string | null;
+  lastSignIn: () => LastSignIn | null;
 }
 
 export function setupAppHandlers<S>(registry: IpcRegistry<S>, source: AppInfoSource): void {
@@ -24,6 +25,7 @@ export function setupAppHandlers<S>(registry: IpcRegistry<S>, source: AppInfoSou
       localAccountsEnabled: source.localAccountsEnabled(),
       providers: source.providers(),
       signInNotice: source.signInNotice(),
+      lastSignIn: source.lastSignIn(),
     };
   });
 }

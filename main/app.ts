@@ -26,6 +26,9 @@ import { setupSsoHandlers, ssoUserId, startSsoSession } from './auth/sso-handler
 import { OidcTokenStore } from './auth/oidc/oidc-token-store';
 import { oidcConfigWarnings } from './auth/oidc/oidc-config';
 import { VaultSessionStore } from './session/vault-session-store';
+import { LastSignInStore } from './session/last-sign-in';
+import { LockMarker } from './session/lock-marker';
+import { SsoPeople } from './auth/sso-people';
 import { AUDIT_FILE, AuditLog, logAnchorReport } from './audit/audit-log';
 import { anchoringFromVault } from './audit/audit-anchor';
 import { SyslogForwarder } from './audit/audit-forward';
@@ -105,6 +108,8 @@ export interface Services {
   data: DataHub;
   /** Dot paths set by the machine policy: shown as "Set by your administrator", never changed. */
   locked: string[];
+  /** How someone last signed in here (the sign-in screen fills it in). */
+  lastSignIn: LastSignInStore;
 }
 
 export async function createApp(ports: AppPorts): Promise<PorticoApp> {
@@ -143,6 +148,7 @@ export async function createApp(ports: AppPorts): Promise<PorticoApp> {
       clock,
     );
     const sessions = new SessionManager(clock, {
+      lockMs: config.session.lockAfterMinutes * 60_000,
       idleMs: config.session.idleMinutes * 60_000,
       absoluteMs: config.session.absoluteHours * 3600_000,
       recentSignInMs: config.session.recentSignInMinutes * 60_000,
@@ -186,13 +192,20 @@ export async function createApp(ports: AppPorts): Promise<PorticoApp> {
       clock,
       log,
       mappingFor: (providerId) => roleMapping.mappingFor(providerId),
+      keepIdpSignIn: config.session.keepIdpSignIn,
+      people: new SsoPeople(vault, () => clock.now()),
     });
+    // Policy no longer keeps the sign-in window's IdP cookies: what an earlier start kept goes.
+    await sso.forgetKeptPartitionsUnlessAllowed();
+    const lastSignIn = new LastSignInStore(vault, config.session.rememberLastSignIn);
+    await lastSignIn.forgetUnlessAllowed();
+    const lockMarker = new LockMarker(vault);
     // Local datasets (DuckDB, in the background) and team datasets (PostgreSQL, per person).
     const data = new DataHub(
       new DataStartup({ config: config.data, userDataDir: ports.paths.userData, log }),
       new TeamData({ config: config.data, credentials: new DbCredentialStore(vault), log }),
     );
-    services = { config, vault, accounts, sessions, sso, keyStorage, protector, audit, roleMapping, locked, data };
+    services = { config, vault, accounts, sessions, sso, keyStorage, protector, audit, roleMapping, locked, data, lastSignIn };
     // A kept OIDC sign-in the IdP refused (at launch or later) is audited with the reason.
     sso.onKeptSignInRefused = (refusal) => {
       const event: AuditEvent = {
@@ -213,33 +226,53 @@ export async function createApp(ports: AppPorts): Promise<PorticoApp> {
     const restored = await sso.restore();
     const kept = sessions.check();
     if (restored && 'identity' in restored) {
-      if (kept.state !== 'active') {
+      if (kept.state !== 'active' && kept.state !== 'locked') {
+        // Locked when Portico last ran: quitting and starting again must not open it.
+        const wasLocked = lockMarker.lockedFor() === ssoUserId(restored.identity);
         const session = startSsoSession(sessions, restored.identity);
+        if (wasLocked) sessions.lock();
         await audit.append({
           actor: session.user.username,
           action: 'auth.sign-in',
           outcome: 'success',
           details: { method: 'oidc', provider: restored.identity.providerId, restored: true },
         });
-      } else if (kept.session.user.id === ssoUserId(restored.identity)) {
+      } else if (kept.state === 'active' && kept.session.user.id === ssoUserId(restored.identity)) {
         // A session kept across the restart (persistSession) gets the roles the IdP just confirmed.
         sessions.updateRoles(restored.identity.roles, restored.identity.groups);
       }
     }
     if (restored && 'notice' in restored) {
       // The IdP did not confirm the kept sign-in: a session kept across the restart for it ends too.
-      const ref = kept.state === 'active' ? kept.session.sso : null;
+      const ref = kept.state === 'active' || kept.state === 'locked' ? kept.session.sso : null;
       if (ref?.protocol === 'oidc' && ref.providerId === restored.signIn.providerId && ref.sub === restored.signIn.sub)
         sessions.end();
       signInNotice = restored.notice;
     }
-    sessions.onStart = () => {
+    sessions.onStart = (session) => {
       signInNotice = null;
+      track(
+        lastSignIn
+          .remember(session.user)
+          .catch((error: unknown) => log.error('Could not remember the sign-in', { error: String(error) })),
+      );
+      // Someone proved who they are: no earlier lock stands (a restored session is locked again just after).
+      track(lockMarker.set(null).catch(() => undefined));
       // A new sign-in: no connection of an earlier session to a team database stays open.
       void data.team.closeOtherSessions(null);
     };
     // A person's team-database connections end with their session (sign-out, timeout).
-    sessions.onEnd = (session) => void data.team.closeSession(session.id);
+    sessions.onEnd = (session) => {
+      void data.team.closeSession(session.id);
+      track(lockMarker.set(null).catch(() => undefined));
+    };
+    // Locked (idle): audited; remembered, so that a restart does not open a restored sign-in.
+    sessions.onLock = (session) => {
+      track(lockMarker.set(session.user.id).catch(() => undefined));
+      const event: AuditEvent = { actor: session.user.username, action: 'auth.session-locked', outcome: 'success' };
+      track(appendAudit(audit, event, log));
+    };
+    sessions.onUnlock = () => track(lockMarker.set(null).catch(() => undefined));
     sessions.onExpired = (session, reason) => {
       void data.team.closeSession(session.id);
       const event: AuditEvent = {
@@ -299,6 +332,7 @@ export async function createApp(ports: AppPorts): Promise<PorticoApp> {
     localAccountsEnabled: () => ready?.config.localAccounts.enabled ?? false,
     providers: () => ready?.sso.list() ?? [],
     signInNotice: () => signInNotice,
+    lastSignIn: () => ready?.lastSignIn.get() ?? null,
   });
   if (ready) {
     setupLocalAuthHandlers(registry, ready);

@@ -42,9 +42,12 @@ export interface CallbackRequest {
  * Opens an IdP URL in a dedicated auth window (no preload, sandboxed) or the system browser,
  * and resolves with the first request to `callbackUrl`.
  *
- * `partition` names the window's cookie jar: one per provider, in memory only (never on
- * disk), shared by that provider's windows while the app runs, so that a second sign-in
- * (an admin re-authenticating) and single logout reach the same IdP session.
+ * `partition` names the window's cookie jar: one per provider, shared by that provider's
+ * windows, so that a second sign-in (unlock, an admin re-authenticating) and single logout
+ * reach the same IdP session. `persistent` (policy `session.keepIdpSignIn`): the jar is kept
+ * on disk in the user-data folder (Electron: `Partitions/portico-auth-<name>`, cookies
+ * encrypted with the OS-protected key), so the IdP's own session outlives a restart; else it
+ * lives in memory and ends with the app.
  */
 export interface AuthSurface {
   open(options: {
@@ -52,9 +55,10 @@ export interface AuthSurface {
     callbackUrl: string;
     timeoutMs: number;
     partition: string;
+    persistent?: boolean;
     signal?: AbortSignal;
   }): Promise<CallbackRequest>;
-  /** Forgets a partition's cookies and storage (after sign-out). */
+  /** Forgets a partition's cookies and storage, in memory and on disk (sign-out, a kept sign-in ended). */
   clearPartition(partition: string): Promise<void>;
 }
 

@@ -45,6 +45,12 @@ export interface SessionSummary {
   idleExpiresAt: number;
   /** Epoch ms: until when admin actions need no password confirmation. */
   recentSignInUntil: number;
+  /** Locked (idle): only unlocking as this same user, or signing out, is possible. */
+  locked: boolean;
+  /** Epoch ms: when the window locks if idle from now on; null when policy never locks first. */
+  lockAt: number | null;
+  /** Main's clock when this summary was made: the window counts down in main's time, not its own. */
+  now: number;
 }
 
 export type AppStatus =
@@ -64,7 +70,14 @@ export interface AppInfo {
   providers: ProviderSummary[];
   /** Why the user must sign in again (a kept sign-in ended), for the sign-in screen; else null. */
   signInNotice: string | null;
+  /**
+   * How someone last signed in on this computer, for the sign-in screen to fill in (a username or
+   * a provider, never a password); null when none is kept or policy `session.rememberLastSignIn` is off.
+   */
+  lastSignIn: LastSignIn | null;
 }
+
+export type LastSignIn = { method: 'local'; username: string } | { method: 'sso'; providerId: string };
 
 export interface UserRecordSummary {
   id: string;
@@ -76,6 +89,27 @@ export interface UserRecordSummary {
   locked: boolean;
   createdAt: number;
   lastSignInAt: number | null;
+}
+
+/** Someone who signed in through single sign-on on this computer (the Users screen lists them). */
+export interface SsoPersonSummary {
+  /** `<provider id>:<the IdP's stable id>`: how Portico tells people apart (never by email). */
+  id: string;
+  username: string;
+  displayName: string;
+  providerId: string;
+  providerName: string;
+  protocol: 'saml' | 'oidc';
+  firstSignInAt: number;
+  lastSignInAt: number;
+  /** As the IdP's groups gave them at their last sign-in (or refresh). */
+  roles: LocalRole[];
+  groups: string[];
+  /**
+   * What this computer keeps for their next sign-in: an OIDC refresh token in the vault, and the
+   * IdP's cookies in the sign-in window's storage (they were the last to sign in there).
+   */
+  keptSignIn: { refreshToken: boolean; idpCookies: boolean };
 }
 
 // --- Data view -------------------------------------------------------------
@@ -315,7 +349,15 @@ export const schemas = {
     providerId,
     /** The email typed on the sign-in screen, passed to the IdP as login_hint. */
     loginHint: z.string().trim().max(320).optional(),
+    /**
+     * "Use another account": the IdP asks who is signing in even when its session is valid (SAML
+     * ForceAuthn, OIDC prompt=select_account or login).
+     */
+    switchAccount: z.boolean().optional(),
   }),
+  /** Unlocking a locked session as its own user: the password (the second factor follows when enrolled). */
+  unlock: z.strictObject({ password }),
+  ssoPerson: z.strictObject({ personId: z.string().min(3).max(600) }),
 };
 
 // ---------------------------------------------------------------------------
@@ -345,9 +387,20 @@ export const channels = {
   'app:get-info': channel<AppInfo>()(empty, 'public'),
   'setup:create-admin': channel<SessionSummary>()(schemas.createAdmin, 'public'),
   'auth:sign-in-local': channel<SessionSummary>()(schemas.signIn, 'public'),
-  'auth:sign-out': channel<null>()(empty, 'public'),
+  /** A notice for the sign-in screen when the IdP did not confirm the end of its session, else null. */
+  'auth:sign-out': channel<string | null>()(empty, 'public'),
   'session:get-current': channel<SessionSummary | null>()(empty, 'public'),
+  /** Keyboard or pointer input in the window (sent at most every 30 s): the idle lock starts again. */
+  'session:activity': channel<SessionSummary>()(empty, 'session'),
+  /** Opens a locked session with its own user's password. Public: a locked session answers nothing else. */
+  'session:unlock': channel<SessionSummary>()(schemas.unlock, 'public'),
+  /** Opens a locked SSO session after a new sign-in at its IdP that must return the same user. */
+  'session:unlock-sso': channel<SessionSummary>()(empty, 'public'),
   'users:list': channel<UserRecordSummary[]>()(empty, 'admin.users'),
+  /** People who signed in through SSO on this computer. */
+  'users:list-sso': channel<SsoPersonSummary[]>()(empty, 'admin.users'),
+  /** Revokes and deletes what this computer keeps for someone's next SSO sign-in. */
+  'users:end-kept-sign-in': channel<SsoPersonSummary>()(schemas.ssoPerson, 'admin.users', sensitive),
   'users:create': channel<UserRecordSummary>()(schemas.createUser, 'admin.users', sensitive),
   'users:set-disabled': channel<UserRecordSummary>()(schemas.setDisabled, 'admin.users', sensitive),
   'users:reset-password': channel<UserRecordSummary>()(schemas.resetPassword, 'admin.users', sensitive),

@@ -18,11 +18,18 @@ export const SCHEMA_FILE = 'docs/policy.schema.json';
 /** Dot paths; `[]` stands for "each item of the list". */
 const DESCRIPTIONS: Record<string, string> = {
   session: 'How long a sign-in lasts.',
-  'session.idleMinutes': 'Sign out after this long without activity.',
+  'session.lockAfterMinutes':
+    'Lock the window after this long without keyboard or pointer input (a warning with a countdown comes 60 s before). Unlocking needs the password, or a new sign-in at the IdP, as the same person; locked, no data call answers.',
+  'session.idleMinutes':
+    'Sign out after this long without activity, locked or not. When it is not longer than `lockAfterMinutes`, the session signs out then instead of locking.',
   'session.absoluteHours': 'Sign out this long after sign-in, active or not.',
   'session.persistSession': 'Keep a session across restarts (used by SSO sign-ins).',
   'session.recentSignInMinutes':
     'Admin actions (create, disable, reset users) need the password (or IdP) confirmed within this many minutes.',
+  'session.rememberLastSignIn':
+    'The sign-in screen fills in the last username or SSO provider used on this computer (kept in the encrypted vault; never a password).',
+  'session.keepIdpSignIn':
+    'The SSO sign-in window keeps the IdP’s cookies on disk (encrypted with the OS-protected key), so the next launch does not ask for the IdP password while the IdP’s own session lasts. Cleared at sign-out.',
   localAccounts: 'Accounts kept by Portico itself (argon2id hashes in the encrypted vault).',
   'localAccounts.enabled': 'Allow local-account sign-in.',
   'localAccounts.allowBootstrapAdmin':

@@ -23,11 +23,16 @@ export const AUDIT_ACTIONS = [
   'auth.sign-in-failed',
   'auth.sign-out',
   'auth.session-expired',
+  // The window locked after session.lockAfterMinutes idle; the same person opened it again.
+  'auth.session-locked',
+  'auth.unlock',
   'users.create',
   'users.disable',
   'users.enable',
   'users.reset-password',
   'users.access-changed',
+  // An administrator ended what this computer kept for someone's next SSO sign-in.
+  'users.end-kept-sign-in',
   'roles.mapping-changed',
   'access.previewed',
   'data.export',

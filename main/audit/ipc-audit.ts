@@ -4,7 +4,7 @@
  * and refusal is recorded the same way. Inputs hold passwords: only named, non-secret fields
  * are copied, never the input itself.
  */
-import type { ChannelName, IpcResult, SessionSummary, UserRecordSummary } from '../../preload/contract';
+import type { ChannelName, IpcResult, SessionSummary, SsoPersonSummary, UserRecordSummary } from '../../preload/contract';
 import type { AuditEvent } from './audit-record';
 
 export interface AuditedCall {
@@ -112,6 +112,40 @@ export function auditEventFor(call: AuditedCall): AuditEvent | null {
         details: { method: 'sso', reason: result.code, reauthentication: reauth },
       };
     }
+    case 'session:unlock':
+    case 'session:unlock-sso': {
+      const method = channel === 'session:unlock' ? 'local' : 'sso';
+      if (result.ok) {
+        const session = result.value as SessionSummary;
+        return {
+          actor: session.user.username,
+          action: 'auth.unlock',
+          outcome: 'success',
+          details: { method: session.user.provider, provider: session.user.providerId },
+        };
+      }
+      // Nothing to unlock (signed out, expired) or the person changed their mind: nothing was tried.
+      if (NO_SESSION.has(result.code) || CANCELS.has(result.code)) return null;
+      // Counted with sign-in failures: a wrong unlock password is a guess at the account's password.
+      return {
+        actor: call.actor,
+        action: 'auth.sign-in-failed',
+        outcome: 'failure',
+        target: call.actor ?? undefined,
+        details: { method, reason: result.code, unlock: true },
+      };
+    }
+    case 'users:end-kept-sign-in': {
+      if (!result.ok) return null;
+      const person = result.value as SsoPersonSummary;
+      return {
+        actor: call.actor,
+        action: 'users.end-kept-sign-in',
+        outcome: 'success',
+        target: person.username,
+        details: { provider: person.providerId, person: person.id },
+      };
+    }
     case 'auth:confirm-password':
       // A password that was checked and refused, or an account throttled, locked or disabled;
       // not a call made with no one signed in, where no password was checked.
@@ -186,6 +220,8 @@ export function auditEventFor(call: AuditedCall): AuditEvent | null {
     // so that a new channel is a decision here.
     case 'app:get-info':
     case 'session:get-current':
+    case 'session:activity':
+    case 'users:list-sso':
     case 'auth:discover-provider':
     case 'auth:cancel-sso':
     case 'users:list':

@@ -3,6 +3,11 @@
  * the auth surface (a dedicated window) or the system browser, ending in a verified
  * identity with its roles. OIDC sign-ins are kept (refresh token in the vault) and
  * refreshed silently; single logout is best effort and the local session ends regardless.
+ *
+ * The sign-in window's partition is kept on disk when policy `session.keepIdpSignIn` allows
+ * (the IdP's session then outlives a restart) and cleared at sign-out. A sign-in may ask the
+ * IdP to authenticate whatever its session ("Use another account", unlock, recent sign-in).
+ * Everyone who signs in is recorded for the Users screen (./sso-people).
  */
 import type { LocalRole, ProviderSummary } from '../../preload/contract';
 import { AppError } from '../errors';
@@ -19,8 +24,10 @@ import { OidcError, fromOpenIdClientError } from './oidc/oidc-errors';
 import type { RelyingPartyOptions } from './oidc/oidc-relying-party';
 import { OidcSignIn } from './oidc/oidc-sign-in';
 import type { OidcTokenStore } from './oidc/oidc-token-store';
+import type { SignInInteraction } from './oidc/oidc-relying-party';
 import type { SsoIdentity, SsoSessionRef } from './sso-identity';
 import { authPartition, LOGOUT_WAIT_MS } from './auth-window';
+import type { SsoPeople, SsoPerson } from './sso-people';
 
 /** Refresh this long before the access token expires. */
 const REFRESH_AHEAD_MS = 60_000;
@@ -37,6 +44,25 @@ export interface SsoDeps {
   mappingFor?: (providerId: string) => Record<string, LocalRole[]> | null;
   /** OIDC request timeout and key-set clock (tests). */
   oidcOptions?: RelyingPartyOptions;
+  /** Keep the sign-in window's partition on disk (policy `session.keepIdpSignIn`); default false. */
+  keepIdpSignIn?: boolean;
+  /** Where everyone who signs in is recorded (the Users screen); none in some tests. */
+  people?: SsoPeople | null;
+}
+
+export type { SignInInteraction };
+
+export interface SsoSignInOptions {
+  /** The email typed on the sign-in screen (OIDC login_hint). */
+  loginHint?: string;
+  /** The IdP must ask who signs in, even while its own session is valid. */
+  interaction?: SignInInteraction;
+}
+
+/** What ending someone's kept sign-in did (for the audit record and the answer). */
+export interface EndedKeptSignIn {
+  refreshTokenRevoked: boolean;
+  idpCookiesCleared: boolean;
 }
 
 /** A kept OIDC sign-in that ended because the IdP's answer refused it (for the audit log). */
@@ -92,6 +118,7 @@ export class SsoService {
           store: deps.oidcStore,
           now: () => clock.now(),
           roleMapping: () => deps.mappingFor?.(config.id) ?? config.roleMapping,
+          keepPartition: deps.keepIdpSignIn ?? false,
           ...(deps.oidcOptions ? { rp: deps.oidcOptions } : {}),
         }),
       );
@@ -115,8 +142,12 @@ export class SsoService {
     return sp.metadataXml();
   }
 
-  /** Runs one sign-in at the IdP and returns who signed in, or throws an AppError to show. */
-  async signIn(providerId: string, loginHint?: string): Promise<SsoIdentity> {
+  /**
+   * Runs one sign-in at the IdP and returns who signed in, or throws an AppError to show.
+   * `interaction`: the IdP must authenticate (or let the person pick an account) even while its
+   * session is valid: SAML ForceAuthn, OIDC prompt=login or select_account.
+   */
+  async signIn(providerId: string, options: SsoSignInOptions = {}): Promise<SsoIdentity> {
     const name = this.displayName(providerId);
     if (this.attempt) throw new AppError('SSO_IN_PROGRESS', 'A sign-in window is already open. Finish or close it first.');
     const attempt = new AbortController();
@@ -125,14 +156,16 @@ export class SsoService {
       const oidc = this.oidc.get(providerId);
       let identity: SsoIdentity;
       if (oidc) {
-        const result = await oidc.signIn(attempt.signal, loginHint);
+        const result = await oidc.signIn(attempt.signal, options.loginHint, options.interaction);
         identity = result.identity;
         this.keepInBackground(result.kept, providerId);
         this.scheduleRefresh(oidc);
       } else {
-        identity = await this.samlSignIn(providerId, attempt.signal);
+        identity = await this.samlSignIn(providerId, attempt.signal, options.interaction);
       }
       this.deps.log.info('SSO sign-in', { provider: providerId, roles: identity.roles });
+      const viaKeptWindow = this.keepsPartition() && (!oidc || oidc.config.mode === 'window');
+      await this.record(identity, { viaKeptWindow });
       return identity;
     } catch (error) {
       throw this.toUserError(error, name, providerId);
@@ -160,6 +193,7 @@ export class SsoService {
     try {
       const { identity } = await oidc.refresh(kept);
       this.scheduleRefresh(oidc);
+      await this.record(identity, { viaKeptWindow: false, refresh: true });
       return { identity };
     } catch (error) {
       const failure = refreshFailure(error);
@@ -179,6 +213,55 @@ export class SsoService {
         signIn,
       };
     }
+  }
+
+  /**
+   * At launch, when policy no longer keeps the sign-in window's partitions: forgets what an
+   * earlier launch kept on disk.
+   */
+  async forgetKeptPartitionsUnlessAllowed(): Promise<void> {
+    const surface = this.deps.surface;
+    if (this.keepsPartition() || !surface) return;
+    for (const { id } of this.order) {
+      await surface.clearPartition(authPartition(id)).catch(() => undefined);
+      await this.deps.people?.partitionCleared(id).catch(() => undefined);
+    }
+  }
+
+  /** People who signed in here, with what is kept for their next sign-in. */
+  people(): Array<SsoPerson & { providerName: string; refreshTokenKept: boolean }> {
+    const kept = this.deps.oidcStore.load();
+    return (this.deps.people?.list() ?? []).map((person) => ({
+      ...person,
+      providerName: this.order.find((p) => p.id === person.providerId)?.displayName ?? person.providerId,
+      refreshTokenKept: kept !== null && `${kept.providerId}:${kept.sub}` === person.id,
+    }));
+  }
+
+  /**
+   * An administrator ends what this computer keeps for someone's next sign-in: their OIDC refresh
+   * token is revoked at the IdP (best effort) and deleted, and the sign-in window's IdP cookies,
+   * when the last sign-in there was theirs, are cleared. Their current session, if any, goes on.
+   */
+  async endPersonsKeptSignIn(personId: string): Promise<EndedKeptSignIn> {
+    const person = this.deps.people?.get(personId) ?? null;
+    if (!person) throw new AppError('NOT_FOUND', 'Portico has no record of this person signing in here. Refresh the list.');
+    await this.flush();
+    const kept = this.deps.oidcStore.load();
+    let refreshTokenRevoked = false;
+    if (kept && `${kept.providerId}:${kept.sub}` === personId) {
+      this.stopRefresh();
+      await this.oidc.get(kept.providerId)?.forgetKeptSignIn((message, fields) => this.deps.log.info(message, fields));
+      if (this.deps.oidcStore.load() !== null) await this.deps.oidcStore.clear();
+      refreshTokenRevoked = true;
+    }
+    let idpCookiesCleared = false;
+    if (person.idpCookies && this.deps.surface) {
+      await this.deps.surface.clearPartition(authPartition(person.providerId));
+      await this.deps.people?.partitionCleared(person.providerId);
+      idpCookiesCleared = true;
+    }
+    return { refreshTokenRevoked, idpCookiesCleared };
   }
 
   /** Waits until the sign-ins being kept are in the vault (before relying on them, and at quit). */
@@ -213,6 +296,7 @@ export class SsoService {
         callbackUrl: sp.sloCallbackUrl,
         timeoutMs: LOGOUT_WAIT_MS,
         partition,
+        persistent: this.keepsPartition(),
       });
       sp.checkLogoutAnswer(answer, request.requestId);
       this.deps.log.info('SSO single logout answered', { provider: ref.providerId });
@@ -224,8 +308,9 @@ export class SsoService {
       this.deps.log.error('SSO single logout did not complete', { provider: ref.providerId, code, detail });
       return logoutNotice(sp.config.displayName, code);
     } finally {
-      // Whatever the IdP did, this app forgets its IdP cookies.
+      // Whatever the IdP did, this app forgets its IdP cookies (on disk too).
       await surface.clearPartition(partition).catch(() => undefined);
+      await this.deps.people?.partitionCleared(ref.providerId).catch(() => undefined);
     }
   }
 
@@ -234,16 +319,18 @@ export class SsoService {
     this.refreshTimer = null;
   }
 
-  private async samlSignIn(providerId: string, signal: AbortSignal): Promise<SsoIdentity> {
+  private async samlSignIn(providerId: string, signal: AbortSignal, interaction?: SignInInteraction): Promise<SsoIdentity> {
     const sp = this.saml.get(providerId)!;
     const surface = this.deps.surface;
     if (!surface) throw new AppError('APP_UNAVAILABLE', 'Single sign-on is not available in this build.');
-    const request = await sp.createLoginRequest();
+    // SAML core 3.4.1: ForceAuthn makes the IdP authenticate the person again, whatever its session.
+    const request = await sp.createLoginRequest({ forceAuthn: interaction !== undefined });
     const answer = await surface.open({
       url: request.url,
       callbackUrl: sp.acsUrl,
       timeoutMs: LOGIN_ATTEMPT_MS,
       partition: authPartition(providerId),
+      persistent: this.keepsPartition(),
       signal,
     });
     if (answer.method !== 'POST' || answer.body === null) {
@@ -271,6 +358,7 @@ export class SsoService {
     if (!kept || !oidc) return;
     try {
       const { tokens, identity } = await oidc.refresh(kept);
+      await this.record(identity, { viaKeptWindow: false, refresh: true });
       this.onSignInConfirmed(identity);
       const now = (this.deps.clock ?? systemClock).now();
       const next = tokens.expiresAt ? Math.max(30_000, tokens.expiresAt - now - REFRESH_AHEAD_MS) : 50 * 60_000;
@@ -321,6 +409,22 @@ export class SsoService {
     if (failure.kind === 'revoked')
       return `Your sign-in with ${oidc.config.displayName} has ended (it was revoked or expired). Sign in again.`;
     return `${failure.reason ?? `${oidc.config.displayName} did not confirm your sign-in (${failure.code}).`} Sign in again.`;
+  }
+
+  private keepsPartition(): boolean {
+    return this.deps.keepIdpSignIn === true;
+  }
+
+  /** The Users screen's record of who signed in: a failed write is logged, never fails the sign-in. */
+  private async record(identity: SsoIdentity, options: { viaKeptWindow: boolean; refresh?: boolean }): Promise<void> {
+    try {
+      await this.deps.people?.signedIn(identity, options);
+    } catch (error) {
+      this.deps.log.error('Could not record the SSO sign-in for the Users screen', {
+        provider: identity.providerId,
+        error: String(error),
+      });
+    }
   }
 
   /** A sign-in's refresh token is written while the session starts; failures are logged here. */

@@ -17,12 +17,26 @@ export const OWASP_ARGON2ID = { memoryKiB: 19456, timeCost: 2, parallelism: 1 } 
 
 export const sessionConfig = z
   .strictObject({
-    idleMinutes: z
+    /**
+     * The window locks after this long without keyboard or pointer input: the session stays in
+     * main, but no data channel answers until the same person unlocks it (session-manager.ts).
+     */
+    lockAfterMinutes: z
       .number()
       .int()
       .min(1)
       .max(24 * 60)
       .default(15),
+    /**
+     * Sign out after this long without activity, locked or not. Not longer than the lock: the
+     * session signs out then, without locking first.
+     */
+    idleMinutes: z
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 60)
+      .default(60),
     absoluteHours: z
       .number()
       .min(0.01)
@@ -35,6 +49,13 @@ export const sessionConfig = z
       .min(1)
       .max(24 * 60)
       .default(15),
+    /** The sign-in screen fills in the last username or provider (never a password). */
+    rememberLastSignIn: z.boolean().default(true),
+    /**
+     * The SSO sign-in window keeps the IdP's cookies on disk (encrypted by Electron), so the next
+     * launch does not ask for the IdP password while the IdP's session is valid; cleared at sign-out.
+     */
+    keepIdpSignIn: z.boolean().default(true),
   })
   .prefault({});
 

@@ -20,10 +20,13 @@ export type Stricter = 'lower' | 'higher' | 'false';
 
 /** Dot path of a leaf key → which way a person may move it. */
 export const USER_SETTABLE: Readonly<Record<string, Stricter>> = Object.freeze({
+  'session.lockAfterMinutes': 'lower',
   'session.idleMinutes': 'lower',
   'session.absoluteHours': 'lower',
   'session.persistSession': 'false',
   'session.recentSignInMinutes': 'lower',
+  'session.rememberLastSignIn': 'false',
+  'session.keepIdpSignIn': 'false',
   'localAccounts.enabled': 'false',
   'localAccounts.minPasswordLength': 'higher',
   'localAccounts.maxFailures': 'lower',

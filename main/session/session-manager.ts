@@ -1,6 +1,11 @@
 /**
- * The signed-in session, held only in main. Idle and absolute timeouts are enforced here on
- * every check, against an injected clock; the renderer only ever sees a SessionSummary.
+ * The signed-in session, held only in main. Idle and absolute timeouts and the idle lock are
+ * enforced here on every check, against an injected clock; the renderer only ever sees a
+ * SessionSummary.
+ *
+ * Idle first locks (policy `lockMs`): the session stays, but the access check refuses every
+ * channel that needs it until the same person proves who they are again (unlock). Longer idle
+ * (`idleMs`, locked or not) and the absolute limit end it.
  */
 import { randomUUID } from 'node:crypto';
 import type { Permission, SessionSummary } from '../../preload/contract';
@@ -25,10 +30,15 @@ export interface Session {
   lastActivityAt: number;
   expiresAt: number;
   sso: SsoSessionRef | null;
+  /** When the session locked (idle, or locked at launch); null while it is open. */
+  lockedAt: number | null;
 }
 
 export interface SessionPolicy {
+  /** Sign out after this long without activity, locked or not. */
   idleMs: number;
+  /** Lock after this long without activity; absent, or not shorter than idleMs: never locks. */
+  lockMs?: number;
   absoluteMs: number;
   /** Admin actions need a sign-in or password confirmation at most this old. */
   recentSignInMs: number;
@@ -37,7 +47,11 @@ export interface SessionPolicy {
 }
 
 export type SessionState =
-  { state: 'none' } | { state: 'active'; session: Session } | { state: 'expired'; reason: 'idle' | 'absolute' };
+  | { state: 'none' }
+  | { state: 'active'; session: Session }
+  /** Signed in, but nothing that needs the session answers until the same person unlocks it. */
+  | { state: 'locked'; session: Session }
+  | { state: 'expired'; reason: 'idle' | 'absolute' };
 
 /** Where a session is kept across restarts (policy `persistSession`): the encrypted vault. */
 export interface SessionStore {
@@ -52,11 +66,15 @@ export class SessionManager {
   private expiredReason: 'idle' | 'absolute' | null = null;
   private store: SessionStore | null = null;
   /** Called whenever a new session starts (e.g. to clear a "sign in again" notice). */
-  onStart: () => void = () => undefined;
+  onStart: (session: Session) => void = () => undefined;
   /** Called once when a session times out (idle or absolute), e.g. for the audit log. */
   onExpired: (session: Session, reason: 'idle' | 'absolute') => void = () => undefined;
   /** Called when a session is ended on purpose (sign-out, a kept sign-in lost), not by a timeout. */
   onEnd: (session: Session) => void = () => undefined;
+  /** Called once when a session locks (idle or at launch), e.g. for the audit log. */
+  onLock: (session: Session) => void = () => undefined;
+  /** Called when the same person unlocked the session. */
+  onUnlock: (session: Session) => void = () => undefined;
   private lastSavedActivity = 0;
 
   constructor(
@@ -100,24 +118,26 @@ export class SessionManager {
       lastActivityAt: now,
       expiresAt,
       sso: options.sso ?? null,
+      lockedAt: null,
     };
     this.expiredReason = null;
     this.lastSavedActivity = now;
     void this.save();
-    this.onStart();
+    this.onStart(this.session);
     return this.session;
   }
 
-  /**
-   * Checks the timeouts. An expired session is ended, and reported as expired (with why)
-   * until the next sign-in or sign-out, so every screen can say why the user was signed out.
-   */
-  /** The signed-in user, if a session is active now (timeouts checked). */
+  /** The signed-in user, if a session is active now (timeouts checked; not while locked). */
   activeUser(): SessionUser | null {
     const state = this.check();
     return state.state === 'active' ? state.session.user : null;
   }
 
+  /**
+   * Checks the timeouts. An expired session is ended, and reported as expired (with why)
+   * until the next sign-in or sign-out, so every screen can say why the user was signed out.
+   * An idle one past the lock time locks, and stays locked until unlock() (timeouts still run).
+   */
   check(): SessionState {
     const session = this.session;
     if (!session) {
@@ -125,7 +145,8 @@ export class SessionManager {
       return { state: 'none' };
     }
     const now = this.clock.now();
-    const reason = now >= session.expiresAt ? 'absolute' : now - session.lastActivityAt >= this.policy.idleMs ? 'idle' : null;
+    const idleFor = now - session.lastActivityAt;
+    const reason = now >= session.expiresAt ? 'absolute' : idleFor >= this.policy.idleMs ? 'idle' : null;
     if (reason) {
       this.session = null;
       this.expiredReason = reason;
@@ -133,12 +154,62 @@ export class SessionManager {
       this.onExpired(session, reason);
       return { state: 'expired', reason };
     }
-    return { state: 'active', session };
+    const lockMs = this.lockMs();
+    if (session.lockedAt === null && lockMs !== null && idleFor >= lockMs) {
+      this.setLocked(session, session.lastActivityAt + lockMs);
+    }
+    return session.lockedAt === null ? { state: 'active', session } : { state: 'locked', session };
   }
 
-  /** Records activity (an IPC call made by the user) for the idle timeout. */
+  /**
+   * Locks the session now, whatever its idle time (a kept sign-in restored at launch for someone
+   * whose session was locked: quitting and starting again must not open it).
+   */
+  lock(): void {
+    const session = this.session;
+    if (session && session.lockedAt === null) this.setLocked(session, this.clock.now());
+  }
+
+  /**
+   * After the session's own user proved who they are again (password, second factor or IdP): the
+   * session opens where it was, counts as active from now, and as a recent sign-in.
+   */
+  unlock(refreshed?: { roles: string[]; groups: string[]; sso: SsoSessionRef | null }): void {
+    const session = this.session;
+    if (!session || session.lockedAt === null) return;
+    const now = this.clock.now();
+    // An IdP sign-in to unlock says who the person is now: its roles, and the IdP session to end at sign-out.
+    if (refreshed) {
+      session.roles = [...refreshed.roles];
+      session.groups = [...refreshed.groups];
+      session.sso = refreshed.sso;
+    }
+    session.lockedAt = null;
+    session.lastActivityAt = now;
+    session.authenticatedAt = now;
+    this.lastSavedActivity = now;
+    void this.save();
+    this.onUnlock(session);
+  }
+
+  private setLocked(session: Session, at: number): void {
+    session.lockedAt = at;
+    void this.save();
+    this.onLock(session);
+  }
+
+  /** The lock applies only when it comes before the idle sign-out. */
+  private lockMs(): number | null {
+    const lockMs = this.policy.lockMs;
+    return lockMs !== undefined && lockMs < this.policy.idleMs ? lockMs : null;
+  }
+
+  /**
+   * Records activity (an IPC call made by the user, input in the window) for the idle timeout
+   * and the lock. A locked session is not opened by activity: only unlock() does that.
+   */
   touch(): void {
-    if (!this.session) return;
+    if (!this.session || this.session.lockedAt !== null) return;
     this.session.lastActivityAt = this.clock.now();
     if (this.session.lastActivityAt - this.lastSavedActivity >= ACTIVITY_WRITE_MS) {
       this.lastSavedActivity = this.session.lastActivityAt;
@@ -196,6 +267,8 @@ export class SessionManager {
   }
 
   summary(session: Session): SessionSummary {
+    const lockMs = this.lockMs();
+    const now = this.clock.now();
     return {
       user: { ...session.user },
       roles: [...session.roles],
@@ -204,6 +277,9 @@ export class SessionManager {
       expiresAt: session.expiresAt,
       idleExpiresAt: Math.min(session.expiresAt, session.lastActivityAt + this.policy.idleMs),
       recentSignInUntil: session.authenticatedAt + this.policy.recentSignInMs,
+      locked: session.lockedAt !== null,
+      lockAt: lockMs === null ? null : session.lastActivityAt + lockMs,
+      now,
     };
   }
 }

@@ -41,6 +41,8 @@ const savedSession = z.object({
       z.object({ protocol: z.literal('oidc'), providerId: z.string(), sub: z.string() }),
     ])
     .nullable(),
+  /** Sessions saved before the lock existed have none: open. */
+  lockedAt: z.number().nullable().default(null),
 });
 
 export class VaultSessionStore implements SessionStore {

@@ -1,6 +1,9 @@
 /**
- * The auth window in Electron: its own in-memory session partition (no cookies shared with
- * the app or kept after), no preload, sandboxed. The IdP's request to the callback URL (SAML
+ * The auth window in Electron: its own session partition (no cookies shared with the app), no
+ * preload, sandboxed. The partition is in memory, or with `persistent` (policy
+ * `session.keepIdpSignIn`) a `persist:` partition under the user-data folder, whose cookies
+ * Electron encrypts with the OS-protected key (the EnableCookieEncryption fuse, set by
+ * scripts/after-pack.mjs); sign-out clears both. The IdP's request to the callback URL (SAML
  * ACS POST, OIDC redirect) is caught with webRequest.onBeforeRequest and cancelled, so no
  * port must be free and nothing listens. Written against Electron's types only (imported
  * for types): main/index.ts passes the real modules in.
@@ -19,15 +22,19 @@ export interface ElectronAuthDeps {
 }
 
 export function createElectronAuthSurface(deps: ElectronAuthDeps): AuthSurface {
-  // No "persist:" prefix: these partitions live in memory and end with the app.
-  const partitionName = (name: string) => `portico-auth-${name}`;
+  // Without "persist:" a partition lives in memory and ends with the app.
+  const partitionName = (name: string, persistent: boolean) => `${persistent ? 'persist:' : ''}portico-auth-${name}`;
   return {
     clearPartition: async (name) => {
-      await deps.sessionFromPartition(partitionName(name)).clearStorageData();
+      for (const persistent of [false, true]) {
+        const session = deps.sessionFromPartition(partitionName(name, persistent));
+        await session.clearStorageData();
+        await session.clearCache();
+      }
     },
-    open: ({ url, callbackUrl, timeoutMs, signal, partition: name }) =>
+    open: ({ url, callbackUrl, timeoutMs, signal, partition: name, persistent = false }) =>
       new Promise<CallbackRequest>((resolve, reject) => {
-        const partition = partitionName(name);
+        const partition = partitionName(name, persistent);
         const session = deps.sessionFromPartition(partition);
         session.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
         const window = new deps.BrowserWindow({
@@ -63,6 +70,8 @@ export function createElectronAuthSurface(deps: ElectronAuthDeps): AuthSurface {
             if (!isCallbackUrl(details.url, callbackUrl)) return callback({});
             callback({ cancel: true });
             const body = details.uploadData?.map((part) => (part.bytes ? part.bytes.toString('utf8') : '')).join('') ?? null;
+            // Chromium writes cookies to disk in batches: the IdP's session must survive a crash too.
+            if (persistent) session.cookies.flushStore().catch(() => undefined);
             settle(() => resolve({ method: details.method, url: details.url, body }));
           },
         );

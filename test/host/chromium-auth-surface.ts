@@ -1,39 +1,81 @@
 /**
- * The auth window in the test host: a page in its own browser context (a fresh,
- * non-persistent profile, like Electron's in-memory partition). The IdP's request to the
- * callback URL is caught with Playwright's routing and answered locally, like
- * webRequest.onBeforeRequest in the app. Each window is pushed to `windows` so that tests
- * can act in it (type the IdP password, close it to cancel).
+ * The auth window in the test host: a page in its own browser context, like Electron's
+ * partitions: a fresh non-persistent context for an in-memory partition, and for a persistent
+ * one (`persistent: true`, policy `session.keepIdpSignIn`) a Chromium profile of its own on disk
+ * in the user-data folder, `Partitions/portico-auth-<name>` as Electron lays it out, that
+ * outlives a restart of the app. The IdP's request to the callback URL is caught with
+ * Playwright's routing and answered locally, like webRequest.onBeforeRequest in the app. Each
+ * window is pushed to `windows` so that tests can act in it (type the IdP password, close it to
+ * cancel).
  */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { AuthCancelledError, type AuthSurface, type CallbackRequest } from '../../main/platform';
 import { settleOnce } from '../../main/shell/settle-once';
 import { isCallbackUrl } from '../../main/shell/callback-matcher';
 
+/** Where persistent partitions live, and how a profile there is opened (a Chromium of its own). */
+export interface PersistentProfiles {
+  /** `<user data>/Partitions`, as in Electron. */
+  dir: string;
+  launch(profileDir: string): Promise<BrowserContext>;
+}
+
 export class ChromiumAuthSurface implements AuthSurface {
-  /** One browser context per partition: a cookie jar in memory, like Electron's partitions. */
+  /** One browser context per partition (`persist:<name>` for the kept ones), like Electron's partitions. */
   private readonly contexts = new Map<string, Promise<BrowserContext>>();
 
   constructor(
     private readonly browser: Browser,
     readonly windows: Page[],
+    private readonly profiles: PersistentProfiles | null = null,
   ) {}
 
+  /** The profile folder of a persistent partition (Electron: `Partitions/portico-auth-<name>`). */
+  profileDir(partition: string): string | null {
+    return this.profiles ? path.join(this.profiles.dir, `portico-auth-${partition}`) : null;
+  }
+
   async clearPartition(partition: string): Promise<void> {
-    const context = this.contexts.get(partition);
-    this.contexts.delete(partition);
+    await Promise.all([partition, `persist:${partition}`].map((key) => this.closeContext(key)));
+    const dir = this.profileDir(partition);
+    if (dir) await fs.rm(dir, { recursive: true, force: true });
+  }
+
+  /** Closes a partition's context; a persistent one keeps its profile on disk (the app quitting). */
+  private async closeContext(key: string): Promise<void> {
+    const context = this.contexts.get(key);
+    this.contexts.delete(key);
     // Bounded, like every close in the test host: a page mid-redirect must not hang sign-out.
-    if (context)
-      await Promise.race([(await context).close().catch(() => undefined), new Promise((r) => setTimeout(r, 5000).unref())]);
+    if (context) await closeWithin(async () => (await context).close());
   }
 
   async closeAll(): Promise<void> {
-    await Promise.all([...this.contexts.keys()].map((p) => this.clearPartition(p).catch(() => undefined)));
+    await Promise.all([...this.contexts.keys()].map((key) => this.closeContext(key).catch(() => undefined)));
   }
 
-  async open({ url, callbackUrl, timeoutMs, signal, partition }: Parameters<AuthSurface['open']>[0]): Promise<CallbackRequest> {
-    if (!this.contexts.has(partition)) this.contexts.set(partition, this.browser.newContext());
-    const context = await this.contexts.get(partition)!;
+  private contextFor(partition: string, persistent: boolean): Promise<BrowserContext> {
+    const key = persistent ? `persist:${partition}` : partition;
+    let context = this.contexts.get(key);
+    if (!context) {
+      const dir = persistent ? this.profileDir(partition) : null;
+      if (persistent && !dir) throw new Error('This test host was started without a folder for persistent partitions.');
+      context = dir ? this.profiles!.launch(dir) : this.browser.newContext();
+      this.contexts.set(key, context);
+    }
+    return context;
+  }
+
+  async open({
+    url,
+    callbackUrl,
+    timeoutMs,
+    signal,
+    partition,
+    persistent = false,
+  }: Parameters<AuthSurface['open']>[0]): Promise<CallbackRequest> {
+    const context = await this.contextFor(partition, persistent);
     const page = await context.newPage();
     this.windows.push(page);
     // A RegExp, not a function: Playwright then intercepts only matching requests. A function

@@ -6,7 +6,7 @@
  */
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
-import type { Browser, BrowserContext, Frame, Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Frame, type Page } from 'playwright-core';
 import { createApp, type PorticoApp } from '../../main/app';
 import type { Clock } from '../../main/platform';
 import { readConfigLayers } from '../../main/config-paths';
@@ -17,6 +17,7 @@ import { basicTextSafeStorageStandIn } from './basic-text-safe-storage';
 import type { IpcSender } from '../../main/ipc/sender';
 import { IPC_BINDING, preloadInitScript } from './preload-runner';
 import { ChromiumAuthSurface, closeWithin, navigateWithoutWaiting } from './chromium-auth-surface';
+import { chromiumLaunchOptions } from './chromium';
 
 /** Not resolvable (RFC 6761 `.test`): every request to it is answered by the host itself. */
 export const TEST_APP_ORIGIN = 'https://portico.test';
@@ -59,7 +60,11 @@ export async function launchTestHost(options: TestHostOptions): Promise<TestHost
   }
   const authWindows: Page[] = [];
   const env: NodeJS.ProcessEnv = options.policyFile ? { PORTICO_POLICY: options.policyFile } : {};
-  const authSurface = new ChromiumAuthSurface(options.browser, authWindows);
+  // Persistent sign-in partitions: a Chromium profile of their own in the user-data folder.
+  const authSurface = new ChromiumAuthSurface(options.browser, authWindows, {
+    dir: path.join(options.userDataDir, 'Partitions'),
+    launch: (profileDir) => chromium.launchPersistentContext(profileDir, chromiumLaunchOptions()),
+  });
   const app = await createApp({
     identity: { origin: TEST_APP_ORIGIN, version: 'test-host', platform: process.platform },
     paths: { userData: options.userDataDir },
@@ -138,6 +143,8 @@ export async function launchTestHost(options: TestHostOptions): Promise<TestHost
       // Bounded: a context whose page is mid-navigation (an IdP redirect) can make close() wait
       // on Chromium; a test's teardown must never hang on that.
       await Promise.all(authWindows.map((w) => closeWithin(() => w.context().close())));
+      // Persistent partitions stop their own Chromium; their profiles stay on disk, as at quit.
+      await authSurface.closeAll();
       await closeWithin(() => context.close());
       // As at quit: pending writes land, then the data engine's worker stops.
       await app.flush();

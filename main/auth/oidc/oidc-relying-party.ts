@@ -16,7 +16,7 @@ import { createHash } from 'node:crypto';
 import * as client from 'openid-client';
 import { checkTenantAllowed, checkTenantIssParameter, expectedTenantIssuer, isTenantId } from './entra-tenants';
 import { asCustomFetch, idpRequest, insecureTransport, type IdpRequest } from './idp-fetch';
-import { entraTenantTemplate, type OidcProviderConfig } from './oidc-config';
+import { entraTenantTemplate, type OidcPreset, type OidcProviderConfig } from './oidc-config';
 import { fromOpenIdClientError, OidcError } from './oidc-errors';
 import { kidOf, SigningKeys, type KeyClock } from './signing-keys';
 import { captureTokenAnswer, capturedAnswer, replayingFetch, stoppingFetch, type TokenAnswer } from './token-answer';
@@ -93,8 +93,15 @@ export class OidcRelyingParty {
     this.plainHttp = new URL(provider.issuer).protocol === 'http:';
   }
 
-  /** The authorization URL for one attempt and the values that bind its answer to it. */
-  async startLogin(redirectUri: string, loginHint?: string): Promise<{ url: string; checks: LoginChecks }> {
+  /**
+   * The authorization URL for one attempt and the values that bind its answer to it. `interaction`:
+   * the IdP must ask who is signing in even while its session is valid (see interactionPrompt).
+   */
+  async startLogin(
+    redirectUri: string,
+    loginHint?: string,
+    interaction?: SignInInteraction,
+  ): Promise<{ url: string; checks: LoginChecks }> {
     const config = await this.configuration();
     const checks = { codeVerifier: client.randomPKCECodeVerifier(), state: client.randomState(), nonce: client.randomNonce() };
     const { prompt, ...authParams } = definedEntries(this.provider.authParams);
@@ -112,7 +119,8 @@ export class OidcRelyingParty {
     // Google issues refresh tokens through access_type=offline, not the offline_access scope.
     if (this.provider.preset === 'google') params.access_type = 'offline';
     const wantsRefreshToken = this.provider.preset === 'google' || this.provider.scopes.includes('offline_access');
-    const prompts = promptValue(prompt, wantsRefreshToken && this.provider.promptConsent);
+    const asked = interaction ? interactionPrompt(interaction, this.provider.preset, prompt) : prompt;
+    const prompts = promptValue(asked, wantsRefreshToken && this.provider.promptConsent);
     if (prompts) params.prompt = prompts;
     return { url: client.buildAuthorizationUrl(config, params).href, checks };
   }
@@ -158,6 +166,30 @@ export class OidcRelyingParty {
         throw new OidcError('OIDC_USERINFO', 'refresh returned another subject');
       const result = await this.withUserinfo(config, tokens, { sub: expectedSubject, ...claims });
       return { ...result, refreshToken: tokens.refresh_token ?? refreshToken };
+    } catch (error) {
+      throw fromOpenIdClientError(error);
+    }
+  }
+
+  /**
+   * An access token for another resource, from the kept refresh token: Microsoft Entra's
+   * `<resource>/.default` scope (Azure Database for PostgreSQL for the `entra-token` team data
+   * method). Never kept on disk; rotation: the returned refresh token replaces the old one.
+   */
+  async accessTokenFor(refreshToken: string, scope: string, expectedSubject: string): Promise<OidcTokens> {
+    const discovered = await this.configuration();
+    try {
+      const { tokens } = await this.exchange(discovered, (config) => client.refreshTokenGrant(config, refreshToken, { scope }));
+      const claims = { ...(tokens.claims() ?? {}) } as Record<string, unknown>;
+      if (claims.sub !== undefined && claims.sub !== expectedSubject)
+        throw new OidcError('OIDC_USERINFO', 'refresh returned another subject');
+      return {
+        refreshToken: tokens.refresh_token ?? refreshToken,
+        accessToken: tokens.access_token,
+        idToken: tokens.id_token ?? null,
+        expiresAt: typeof tokens.expires_in === 'number' ? Date.now() + tokens.expires_in * 1000 : null,
+        claims,
+      };
     } catch (error) {
       throw fromOpenIdClientError(error);
     }
@@ -434,8 +466,28 @@ function hasSigningKey(keys: client.ExportedJWKSCache, idToken: string | null): 
 
 /** The `prompt` to send: IT's own value, with `consent` added when a refresh token needs it. */
 function promptValue(configured: string | undefined, consent: boolean): string | undefined {
-  if (!consent || configured === 'none' || configured === 'consent') return configured ?? (consent ? 'consent' : undefined);
+  const values = configured?.split(' ') ?? [];
+  if (!consent || values.includes('none') || values.includes('consent')) return configured ?? (consent ? 'consent' : undefined);
   return configured ? `${configured} consent` : 'consent';
+}
+
+/**
+ * Why a sign-in must not be answered from the IdP's session alone: the person chose "Use another
+ * account", or is proving again who they are (unlock, recent sign-in).
+ */
+export type SignInInteraction = 'switch-account' | 'reauthenticate';
+
+/** Providers whose account chooser lists the accounts signed in there (OIDC Core 3.1.2.1 `select_account`). */
+const ACCOUNT_CHOOSER_PRESETS: ReadonlySet<OidcPreset> = new Set(['google', 'entra']);
+
+/**
+ * The `prompt` for an interaction (OIDC Core 3.1.2.1): `login` makes the IdP authenticate again;
+ * an account chooser, where the provider has one, lets the person pick or add another account.
+ * IT's `none` cannot stand (the IdP must ask); IT's `consent` is kept.
+ */
+export function interactionPrompt(interaction: SignInInteraction, preset: OidcPreset, configured?: string): string {
+  const base = interaction === 'switch-account' && ACCOUNT_CHOOSER_PRESETS.has(preset) ? 'select_account' : 'login';
+  return configured === 'consent' ? `${base} consent` : base;
 }
 
 function definedEntries(record: Record<string, string | undefined>): Record<string, string> {

@@ -10,7 +10,7 @@ import { WINDOW_REDIRECT_URI, type OidcProviderConfig } from './oidc-config';
 import { claimValues, rolesFromClaims } from './oidc-claims';
 import { OidcError } from './oidc-errors';
 import { listenForCallback } from './loopback-listener';
-import { OidcRelyingParty, type OidcTokens, type RelyingPartyOptions } from './oidc-relying-party';
+import { OidcRelyingParty, type OidcTokens, type RelyingPartyOptions, type SignInInteraction } from './oidc-relying-party';
 import type { OidcTokenStore, StoredOidcSignIn } from './oidc-token-store';
 
 export const OIDC_ATTEMPT_MS = 5 * 60_000;
@@ -27,6 +27,8 @@ export interface OidcDeps {
   roleMapping?: () => OidcProviderConfig['roleMapping'];
   /** Request timeout and key-set clock of the relying party (tests). */
   rp?: RelyingPartyOptions;
+  /** The sign-in window keeps the IdP's cookies on disk (policy `session.keepIdpSignIn`). */
+  keepPartition?: boolean;
 }
 
 /** A finished sign-in, and the write that keeps it for the next launch (still running). */
@@ -51,11 +53,11 @@ export class OidcSignIn {
   }
 
   /** A full interactive sign-in; the refresh token (if any) is being kept for the next launch. */
-  async signIn(signal: AbortSignal, loginHint?: string): Promise<OidcSignInResult> {
+  async signIn(signal: AbortSignal, loginHint?: string, interaction?: SignInInteraction): Promise<OidcSignInResult> {
     const callback =
       this.config.mode === 'system-browser'
-        ? await this.viaSystemBrowser(signal, loginHint)
-        : await this.viaWindow(signal, loginHint);
+        ? await this.viaSystemBrowser(signal, loginHint, interaction)
+        : await this.viaWindow(signal, loginHint, interaction);
     const tokens = await this.rp.finishLogin(callback.url, callback.checks);
     const identity = this.identityOf(tokens.claims);
     // Started after the current turn: the vault write's own CPU work (copy, JSON, encryption of the
@@ -90,6 +92,21 @@ export class OidcSignIn {
     };
   }
 
+  /**
+   * Forgets the kept sign-in and revokes its refresh token at the IdP (best effort: it is deleted
+   * here whatever the IdP answers), without opening any window: an administrator ending it.
+   */
+  async forgetKeptSignIn(log: (message: string, fields: Record<string, unknown>) => void): Promise<void> {
+    const kept = this.deps.store.load();
+    if (!kept || kept.providerId !== this.config.id) return;
+    await this.deps.store.clear();
+    try {
+      if (await this.rp.revoke(kept.refreshToken)) log('OIDC refresh token revoked', { provider: this.config.id });
+    } catch (error) {
+      log('OIDC revocation failed', { provider: this.config.id, reason: String(error) });
+    }
+  }
+
   /** Revokes the refresh token, ends the IdP session (RP-initiated logout), forgets both. */
   async signOut(log: (message: string, fields: Record<string, unknown>) => void): Promise<void> {
     const kept = this.deps.store.load();
@@ -110,6 +127,7 @@ export class OidcSignIn {
           callbackUrl: POST_LOGOUT_URI,
           timeoutMs: LOGOUT_WAIT_MS,
           partition: authPartition(this.config.id),
+          persistent: this.deps.keepPartition ?? false,
         });
       }
       log('OIDC end-session done', { provider: this.config.id });
@@ -120,16 +138,17 @@ export class OidcSignIn {
     }
   }
 
-  private async viaWindow(signal: AbortSignal, loginHint?: string) {
+  private async viaWindow(signal: AbortSignal, loginHint: string | undefined, interaction: SignInInteraction | undefined) {
     const surface = this.deps.surface;
     if (!surface) throw new OidcError('OIDC_DISCOVERY', 'no sign-in window available');
     const redirectUri = WINDOW_REDIRECT_URI;
-    const { url, checks } = await this.rp.startLogin(redirectUri, loginHint);
+    const { url, checks } = await this.rp.startLogin(redirectUri, loginHint, interaction);
     const answer = await surface.open({
       url,
       callbackUrl: redirectUri,
       timeoutMs: OIDC_ATTEMPT_MS,
       partition: authPartition(this.config.id),
+      persistent: this.deps.keepPartition ?? false,
       signal,
     });
     return { url: answer.url, checks };
@@ -138,6 +157,7 @@ export class OidcSignIn {
   private async viaSystemBrowser(
     signal: AbortSignal,
     loginHint?: string,
+    interaction?: SignInInteraction,
   ): Promise<{ url: string; checks: Awaited<ReturnType<OidcRelyingParty['startLogin']>>['checks'] }> {
     const browser = this.deps.browser;
     if (!browser) throw new OidcError('OIDC_DISCOVERY', 'no system browser available');
@@ -148,7 +168,7 @@ export class OidcSignIn {
       ...(this.config.loopbackPort !== undefined ? { port: this.config.loopbackPort } : {}),
     });
     try {
-      const { url, checks } = await this.rp.startLogin(listener.redirectUri, loginHint);
+      const { url, checks } = await this.rp.startLogin(listener.redirectUri, loginHint, interaction);
       await browser.open(url);
       const answer: CallbackRequest = await listener.result;
       return { url: answer.url, checks };

@@ -36,7 +36,7 @@ describe('the policy reference', () => {
     for (const key of ['session', 'localAccounts', 'security', 'providers.saml', 'providers.oidc', 'updates']) {
       expect(text).toContain(`## \`${key}\``);
     }
-    expect(text).toMatch(/\| `session\.idleMinutes` +\| integer +\| `15` +\| 1–1440 +\|/);
+    expect(text).toMatch(/\| `session\.idleMinutes` +\| integer +\| `60` +\| 1–1440 +\|/);
     expect(text).toMatch(/\| `updates\.enabled` +\| boolean +\| `false` +\|/);
   });
 

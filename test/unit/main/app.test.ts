@@ -47,7 +47,12 @@ const validPayloads: { [C in ChannelName]: ChannelPayload<C> } = {
   'auth:sign-in-local': { username: ADMIN.username, password: ADMIN.password },
   'auth:sign-out': {},
   'session:get-current': {},
+  'session:activity': {},
+  'session:unlock': { password: ADMIN.password },
+  'session:unlock-sso': {},
   'users:list': {},
+  'users:list-sso': {},
+  'users:end-kept-sign-in': { personId: 'entra:someone' },
   'users:create': { username: 'newbie', displayName: 'New', password: 'hollow-granite-pepper-owl', roles: ['viewer'] },
   'users:set-disabled': { userId: SOME_USER_ID, disabled: true },
   'users:reset-password': { userId: SOME_USER_ID, password: 'hollow-granite-pepper-owl' },
@@ -161,6 +166,7 @@ describe('createApp', () => {
       localAccountsEnabled: true,
       providers: [],
       signInNotice: null,
+      lastSignIn: null,
     });
     expect(await ok('session:get-current')).toBeNull();
     expect(await fs.readdir(dir)).toContain(VAULT_FILE);
@@ -255,7 +261,10 @@ describe('createApp', () => {
     await ok('users:list');
     clock.advance(14 * MIN);
     await ok('users:list');
+    // Locked after 15 minutes (session.lockAfterMinutes), signed out after 60 (session.idleMinutes).
     clock.advance(15 * MIN);
+    await fails('users:list', 'SESSION_LOCKED');
+    clock.advance(45 * MIN);
     await fails('users:list', 'SESSION_EXPIRED');
     await fails('session:get-current', 'SESSION_EXPIRED');
     for (const channel of sessionChannels) await fails(channel, 'SESSION_EXPIRED');

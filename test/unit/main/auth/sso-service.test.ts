@@ -5,7 +5,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { AppError } from '../../../../main/errors';
-import { AuthCancelledError, AuthTimeoutError, type AuthSurface, type CallbackRequest } from '../../../../main/platform';
+import {
+  AuthCancelledError,
+  AuthTimeoutError,
+  type AuthSurface,
+  type CallbackRequest,
+  type Logger,
+} from '../../../../main/platform';
 import { samlProviderConfig } from '../../../../main/auth/saml/saml-config';
 import { SsoService } from '../../../../main/auth/sso-service';
 import { OidcTokenStore } from '../../../../main/auth/oidc/oidc-token-store';
@@ -199,7 +205,7 @@ describe('SsoService: the OIDC sign-in kept beside the session start', () => {
     }
   }
 
-  function oidcService(store: OidcTokenStore, log = silentLog) {
+  function oidcService(store: OidcTokenStore, log: Logger = silentLog) {
     const sso = new SsoService({
       saml: [],
       oidc: [

@@ -40,6 +40,7 @@ function setup(options: { granted?: Access[]; signedIn?: boolean } = {}) {
       localAccountsEnabled: true,
       providers: [],
       signInNotice: null,
+      lastSignIn: null,
     };
   });
   registry.handle('auth:sign-in-local', (input) => {

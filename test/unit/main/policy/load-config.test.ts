@@ -25,7 +25,7 @@ function configErrorOf(layers: ConfigLayer[]): ConfigError {
 describe('parseConfig', () => {
   it('applies the defaults with no layers', () => {
     const config = parseConfig([]);
-    expect(config.session).toMatchObject({ idleMinutes: 15, absoluteHours: 12, persistSession: false });
+    expect(config.session).toMatchObject({ lockAfterMinutes: 15, idleMinutes: 60, absoluteHours: 12, persistSession: false });
     expect(config.localAccounts).toMatchObject({
       enabled: true,
       minPasswordLength: 12,
@@ -318,10 +318,13 @@ describe('the person’s own settings (config.json, PORTICO_CONFIG)', () => {
 
   /** [key, IT's policy value (undefined: the default), a stricter value, a looser value] */
   const STRICTER: Array<[string, unknown, unknown, unknown]> = [
-    ['session.idleMinutes', undefined, 5, 30],
+    ['session.lockAfterMinutes', undefined, 5, 30],
+    ['session.idleMinutes', undefined, 5, 90],
     ['session.absoluteHours', 8, 1, 24],
     ['session.persistSession', undefined, false, true],
     ['session.recentSignInMinutes', undefined, 5, 60],
+    ['session.rememberLastSignIn', false, false, true],
+    ['session.keepIdpSignIn', false, false, true],
     ['localAccounts.enabled', false, false, true],
     ['localAccounts.minPasswordLength', 14, 16, 12],
     ['localAccounts.maxFailures', 10, 3, 11],
@@ -392,7 +395,7 @@ describe('the person’s own settings (config.json, PORTICO_CONFIG)', () => {
   it('names the file that loosens, not another user file', () => {
     const error = configErrorOf([
       user({ session: { idleMinutes: 10 } }),
-      user({ session: { idleMinutes: 20 } }, '/opt/extra.json'),
+      user({ session: { idleMinutes: 90 } }, '/opt/extra.json'),
     ]);
     expect(error.source).toBe('/opt/extra.json');
     expect(error.message).not.toContain(CONFIG);

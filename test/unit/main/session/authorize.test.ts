@@ -9,7 +9,7 @@ import { FakeClock, GOOD_PASSWORD, OTHER_GOOD_PASSWORD, openTestVault } from '..
 
 const MIN = 60_000;
 
-async function setup() {
+async function setup(lockMs?: number) {
   const { vault } = await openTestVault();
   const clock = new FakeClock();
   const accounts = new LocalAccounts(
@@ -17,7 +17,12 @@ async function setup() {
     { minPasswordLength: 12, argon2: { ...OWASP_ARGON2ID }, maxFailures: 5, lockoutMs: 15 * MIN, backoffBaseMs: 1000 },
     clock,
   );
-  const sessions = new SessionManager(clock, { idleMs: 15 * MIN, absoluteMs: 12 * 60 * MIN, recentSignInMs: 5 * MIN });
+  const sessions = new SessionManager(clock, {
+    idleMs: lockMs ? 60 * MIN : 15 * MIN,
+    absoluteMs: 12 * 60 * MIN,
+    recentSignInMs: 5 * MIN,
+    ...(lockMs ? { lockMs } : {}),
+  });
   const admin = await accounts.createFirstAdmin({ username: 'root', displayName: 'Root', password: GOOD_PASSWORD });
   const viewer = await accounts.create({
     username: 'vera',
@@ -138,5 +143,49 @@ describe('createAuthorizer', () => {
     signInAs(viewer);
     clock.advance(5 * MIN);
     expect(codeOf(() => authorize('admin.users', { recentSignIn: true }))).toBe('PERMISSION_DENIED');
+  });
+
+  describe('a locked session', () => {
+    it('answers no channel that needs a session: SESSION_LOCKED, whatever the permission', async () => {
+      const { authorize, signInAs, admin, clock } = await setup(10 * MIN);
+      signInAs(admin);
+      clock.advance(10 * MIN);
+      for (const access of ['session', 'data.read', 'data.export', 'admin.users', 'admin.audit'] as Access[]) {
+        expect(codeOf(() => authorize(access))).toBe('SESSION_LOCKED');
+      }
+    });
+
+    it('is not opened by the refused calls (they are not activity) and still signs out when idle long enough', async () => {
+      const { authorize, signInAs, admin, clock, sessions } = await setup(10 * MIN);
+      signInAs(admin);
+      clock.advance(10 * MIN);
+      codeOf(() => authorize('data.read'));
+      clock.advance(50 * MIN);
+      expect(codeOf(() => authorize('data.read'))).toBe('SESSION_EXPIRED');
+      expect(sessions.check().state).toBe('expired');
+    });
+
+    it('gives public handlers the locked session (sign-out, unlock need it)', async () => {
+      const { authorize, signInAs, admin, clock } = await setup(10 * MIN);
+      const session = signInAs(admin);
+      clock.advance(10 * MIN);
+      expect(authorize('public', { channel: 'auth:sign-out' })).toBe(session);
+    });
+
+    it.each(['auth:sign-in-local', 'setup:create-admin', 'auth:start-sso'] as const)(
+      'refuses %s: another person signs out first',
+      async (channel) => {
+        const { authorize, signInAs, admin, clock } = await setup(10 * MIN);
+        signInAs(admin);
+        clock.advance(10 * MIN);
+        expect(codeOf(() => authorize('public', { channel }))).toBe('SESSION_LOCKED');
+      },
+    );
+
+    it('lets sign-in channels through while the session is open', async () => {
+      const { authorize, signInAs, admin } = await setup(10 * MIN);
+      const session = signInAs(admin);
+      expect(authorize('public', { channel: 'auth:sign-in-local' })).toBe(session);
+    });
   });
 });

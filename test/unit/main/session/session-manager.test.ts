@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SessionManager, type SessionUser } from '../../../../main/session/session-manager';
+import { SessionManager, type Session, type SessionPolicy, type SessionUser } from '../../../../main/session/session-manager';
 import { FakeClock } from '../../helpers';
 import { PERMISSIONS } from '../../../../preload/constants';
 
@@ -16,7 +16,7 @@ const user: SessionUser = {
 };
 const defaults = { idleMs: 15 * MIN, absoluteMs: 12 * HOUR, recentSignInMs: 15 * MIN };
 
-function started(policy = defaults) {
+function started(policy: SessionPolicy = defaults) {
   const clock = new FakeClock();
   const sessions = new SessionManager(clock, policy);
   const session = sessions.start(user, ['viewer']);
@@ -101,11 +101,17 @@ describe('SessionManager', () => {
       expiresAt: session.expiresAt,
       idleExpiresAt: clock.t + 15 * MIN,
       recentSignInUntil: session.createdAt + 15 * MIN,
+      locked: false,
+      lockAt: null,
+      now: clock.t,
     });
     expect(Object.keys(summary).sort()).toEqual([
       'expiresAt',
       'groups',
       'idleExpiresAt',
+      'lockAt',
+      'locked',
+      'now',
       'permissions',
       'recentSignInUntil',
       'roles',
@@ -162,5 +168,109 @@ describe('SessionManager', () => {
     expect(sessions.start(user, ['viewer'], { endsAt: clock.t + 48 * 3600_000 }).expiresAt).toBe(clock.t + 12 * 3600_000);
     expect(sessions.start(user, ['viewer'], { endsAt: clock.t - 1 }).expiresAt).toBe(clock.t + 12 * 3600_000);
     expect(sessions.start(user, ['viewer'], { endsAt: null }).expiresAt).toBe(clock.t + 12 * 3600_000);
+  });
+
+  describe('lock', () => {
+    const locking = { ...defaults, lockMs: 10 * MIN, idleMs: 60 * MIN };
+
+    it('locks after lockMs without activity; the session stays, the lock time is when idle reached it', () => {
+      const { clock, sessions, session } = started(locking);
+      const locks: string[] = [];
+      sessions.onLock = (s) => locks.push(s.id);
+      clock.advance(10 * MIN - 1);
+      expect(sessions.check()).toEqual({ state: 'active', session });
+      clock.advance(5 * MIN);
+      expect(sessions.check()).toEqual({ state: 'locked', session });
+      expect(session.lockedAt).toBe(session.lastActivityAt + 10 * MIN);
+      expect(sessions.activeUser()).toBeNull();
+      // Reported once, however often it is checked.
+      sessions.check();
+      expect(locks).toEqual([session.id]);
+    });
+
+    it('is not opened by activity: a locked session ignores touch()', () => {
+      const { clock, sessions } = started(locking);
+      clock.advance(10 * MIN);
+      expect(sessions.check().state).toBe('locked');
+      sessions.touch();
+      clock.advance(MIN);
+      expect(sessions.check().state).toBe('locked');
+    });
+
+    it('signs out after idleMs, locked or not, counted from the last activity', () => {
+      const { clock, sessions } = started(locking);
+      clock.advance(10 * MIN);
+      expect(sessions.check().state).toBe('locked');
+      clock.advance(50 * MIN - 1);
+      expect(sessions.check().state).toBe('locked');
+      clock.advance(1);
+      expect(sessions.check()).toEqual({ state: 'expired', reason: 'idle' });
+    });
+
+    it('still signs out at the absolute limit while locked', () => {
+      const { clock, sessions, session } = started({ ...locking, idleMs: 24 * HOUR, absoluteMs: HOUR });
+      clock.advance(10 * MIN);
+      expect(sessions.check().state).toBe('locked');
+      clock.t = session.expiresAt;
+      expect(sessions.check()).toEqual({ state: 'expired', reason: 'absolute' });
+    });
+
+    it('unlock() opens it where it was: active from now, a recent sign-in, reported', () => {
+      const { clock, sessions, session } = started(locking);
+      const unlocked: string[] = [];
+      sessions.onUnlock = (s) => unlocked.push(s.id);
+      clock.advance(40 * MIN);
+      expect(sessions.check().state).toBe('locked');
+      sessions.unlock();
+      expect(sessions.check()).toEqual({ state: 'active', session });
+      expect(session.lastActivityAt).toBe(clock.t);
+      expect(sessions.isRecentSignIn(session)).toBe(true);
+      expect(unlocked).toEqual([session.id]);
+      // The idle clock starts again from the unlock.
+      clock.advance(10 * MIN - 1);
+      expect(sessions.check().state).toBe('active');
+    });
+
+    it('lock() locks at once (a kept sign-in restored for someone whose session was locked)', () => {
+      const { sessions, session, clock } = started(locking);
+      sessions.lock();
+      expect(sessions.check()).toEqual({ state: 'locked', session });
+      expect(session.lockedAt).toBe(clock.t);
+    });
+
+    it('never locks when the lock would not come before the idle sign-out', () => {
+      const { clock, sessions } = started({ ...defaults, lockMs: 15 * MIN, idleMs: 15 * MIN });
+      clock.advance(15 * MIN - 1);
+      expect(sessions.check().state).toBe('active');
+      expect(sessions.summary((sessions.check() as { session: Session }).session).lockAt).toBeNull();
+      clock.advance(1);
+      expect(sessions.check()).toEqual({ state: 'expired', reason: 'idle' });
+    });
+
+    it('summarises the lock: when it comes if idle from now on, and whether it has', () => {
+      const { clock, sessions, session } = started(locking);
+      clock.advance(3 * MIN);
+      sessions.touch();
+      expect(sessions.summary(session)).toMatchObject({ locked: false, lockAt: clock.t + 10 * MIN, now: clock.t });
+      clock.advance(10 * MIN);
+      sessions.check();
+      expect(sessions.summary(session)).toMatchObject({ locked: true, now: clock.t });
+    });
+
+    it('keeps the lock across a restart (persistSession): a saved locked session comes back locked', async () => {
+      const saved: (Session | null)[] = [];
+      const store = { save: async (s: Session | null) => void saved.push(s && structuredClone(s)) };
+      const { clock, sessions } = started(locking);
+      await sessions.persistWith(store, null);
+      clock.advance(10 * MIN);
+      expect(sessions.check().state).toBe('locked');
+      await sessions.flush();
+      const last = saved.at(-1)!;
+      expect(last.lockedAt).not.toBeNull();
+
+      const restarted = new SessionManager(clock, locking);
+      await restarted.persistWith(store, last);
+      expect(restarted.check().state).toBe('locked');
+    });
   });
 });
