@@ -44,6 +44,8 @@ import { DataStartup, setupDataHandlers } from './data';
 import { DataHub } from './data/data-hub';
 import { TeamData } from './data/team-data';
 import { DbCredentialStore } from './data/postgres/credential-store';
+import { EntraTokenSource } from './data/postgres/entra-token-source';
+import { OidcRelyingParty } from './auth/oidc/oidc-relying-party';
 
 export type { Logger } from './platform';
 
@@ -200,10 +202,23 @@ export async function createApp(ports: AppPorts): Promise<PorticoApp> {
     const lastSignIn = new LastSignInStore(vault, config.session.rememberLastSignIn);
     await lastSignIn.forgetUnlessAllowed();
     const lockMarker = new LockMarker(vault);
+    // Team datasets with `entra-token`: the person's Entra access token for the database, from
+    // their kept OIDC sign-in (a relying party per provider, made when first needed).
+    const relyingParties = new Map<string, OidcRelyingParty>();
+    const entraTokens = new EntraTokenSource({
+      store: new OidcTokenStore(vault),
+      issuer: (id) => {
+        const provider = config.providers.oidc.find((p) => p.id === id);
+        if (!provider) return null;
+        if (!relyingParties.has(id)) relyingParties.set(id, new OidcRelyingParty(provider));
+        return relyingParties.get(id)!;
+      },
+      log,
+    });
     // Local datasets (DuckDB, in the background) and team datasets (PostgreSQL, per person).
     const data = new DataHub(
       new DataStartup({ config: config.data, userDataDir: ports.paths.userData, log }),
-      new TeamData({ config: config.data, credentials: new DbCredentialStore(vault), log }),
+      new TeamData({ config: config.data, credentials: new DbCredentialStore(vault), tokens: entraTokens, log }),
     );
     services = { config, vault, accounts, sessions, sso, keyStorage, protector, audit, roleMapping, locked, data, lastSignIn };
     // A kept OIDC sign-in the IdP refused (at launch or later) is audited with the reason.
@@ -264,10 +279,13 @@ export async function createApp(ports: AppPorts): Promise<PorticoApp> {
     // A person's team-database connections end with their session (sign-out, timeout).
     sessions.onEnd = (session) => {
       void data.team.closeSession(session.id);
+      entraTokens.forget(session.user.id);
       track(lockMarker.set(null).catch(() => undefined));
     };
     // Locked (idle): audited; remembered, so that a restart does not open a restored sign-in.
     sessions.onLock = (session) => {
+      // Locked: the person's team-database connections close (reopened after unlock).
+      void data.team.closeSession(session.id);
       track(lockMarker.set(session.user.id).catch(() => undefined));
       const event: AuditEvent = { actor: session.user.username, action: 'auth.session-locked', outcome: 'success' };
       track(appendAudit(audit, event, log));
@@ -275,6 +293,7 @@ export async function createApp(ports: AppPorts): Promise<PorticoApp> {
     sessions.onUnlock = () => track(lockMarker.set(null).catch(() => undefined));
     sessions.onExpired = (session, reason) => {
       void data.team.closeSession(session.id);
+      entraTokens.forget(session.user.id);
       const event: AuditEvent = {
         actor: session.user.username,
         action: 'auth.session-expired',

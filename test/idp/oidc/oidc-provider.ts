@@ -51,6 +51,12 @@ export interface StartOidcProviderOptions {
   confirmLogout?: boolean;
   /** Default false (as the products): offline_access alone yields a refresh token. True: only with prompt=consent (OIDC Core 11). */
   offlineAccessNeedsConsent?: boolean;
+  /**
+   * More scopes the provider knows (e.g. Entra's `https://ossrdbms-aad.database.windows.net/.default`):
+   * granted when asked for at sign-in, then asked for again on a refresh to get an access token
+   * for them (the `entra-token` team data method; a stand-in for Entra's resource scopes).
+   */
+  extraScopes?: string[];
 }
 
 export interface OidcTestProvider {
@@ -209,7 +215,7 @@ async function configuration(input: ConfigurationInput): Promise<Record<string, 
     findAccount: (_ctx: unknown, sub: string) => findAccount(users, sub, options.tenantId),
     claims: claimsByScope(users, options.tenantId),
     conformIdTokenClaims: false,
-    scopes: ['openid', 'offline_access', 'email', 'profile'],
+    scopes: ['openid', 'offline_access', 'email', 'profile', ...(options.extraScopes ?? [])],
     pkce: { required: () => true },
     // Kept in the interaction's params (oidc-provider drops unknown ones): Google's access_type
     // decides about refresh tokens; the hints are accepted and ignored, as by IdPs that lack them.
