@@ -39,6 +39,7 @@ export class SsoPeople {
   constructor(
     private readonly vault: Vault,
     private readonly now: () => number,
+    private readonly max = MAX_PEOPLE,
   ) {}
 
   list(): SsoPerson[] {
@@ -100,7 +101,7 @@ export class SsoPeople {
       change(people);
       const kept = Object.values(people)
         .sort((a, b) => b.lastSignInAt - a.lastSignInAt)
-        .slice(0, MAX_PEOPLE);
+        .slice(0, this.max);
       doc.secrets[KEY] = JSON.stringify(Object.fromEntries(kept.map((p) => [p.id, p])));
     });
   }
