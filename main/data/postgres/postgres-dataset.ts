@@ -320,6 +320,7 @@ export class PostgresDataset {
     });
     const deps = this.deps;
     const fail = (error: unknown) => this.fail(error, person);
+    client.on('error', ignoreHeldClientError);
     async function* batches(): AsyncGenerator<CellValue[][]> {
       let broken: unknown = null;
       try {
@@ -364,6 +365,7 @@ export class PostgresDataset {
         throw appError;
       } finally {
         // A connection whose COPY was cut is dropped, not reused mid-transaction.
+        client.removeListener('error', ignoreHeldClientError);
         client.release(broken ? true : undefined);
       }
     }
@@ -589,6 +591,7 @@ export class PostgresDataset {
     const slot: NonNullable<PersonState['background']> = { pid: null, canceled: false, view };
     state.background = slot;
     const client = await state.pool.connect();
+    client.on('error', ignoreHeldClientError);
     try {
       if (slot.canceled) throw new Superseded('superseded');
       slot.pid = (client as unknown as { processID?: number }).processID ?? null;
@@ -598,6 +601,7 @@ export class PostgresDataset {
       throw slot.canceled ? new Superseded('superseded') : error;
     } finally {
       if (state.background === slot) state.background = null;
+      client.removeListener('error', ignoreHeldClientError);
       client.release();
     }
   }
@@ -613,9 +617,11 @@ export class PostgresDataset {
 
   private async withClient<T>(state: PersonState, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     const client = await state.pool.connect();
+    client.on('error', ignoreHeldClientError);
     try {
       return await fn(client);
     } finally {
+      client.removeListener('error', ignoreHeldClientError);
       client.release();
     }
   }
@@ -632,6 +638,9 @@ function toCell(text: string | null, shown: { masked: boolean; type: PgColumnDef
 }
 
 class StallError extends Error {}
+
+/** pg-pool stops listening for errors on a lent client: one lost meanwhile surfaces in its query. */
+function ignoreHeldClientError(): void {}
 
 /**
  * Ends `stream` with a StallError when no chunk came for `ms` (an export's per-step limit). A

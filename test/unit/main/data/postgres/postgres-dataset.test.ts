@@ -16,7 +16,10 @@ import {
   type ViewInput,
 } from '../../../../../main/data/postgres/postgres-dataset';
 import type { SortKey } from '../../../../../main/data/query-builder';
-import { expectAppError, openTestVault } from '../../../../unit/helpers';
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { writeCsvExport } from '../../../../../main/data/export-file';
+import { expectAppError, openTestVault, tempDir } from '../../../../unit/helpers';
 import { NOBODY, PEOPLE, REGIONS, rowsIn, startTeamDb, teamOrdersConfig, type TeamDb } from './team-db';
 
 const ROWS = 6000;
@@ -338,6 +341,52 @@ describe('PostgresDataset: row counts', () => {
     let later = first;
     while (later.totalIsEstimate) later = await dataset.page(bob, { ...view, offset: 10, limit: 10 });
     expect(later.total).toBe(exact);
+    await dataset.close();
+  });
+});
+
+describe('PostgresDataset: an export when the database goes down', () => {
+  it('fails with a clear message, leaves no file, and main carries on', async () => {
+    // Row 4 (EMEA) takes 30 s to read: the export is mid-way when the server stops.
+    await db.pg.sql(`CREATE FUNCTION sales.stall(i bigint, v text) RETURNS text LANGUAGE sql STABLE
+        AS $$ SELECT CASE WHEN i = 4 THEN v || pg_sleep(30)::text ELSE v END $$;
+      CREATE VIEW sales.stalling_orders WITH (security_invoker = true) AS SELECT id, sales.stall(id, region) AS region FROM sales.orders;
+      GRANT SELECT ON sales.stalling_orders TO team_reader; GRANT EXECUTE ON FUNCTION sales.stall(bigint, text) TO team_reader;`);
+    const config = datasetConfig();
+    const stalling = {
+      ...config,
+      source: { ...config.source, table: 'stalling_orders' },
+      columns: [{ name: 'id' }, { name: 'region' }],
+    } as PostgresDatasetConfig;
+    const { dataset } = await openDataset({ config: stalling });
+    const carol = person('carol');
+    await dataset.connect(carol, 'carol', PEOPLE.carol.password);
+    const dir = await tempDir();
+    const target = path.join(dir, 'orders.csv');
+    const out = await dataset.openExport(carol, view);
+    const writing = writeCsvExport(target, out.columns, out.batches);
+    writing.catch(() => undefined);
+    // Wait until the COPY sits in row 4's sleep, then stop the server.
+    for (;;) {
+      const rows = await db.pg.sql<{ n: string }>(
+        "SELECT count(*) AS n FROM pg_stat_activity WHERE usename = 'carol' AND wait_event = 'PgSleep'",
+      );
+      if (Number(rows[0]!.n) > 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    await db.pg.pause();
+    try {
+      await expectAppError(writing, 'DATA_SOURCE_UNREACHABLE');
+      expect(await readdir(dir)).toEqual([]);
+    } finally {
+      await db.pg.start();
+    }
+    // The next request works again on new connections.
+    expect((await dataset.page(carol, { ...view, offset: 0, limit: 3 })).rows).toEqual([
+      [1, 'AMER'],
+      [2, 'APAC'],
+      [3, 'LATAM'],
+    ]);
     await dataset.close();
   });
 });
