@@ -17,10 +17,10 @@ import {
   localUserRecord,
   serializeDocument,
   throttleRecord,
-  vaultDocument,
   type VaultDocument,
 } from './vault-document';
 import { syncDir } from '../util/sync-dir';
+import { parseVaultDocument } from './vault-validate';
 
 export const VAULT_FILE = 'vault.bin';
 export const VAULT_BACKUP_FILE = 'vault.bin.bak';
@@ -109,12 +109,13 @@ export class Vault {
     } catch {
       throw new VaultError('VAULT_CORRUPT', 'The vault decrypted but its contents are not valid.', file);
     }
-    // Validated in full on open; updates then check only the records they change.
-    const doc = vaultDocument.safeParse(parsed);
-    if (!doc.success) throw new VaultError('VAULT_CORRUPT', 'The vault decrypted but its contents are not valid.', file);
+    // Validated in full on open, as the zod schema decides but without copying every record
+    // (vault-validate.ts); updates then check only the records they change.
+    const doc = parseVaultDocument(parsed);
+    if (!doc) throw new VaultError('VAULT_CORRUPT', 'The vault decrypted but its contents are not valid.', file);
     // Only once the vault opened: a vault that fails to open is left exactly as it was.
     await removeLeftoverTempFiles(dir);
-    return new Vault(doc.data as VaultDocument, key, header.backend, file);
+    return new Vault(doc, key, header.backend, file);
   }
 
   /** The current document. Treat as read-only: change it through `update`. */

@@ -3,8 +3,9 @@
  * as JSON (medians, ms). Budgets from the foundation issue:
  *   - local sign-in through IPC: everything but argon2id < 5 ms (argon2id = raw
  *     @node-rs/argon2 verify of the same hash, measured alongside);
- *   - vault open with 10,000 entries < 50 ms; one vault write < 10 ms (baseline: raw
- *     AES-256-GCM + JSON of the same document, no I/O);
+ *   - vault open with 10,000 users < 50 ms and <= 1.5 x its decrypt + JSON.parse alone (timed
+ *     in turns); one vault write < 10 ms (baseline: raw AES-256-GCM + JSON of the same
+ *     document, no I/O);
  *   - an audit append anchored in the vault <= the plain append + 1.5 vault writes, both
  *     measured alongside (test/bench/audit.ts);
  *   - renderer load to an interactive login form in the test host < 500 ms (baseline: a
@@ -17,6 +18,7 @@
  * Exits non-zero when a budget is missed.
  */
 import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import { chromium, type Browser } from 'playwright-core';
 import { verify } from '@node-rs/argon2';
 import { createApp } from '../../main/app';
@@ -180,7 +182,21 @@ async function benchVault() {
     const vault = await Vault.open({ dir, protector });
     await addUsers(vault, 10_000, await hashPassword('bench user password', OWASP_ARGON2ID));
     const runs = 20;
-    const open = await timeRuns(runs, () => Vault.open({ dir, protector }));
+    // Baseline: the same document through AES-256-GCM + JSON.parse in memory, no keychain, no
+    // disk, no validation. Timed in turns with the opens, so that load from other work on the
+    // machine weighs on both alike.
+    const key = newDataKey();
+    const sealed = encodeVault(Buffer.from(JSON.stringify(vault.read())), key, 'bench');
+    const open: number[] = [];
+    const rawDecode: number[] = [];
+    for (let i = 0; i < 2 * runs + 4; i++) {
+      const timed = i % 2 === 0 ? open : rawDecode;
+      const start = performance.now();
+      if (i % 2 === 0) await Vault.open({ dir, protector });
+      else JSON.parse(decodeVault(sealed, key).plaintext.toString('utf8'));
+      if (i >= 4) timed.push(performance.now() - start);
+    }
+    const openRatio = median(open) / median(rawDecode);
     let n = 0;
     const write = await timeRuns(runs, () => vault.update((doc) => void (doc.secrets.counter = String(n++))));
     const typical = await withTempDir(async (smallDir, smallService) => {
@@ -191,11 +207,6 @@ async function benchVault() {
       return timeRuns(runs, () => small.update((doc) => void (doc.secrets.counter = String(n++))));
     });
 
-    // Baseline: the same document through JSON + AES-256-GCM in memory, no keychain, no disk.
-    const key = newDataKey();
-    const plain = Buffer.from(JSON.stringify(vault.read()));
-    const sealed = encodeVault(plain, key, 'bench');
-    const rawDecode = await timeRuns(runs, async () => JSON.parse(decodeVault(sealed, key).plaintext.toString('utf8')));
     const rawEncode = await timeRuns(runs, async () => encodeVault(Buffer.from(JSON.stringify(vault.read())), key, 'bench'));
     return [
       {
@@ -204,8 +215,11 @@ async function benchVault() {
         fileBytes: sealed.length,
         medianMs: round(median(open)),
         baselineDecryptParseMs: round(median(rawDecode)),
+        // Open (keychain, read, decrypt, parse, validate) against decrypt + parse alone.
+        ratioToBaseline: round(openRatio),
         budgetMs: 50,
-        pass: median(open) < 50,
+        budgetRatio: 1.5,
+        pass: median(open) < 50 && openRatio <= 1.5,
       },
       {
         name: 'vault write, 100 users (temp + fsync + rename + backup)',

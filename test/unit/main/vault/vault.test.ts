@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { decodeVault, readVaultHeader } from '../../../../main/vault/vault-format';
+import { decodeVault, encodeVault, readVaultHeader } from '../../../../main/vault/vault-format';
 import { Vault, VAULT_BACKUP_FILE, VAULT_FILE, VaultError, type VaultErrorCode } from '../../../../main/vault/vault';
 import { flipByte, openTestVault, rejectionOf, RenamedBackend, sha256, snapshotDir, tempDir, testKeychain } from '../../helpers';
 import type { KeyProtector } from '../../../../main/platform';
@@ -109,6 +109,44 @@ describe('Vault (real OS keychain)', () => {
     await expectVaultError(Vault.open({ dir, protector }), 'VAULT_CORRUPT');
 
     expect(await snapshotDir(dir)).toEqual(before);
+  });
+
+  it('refuses a decrypted document with an invalid record (VAULT_CORRUPT), and reads an older valid one', async () => {
+    const { vault, dir, protector } = await openTestVault();
+    const id = '3f0c5a0e-8d2b-4c1a-9e7f-1a2b3c4d5e6f';
+    const record = {
+      id,
+      username: 'ada',
+      displayName: 'Ada',
+      roles: ['viewer'],
+      passwordHash: '$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA',
+      disabled: false,
+      createdAt: 1,
+      updatedAt: 1,
+      lastSignInAt: null,
+    };
+    const key = (await protector.loadKey())!;
+    const seal = async (users: Record<string, unknown>) =>
+      fs.writeFile(
+        vault.file,
+        encodeVault(Buffer.from(JSON.stringify({ version: 1, users, throttle: {}, secrets: {} })), key, 'os-keychain'),
+      );
+
+    // Written by an older build: no groups yet. Read, with groups: [].
+    await seal({ [id]: record });
+    expect((await Vault.open({ dir, protector })).read().users[id]).toEqual({ ...record, groups: [] });
+
+    for (const broken of [
+      { ...record, passwordHash: 'plain-text' },
+      { ...record, roles: ['root'] },
+      { ...record, id: 'not-a-uuid' },
+      { ...record, lastSignInAt: 'yesterday' },
+    ]) {
+      await seal({ [id]: broken });
+      const before = await snapshotDir(dir);
+      await expectVaultError(Vault.open({ dir, protector }), 'VAULT_CORRUPT');
+      expect(await snapshotDir(dir)).toEqual(before);
+    }
   });
 
   it('refuses a newer format with VAULT_NEWER_FORMAT', async () => {
