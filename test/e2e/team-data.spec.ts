@@ -8,6 +8,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
 import { expect, test as base } from './fixtures';
+import { seriousA11yViolations } from './support/axe';
 import { createFirstAdmin, signOut } from './support/local-flows';
 import { PEOPLE, rowsIn, startTeamDb, teamOrdersConfig, type TeamDb } from '../unit/main/data/postgres/team-db';
 
@@ -56,11 +57,13 @@ test('a person connects to the team dataset with their own login, browses, filte
   await form.getByRole('button', { name: 'Connect' }).click();
   await expect(form.getByRole('alert')).toContainText('refused your login');
   await expect(form.getByLabel('Database password')).toHaveValue('');
+  expect(await seriousA11yViolations(page)).toEqual([]);
 
   await form.getByLabel('Database password').fill(PEOPLE.alice.password);
   await form.getByRole('button', { name: 'Connect' }).click();
   await expect(page.getByText('Connected to the team database as alice.')).toBeVisible();
   await expect(page.getByText('Orders of the regions you are entitled to.')).toBeVisible();
+  expect(await seriousA11yViolations(page)).toEqual([]);
 
   // The grid shows her columns only (no PII grant) and her region only.
   await expect(grid(page).getByRole('columnheader', { name: /Region/ })).toBeVisible();
