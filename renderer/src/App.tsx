@@ -23,7 +23,12 @@ export function App() {
   }, []);
 
   const toLogin = useCallback((info: AppInfo, message: string | null) => {
-    setView({ name: 'login', info, notice: message ? createNotice(message) : null });
+    const notice = message ? createNotice(message) : null;
+    // Asked again: the sign-in just made changed what the sign-in screen fills in (lastSignIn).
+    void window.portico.getAppInfo().then(
+      (fresh) => setView({ name: 'login', info: fresh.ok ? fresh.value : info, notice }),
+      () => setView({ name: 'login', info, notice }),
+    );
   }, []);
 
   const toSignedIn = useCallback((info: AppInfo, session: SessionSummary) => {

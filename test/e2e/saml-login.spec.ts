@@ -131,7 +131,7 @@ test('by default a restart asks to sign in again', async ({ page, authWindows, p
 });
 
 test.describe('recent sign-in for SSO admins', () => {
-  test.use({ samlSession: { idleMinutes: 120, recentSignInMinutes: 15 } });
+  test.use({ samlSession: { lockAfterMinutes: 60, idleMinutes: 120, recentSignInMinutes: 15 } });
 
   test('an admin action after 15 minutes asks to sign in at the IdP again, as the same user only', async ({
     page,

@@ -10,7 +10,8 @@ test.beforeEach(({ portico }) => {
 
 test('an idle session ends in main, and the app returns to sign-in saying why', async ({ page, portico }) => {
   await createFirstAdmin(page);
-  portico.clock!.advance(15 * 60_000 + 1000);
+  // Locked after 15 minutes (lock.spec.ts), signed out after 60 (session.idleMinutes).
+  portico.clock!.advance(60 * 60_000 + 1000);
   const call = await page.evaluate(() => (window as any).portico.listUsers());
   expect(call).toMatchObject({ ok: false, code: 'SESSION_EXPIRED' });
   await page.reload();
@@ -34,7 +35,12 @@ test.describe('absolute timeout', () => {
 });
 
 test.describe('recent sign-in', () => {
-  test.use({ porticoPolicy: { session: { idleMinutes: 120, recentSignInMinutes: 15 }, localAccounts: { backoffBaseMs: 0 } } });
+  test.use({
+    porticoPolicy: {
+      session: { lockAfterMinutes: 60, idleMinutes: 120, recentSignInMinutes: 15 },
+      localAccounts: { backoffBaseMs: 0 },
+    },
+  });
 
   test('an admin action after 15 minutes asks for the password first, then goes through', async ({ page, portico }) => {
     await createFirstAdmin(page);

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { ProviderSummary, SessionSummary } from '../../../preload/contract';
-import { SESSION_ENDED_MESSAGE, SIGNED_OUT_MESSAGE } from '../lib/api-errors';
+import { SIGNED_OUT_MESSAGE } from '../lib/api-errors';
 import { AdminUsersScreen } from '../screens/admin/AdminUsersScreen';
 import { SsoProvidersScreen } from '../screens/admin/SsoProvidersScreen';
 import { HomeScreen } from '../screens/HomeScreen';
@@ -8,6 +8,7 @@ import { AuditLogScreen } from '../screens/admin/AuditLogScreen';
 import { DiagnosticsScreen } from '../screens/admin/DiagnosticsScreen';
 import { RoleMappingScreen } from '../screens/admin/RoleMappingScreen';
 import { AppHeader, type SignedInPage } from './AppHeader';
+import { IdleLock } from './IdleLock';
 
 /** The pages a session's permissions open (main refuses the calls behind the others anyway). */
 function availablePages(session: SessionSummary, hasProviders: boolean): SignedInPage[] {
@@ -31,9 +32,6 @@ interface SignedInShellProps {
   onSessionEnd: (message: string) => void;
 }
 
-/** setTimeout's delay is a signed 32-bit number of milliseconds. */
-const MAX_TIMER_DELAY = 2 ** 31 - 1;
-
 export function SignedInShell({
   session,
   providers,
@@ -55,33 +53,34 @@ export function SignedInShell({
   const pages = availablePages(session, providers.length > 0);
   const shownPage: SignedInPage = pages.includes(page) ? page : 'home';
 
-  // Idle expiry: check with main just after the session would end if idle since the last
-  // call. Activity in the meantime moves idleExpiresAt on, and the check schedules again.
+  // Locked: what the person was doing stays mounted (dataset, filters, sort, scroll position),
+  // hidden and inert under the lock screen. A session that was locked when the window opened
+  // (a reload, a restart) shows nothing underneath until it is unlocked: nothing to keep yet.
+  const [locked, setLocked] = useState(session.locked);
+  const [everOpen, setEverOpen] = useState(!session.locked);
+  const focusBeforeLock = useRef<Element | null>(null);
+  const onLockedChange = useCallback((next: boolean) => {
+    if (next) focusBeforeLock.current = document.activeElement;
+    else setEverOpen(true);
+    setLocked(next);
+  }, []);
   useEffect(() => {
-    let cancelled = false;
-    const delay = Math.min(Math.max(session.idleExpiresAt - Date.now() + 1000, 1000), MAX_TIMER_DELAY);
-    const timer = setTimeout(async () => {
-      const result = await window.portico.getCurrentSession();
-      if (cancelled) return;
-      if (!result.ok) onSessionEnd(result.message);
-      else if (!result.value) onSessionEnd(SESSION_ENDED_MESSAGE);
-      else onSessionChange(result.value);
-    }, delay);
-    return () => {
-      cancelled = true;
-      clearTimeout(timer);
-    };
-  }, [session, onSessionChange, onSessionEnd]);
+    // Back where the person was: the control they last used, if it is still there.
+    if (locked) return;
+    const previous = focusBeforeLock.current;
+    focusBeforeLock.current = null;
+    if (previous instanceof HTMLElement && previous.isConnected) previous.focus({ preventScroll: true });
+  }, [locked]);
 
   async function signOut() {
     signingOutRef.current = true;
     setSigningOut(true);
     const result = await window.portico.signOut();
-    endSession(result.ok ? SIGNED_OUT_MESSAGE : result.message);
+    endSession(result.ok ? (result.value ?? SIGNED_OUT_MESSAGE) : result.message);
   }
 
-  return (
-    <div className="shell">
+  const content = (
+    <>
       <AppHeader
         page={shownPage}
         brandIsHeading={shownPage !== 'home'}
@@ -108,6 +107,26 @@ export function SignedInShell({
       ) : (
         <HomeScreen session={session} onSessionEnd={onSessionEnd} />
       )}
+    </>
+  );
+
+  return (
+    <div className="shell">
+      <div
+        className={locked ? 'shell-content shell-content-locked' : 'shell-content'}
+        inert={locked}
+        aria-hidden={locked || undefined}
+      >
+        {everOpen ? content : null}
+      </div>
+      <IdleLock
+        session={session}
+        onLockedChange={onLockedChange}
+        onSessionChange={onSessionChange}
+        onSessionEnd={onSessionEnd}
+        signingOut={signingOut}
+        onSignOut={() => void signOut()}
+      />
     </div>
   );
 }

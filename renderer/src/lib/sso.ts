@@ -12,11 +12,13 @@ export interface SsoAttemptHandle {
   attempt: SsoAttempt | null;
   /**
    * Runs one attempt; resolves when the user finished (or gave up) at the IdP. `reauthenticate`
-   * proves again who the signed-in user is, keeping the session (main refuses another user).
+   * proves again who the signed-in user is, keeping the session (main refuses another user);
+   * `unlock` does so to open a locked session; `switch-account` signs in with the IdP asking who,
+   * even while its own session is valid ("Use another account").
    */
   start: (
     provider: Pick<ProviderSummary, 'id' | 'displayName'>,
-    mode?: 'sign-in' | 'reauthenticate',
+    mode?: SsoMode,
     /** The typed work email, passed to the IdP as login_hint. */
     loginHint?: string,
   ) => Promise<IpcResult<SessionSummary>>;
@@ -25,6 +27,8 @@ export interface SsoAttemptHandle {
   /** Whether `cancel` was called during the latest attempt (not the user closing the window). */
   cancelledHere: () => boolean;
 }
+
+export type SsoMode = 'sign-in' | 'switch-account' | 'reauthenticate' | 'unlock';
 
 const ALREADY_RUNNING: IpcResult<SessionSummary> = {
   ok: false,
@@ -39,19 +43,19 @@ export function useSsoAttempt(): SsoAttemptHandle {
   const cancelCalled = useRef(false);
 
   const start = useCallback(
-    async (
-      provider: Pick<ProviderSummary, 'id' | 'displayName'>,
-      mode: 'sign-in' | 'reauthenticate' = 'sign-in',
-      loginHint?: string,
-    ) => {
+    async (provider: Pick<ProviderSummary, 'id' | 'displayName'>, mode: SsoMode = 'sign-in', loginHint?: string) => {
       if (running.current) return ALREADY_RUNNING;
       running.current = true;
       cancelCalled.current = false;
       setAttempt({ providerName: provider.displayName, cancelling: false });
       try {
-        return mode === 'reauthenticate'
-          ? await window.portico.reauthenticateSso()
-          : await window.portico.startSso(loginHint ? { providerId: provider.id, loginHint } : { providerId: provider.id });
+        if (mode === 'reauthenticate') return await window.portico.reauthenticateSso();
+        if (mode === 'unlock') return await window.portico.unlockWithSso();
+        return await window.portico.startSso({
+          providerId: provider.id,
+          ...(loginHint ? { loginHint } : {}),
+          ...(mode === 'switch-account' ? { switchAccount: true } : {}),
+        });
       } finally {
         running.current = false;
         setAttempt(null);

@@ -8,7 +8,7 @@ import { LocalSignInForm } from './login/LocalSignInForm';
 import { OrganizationSignIn } from './login/OrganizationSignIn';
 
 interface LoginScreenProps {
-  info: Pick<AppInfo, 'providers' | 'localAccountsEnabled'>;
+  info: Pick<AppInfo, 'providers' | 'localAccountsEnabled' | 'lastSignIn'>;
   /** Why the user is here, e.g. "You have signed out." or a session-expired message. */
   notice: Notice | null;
   onSignedIn: (session: SessionSummary) => void;
@@ -31,12 +31,17 @@ export function LoginScreen({ info, notice, onSignedIn, onSetupRequired }: Login
   const [lastMethod, setLastMethod] = useState<Method | null>(null);
   const hasProviders = info.providers.length > 0;
   const ssoRunning = sso.attempt !== null;
+  // How someone last signed in here (a username or a provider, never a password): filled in.
+  const last = info.lastSignIn;
+  const lastUsername = last?.method === 'local' ? last.username : undefined;
+  const lastProviderId = last?.method === 'sso' ? last.providerId : undefined;
 
   const localForm = info.localAccountsEnabled ? (
     <LocalSignInForm
       disabled={ssoRunning}
       showErrors={lastMethod !== 'sso'}
-      autoFocus={!hasProviders}
+      autoFocus={!hasProviders || lastUsername !== undefined}
+      initialUsername={lastUsername}
       onAttempt={() => setLastMethod('local')}
       onBusyChange={setLocalBusy}
       onSignedIn={onSignedIn}
@@ -53,6 +58,7 @@ export function LoginScreen({ info, notice, onSignedIn, onSetupRequired }: Login
           providers={info.providers}
           localAccountsEnabled={info.localAccountsEnabled}
           sso={sso}
+          lastProviderId={lastProviderId}
           disabled={localBusy}
           showErrors={lastMethod !== 'local'}
           onAttempt={() => setLastMethod('sso')}

@@ -9,6 +9,7 @@ import { ConfirmPasswordDialog } from './ConfirmPasswordDialog';
 import { CreateUserForm } from './CreateUserForm';
 import { useRecentSignIn, type AdminCall } from './use-recent-sign-in';
 import { UsersTable } from './UsersTable';
+import { SsoPeopleSection } from './SsoPeopleSection';
 import type { OpenPanel } from './UserRow';
 
 interface AdminUsersScreenProps {
@@ -60,6 +61,8 @@ export function AdminUsersScreen({ session, minPasswordLength, onSessionChange, 
     };
   }, [reloads, sessionLost]);
 
+  const showError = useCallback((message: string) => setPageError({ id: Date.now(), message }), []);
+
   function succeeded(message: string) {
     setPageError(null);
     setNotice(createNotice(message));
@@ -108,6 +111,12 @@ export function AdminUsersScreen({ session, minPasswordLength, onSessionChange, 
         onCreated={(user) => succeeded(`User ${user.username} created.`)}
         run={run}
         sessionLost={sessionLost}
+      />
+      <SsoPeopleSection
+        run={run}
+        sessionLost={sessionLost}
+        onDone={(message) => setNotice(createNotice(message))}
+        onError={showError}
       />
       <ConfirmPasswordDialog
         open={confirming}

@@ -10,6 +10,8 @@ interface LocalSignInFormProps {
   /** Whether this form's last error is still the current one (another method was tried since). */
   showErrors: boolean;
   autoFocus: boolean;
+  /** The username last used on this computer (never a password): filled in, and the password field focused. */
+  initialUsername?: string | undefined;
   onAttempt: () => void;
   onBusyChange: (busy: boolean) => void;
   onSignedIn: (session: SessionSummary) => void;
@@ -23,12 +25,13 @@ export function LocalSignInForm({
   disabled,
   showErrors,
   autoFocus,
+  initialUsername,
   onAttempt,
   onBusyChange,
   onSignedIn,
   onSetupRequired,
 }: LocalSignInFormProps) {
-  const [username, setUsername] = useState('');
+  const [username, setUsername] = useState(initialUsername ?? '');
   const [password, setPassword] = useState('');
   const [busy, setBusy] = useState(false);
   const [failure, setFailure] = useState<FormFailure | null>(null);
@@ -64,7 +67,7 @@ export function LocalSignInForm({
       <FormField
         id="login-username"
         label="Username"
-        autoFocus={autoFocus}
+        autoFocus={autoFocus && !initialUsername}
         autoComplete="username"
         autoCapitalize="none"
         spellCheck={false}
@@ -78,6 +81,7 @@ export function LocalSignInForm({
         label="Password"
         type="password"
         autoComplete="current-password"
+        autoFocus={autoFocus && Boolean(initialUsername)}
         disabled={disabled}
         value={password}
         onChange={(event) => setPassword(event.target.value)}

@@ -10,6 +10,8 @@ interface OrganizationSignInProps {
   providers: ProviderSummary[];
   localAccountsEnabled: boolean;
   sso: SsoAttemptHandle;
+  /** The provider last used on this computer: listed first and marked. */
+  lastProviderId?: string | undefined;
   /** A local sign-in is running: every control is disabled. */
   disabled: boolean;
   /** Whether this section's last error is still the current one (another method was tried since). */
@@ -21,12 +23,14 @@ interface OrganizationSignInProps {
 const HEADING_ID = 'sso-heading';
 const EMAIL_ALERT_ID = 'sso-email-error';
 const EMAIL_REQUIRED = 'Enter your work email address.';
+const LAST_USED_ID = 'sso-last-used';
 
 /** Single sign-on: one button per configured provider, or find the provider from a work email. */
 export function OrganizationSignIn({
   providers,
   localAccountsEnabled,
   sso,
+  lastProviderId,
   disabled,
   showErrors,
   onAttempt,
@@ -47,10 +51,14 @@ export function OrganizationSignIn({
     setSsoAlert(null);
   }
 
-  async function signInWith(provider: ProviderSummary, loginHint?: string) {
+  /**
+   * `switch-account`: the IdP asks who is signing in even while its session is valid, so that a
+   * refused or wrong account can be changed without restarting Portico.
+   */
+  async function signInWith(provider: ProviderSummary, loginHint?: string, mode: 'sign-in' | 'switch-account' = 'sign-in') {
     onAttempt();
     clearMessages();
-    const result = await sso.start(provider, 'sign-in', loginHint);
+    const result = await sso.start(provider, mode, loginHint);
     if (result.ok) {
       onSignedIn(result.value);
       return;
@@ -89,6 +97,8 @@ export function OrganizationSignIn({
     await signInWith(result.value, email.trim());
   }
 
+  // The provider last used first: the one most likely wanted again.
+  const ordered = [...providers].sort((a, b) => Number(b.id === lastProviderId) - Number(a.id === lastProviderId));
   const shownEmailError = showErrors ? emailError : null;
   const shownEmailAlert = showErrors ? emailAlert : null;
   const shownSsoAlert = showErrors ? ssoAlert : null;
@@ -100,16 +110,33 @@ export function OrganizationSignIn({
       {shownSsoAlert ? <AlertMessage key={shownSsoAlert.id} message={shownSsoAlert.text} /> : null}
       <SsoWaiting attempt={sso.attempt} onCancel={() => void cancel()} />
       <ul className="provider-list">
-        {providers.map((provider) => (
-          <li key={provider.id}>
+        {ordered.map((provider) => (
+          <li key={provider.id} className="provider-item">
             <button
               type="button"
               className="button button-primary button-block"
               disabled={locked}
+              aria-describedby={provider.id === lastProviderId ? LAST_USED_ID : undefined}
               onClick={() => void signInWith(provider)}
             >
               {`Sign in with ${provider.displayName}`}
             </button>
+            <div className="provider-extra">
+              {provider.id === lastProviderId ? (
+                <span id={LAST_USED_ID} className="provider-last-used">
+                  Last used on this computer
+                </span>
+              ) : null}
+              <button
+                type="button"
+                className="link-button"
+                disabled={locked}
+                aria-label={`Use another account with ${provider.displayName}`}
+                onClick={() => void signInWith(provider, undefined, 'switch-account')}
+              >
+                Use another account
+              </button>
+            </div>
           </li>
         ))}
       </ul>
