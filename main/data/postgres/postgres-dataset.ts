@@ -11,15 +11,14 @@
  *   - Rows stay in memory for the page that asked; nothing is written to disk but an export.
  */
 import pg from 'pg';
-import { to as copyTo } from 'pg-copy-streams';
 import type { CellValue, CountBucket, DataPage, DatasetSummary } from '../../../preload/contract';
 import { AppError } from '../../errors';
-import { COLUMN_NAME, type DatasetConfig } from '../data-config';
+import type { DatasetConfig } from '../data-config';
 import type { DataLogger } from '../data-engine';
-import { labelFor, quoteIdent } from '../dataset';
+import { quoteIdent } from '../dataset';
 import type { Principal } from '../principal';
 import type { DataFilter, SortKey } from '../query-builder';
-import { CopyTextParser } from './copy-text';
+import { copyRows, StallError } from './copy-export';
 import type { DbCredentialStore } from './credential-store';
 import { describePgError, isLoginRefused, pgAppError } from './pg-errors';
 import {
@@ -36,7 +35,9 @@ import {
   type PgQuery,
   type PgView,
 } from './pg-query-compiler';
-import { cellFromPg, columnTypeOfPg, pgBaseType } from './pg-types';
+import { cellFromPg } from './pg-types';
+import { describeTable } from './describe-table';
+import { connectionConfig, PersonPool, Superseded } from './person-pool';
 import { fillUserTemplate, type PostgresSource } from './postgres-config';
 import { ANCHOR_EVERY, anchorsFromRows, ViewPaging, type Anchors } from './view-paging';
 
@@ -94,27 +95,13 @@ export interface ViewInput {
 }
 
 interface PersonState {
-  pool: pg.Pool;
-  user: string;
+  pool: PersonPool;
   def: Promise<PgDatasetDef> | null;
   entitled: Promise<boolean> | null;
   views: Map<string, ViewPaging>;
-  serverVersion: string | null;
-  /** The one slow pass (a count or anchors) running for this person: a newer one cancels it. */
-  background: { pid: number | null; canceled: boolean; view: ViewPaging } | null;
 }
 
-/** A background pass cancelled by a newer one (not a failure: it may run again). */
-class Superseded extends Error {}
-
 const VIEWS_PER_PERSON = 20;
-/** An export hands rows on about this many bytes of COPY text at a time. */
-const EXPORT_BATCH_BYTES = 64 * 1024;
-const IDLE_CONNECTION_MS = 60_000;
-const CONNECT_TIMEOUT_MS = 15_000;
-
-/** Every value as PostgreSQL's text: keyset bounds must round-trip exactly. */
-const TEXT_TYPES = { getTypeParser: () => (value: string) => value } as unknown as pg.CustomTypesConfig;
 
 export class PostgresDataset {
   private readonly people = new Map<string, PersonState>();
@@ -166,7 +153,7 @@ export class PostgresDataset {
         rowScope: entitled ? base.rowScope : 'no rows (the database grants you none in this dataset)',
         columns: columns.map((c) => ({ name: c.name, label: c.label, type: c.type, masked: c.masked })),
         chartColumns: def.chartColumns.filter((c) => visible.has(c)),
-        connection: { method, state: 'connected', username: state.user, message: null },
+        connection: { method, state: 'connected', username: state.pool.user, message: null },
       };
     } catch (error) {
       const appError = this.fail(error, person);
@@ -192,7 +179,7 @@ export class PostgresDataset {
         `${this.config.name} uses your Microsoft Entra sign-in: there is no password to enter.`,
       );
     }
-    const client = new pg.Client(this.clientConfig(username, password));
+    const client = new pg.Client(connectionConfig(this.config.source, username, password, this.deps.queryMs));
     client.on('error', () => undefined); // reported through the awaited calls below
     try {
       await client.connect();
@@ -229,7 +216,7 @@ export class PostgresDataset {
       }
       const view = this.viewFor(state, input);
       // Another view's slow pass would compete with this page: it stops now.
-      if (state.background && state.background.view !== view) void this.cancelBackground(state);
+      if (state.pool.busyForOther(view)) void state.pool.cancelBackground();
       // Anchors still being read are not waited for: the page goes by OFFSET meanwhile.
       const anchors = view.readyAnchors;
       let start = view.startFor(input.offset, anchors);
@@ -314,48 +301,22 @@ export class PostgresDataset {
       row.map((cell, i) => (numeric[i] && cell !== null ? cellFromPg(cell, defs[i]!.type, defs[i]!.pgType) : cell));
     if (!entitled) return { columns: query.columns, batches: (async function* () {})() };
     // A count or anchors pass still running would only compete with the export.
-    await this.cancelBackground(state);
-    const client = await state.pool.connect().catch((error: unknown) => {
+    await state.pool.cancelBackground();
+    const client = await state.pool.lend().catch((error: unknown) => {
       throw this.fail(error, person);
     });
-    const deps = this.deps;
+    const stepMs = this.deps.exportStepMs;
     const fail = (error: unknown) => this.fail(error, person);
-    client.on('error', ignoreHeldClientError);
     async function* batches(): AsyncGenerator<CellValue[][]> {
-      let broken: unknown = null;
+      let broken = false;
       try {
-        await client.query('BEGIN READ ONLY');
-        await client.query('SET LOCAL statement_timeout = 0');
-        if (query.settings) await client.query(query.settings.sql, query.settings.params);
-        const stream = client.query(copyTo(query.copySql));
-        const parser = new CopyTextParser();
-        const watch = stallWatch(stream, deps.exportStepMs);
-        try {
-          // PostgreSQL sends one message per row: rows are parsed and handed on in batches.
-          let pending: Buffer[] = [];
-          let bytes = 0;
-          for await (const chunk of stream as AsyncIterable<Buffer>) {
-            watch.seen();
-            pending.push(chunk);
-            bytes += chunk.length;
-            if (bytes < EXPORT_BATCH_BYTES) continue;
-            const rows = parser.push(Buffer.concat(pending, bytes));
-            pending = [];
-            bytes = 0;
-            yield rows.map(convert);
-          }
-          if (bytes) yield parser.push(Buffer.concat(pending, bytes)).map(convert);
-          parser.end();
-        } finally {
-          watch.stop();
-        }
-        await client.query('COMMIT');
+        yield* copyRows(client, query, convert, stepMs);
       } catch (error) {
-        broken = error;
+        broken = true;
         if (error instanceof StallError) {
           throw new AppError(
             'EXPORT_FAILED',
-            `The export stopped: the database sent no rows for ${Math.round(deps.exportStepMs / 1000)} seconds. Narrow the filters or the search, then export again.`,
+            `The export stopped: the database sent no rows for ${Math.round(stepMs / 1000)} seconds. Narrow the filters or the search, then export again.`,
           );
         }
         const appError = fail(error);
@@ -365,8 +326,7 @@ export class PostgresDataset {
         throw appError;
       } finally {
         // A connection whose COPY was cut is dropped, not reused mid-transaction.
-        client.removeListener('error', ignoreHeldClientError);
-        client.release(broken ? true : undefined);
+        client.giveBack(broken);
       }
     }
     return { columns: query.columns, batches: batches() };
@@ -374,7 +334,7 @@ export class PostgresDataset {
 
   /** The server version from this person's open connection, if any (diagnostics). */
   serverVersionFor(sessionId: string): string | null {
-    return this.people.get(sessionId)?.serverVersion ?? null;
+    return this.people.get(sessionId)?.pool.serverVersion ?? null;
   }
 
   /** Closes one session's connections (sign-out, timeout, lock). */
@@ -398,27 +358,6 @@ export class PostgresDataset {
     const kept = this.deps.credentials.load(person.userId, this.config.id);
     if (kept) return kept.username;
     return auth.username ? fillUserTemplate(auth.username, person.principal) : null;
-  }
-
-  private clientConfig(user: string, password: pg.ClientConfig['password']): pg.ClientConfig {
-    const source = this.config.source;
-    const seconds = Math.max(1, Math.ceil(this.deps.queryMs / 1000));
-    return {
-      host: source.host,
-      port: source.port,
-      database: source.database,
-      user,
-      password,
-      ssl: source.tls.mode === 'verify-full' ? { ca: source.tls.ca.join('\n'), rejectUnauthorized: true } : false,
-      application_name: 'Portico',
-      // Read-only and time-limited from the first statement on; dates as ISO text in UTC.
-      options: `-c default_transaction_read_only=on -c statement_timeout=${seconds}s -c DateStyle=ISO -c TimeZone=UTC -c idle_in_transaction_session_timeout=${Math.max(seconds * 10, 60)}s`,
-      types: TEXT_TYPES,
-      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
-      // A server that stops answering mid-query: give up a little after statement_timeout.
-      query_timeout: this.deps.queryMs + CONNECT_TIMEOUT_MS,
-      keepAlive: true,
-    };
   }
 
   /** The person's pool, made from their kept credential (or Entra token) on first use. */
@@ -452,29 +391,13 @@ export class PostgresDataset {
       // Called for every new connection: a token fresh enough for it.
       password = () => tokens.accessToken(person, auth.provider, auth.scope);
     }
-    const pool = new pg.Pool({
-      ...this.clientConfig(user, password),
-      max: this.config.source.maxConnections,
-      idleTimeoutMillis: IDLE_CONNECTION_MS,
-    });
-    // An idle connection that the server drops (restart, network) must not crash main.
-    pool.on('error', (error) =>
-      this.deps.log.error('Team dataset connection lost', { dataset: this.id, ...describePgError(error) }),
-    );
-    const state: PersonState = {
-      pool,
+    const pool = new PersonPool(
       user,
-      def: null,
-      entitled: null,
-      views: new Map(),
-      serverVersion: null,
-      background: null,
-    };
-    pool.on('connect', (client) => {
-      const version = (client as unknown as { connection?: { parameters?: Record<string, string> } }).connection?.parameters
-        ?.server_version;
-      if (version) state.serverVersion = version;
-    });
+      connectionConfig(this.config.source, user, password, this.deps.queryMs),
+      this.config.source.maxConnections,
+      (error) => this.deps.log.error('Team dataset connection lost', { dataset: this.id, ...describePgError(error) }),
+    );
+    const state: PersonState = { pool, def: null, entitled: null, views: new Map() };
     this.people.set(person.sessionId, state);
     return state;
   }
@@ -499,7 +422,7 @@ export class PostgresDataset {
 
   private describe(state: PersonState): Promise<PgDatasetDef> {
     if (!state.def) {
-      state.def = this.withClient(state, (client) => describeTable(client, this.config));
+      state.def = state.pool.withClient((client) => describeTable(client, this.config));
       state.def.catch(() => (state.def = null));
     }
     return state.def;
@@ -531,7 +454,7 @@ export class PostgresDataset {
   private anchors(state: PersonState, def: PgDatasetDef, person: Person, view: PgView, paging: ViewPaging): Promise<Anchors> {
     if (!paging.anchors) {
       const query = compileAnchors(def, person.principal, view, ANCHOR_EVERY);
-      paging.anchors = this.runBackground(state, query, paging).then((rows) => {
+      paging.anchors = state.pool.runBackground(query, paging).then((rows) => {
         const anchors = anchorsFromRows(rows, query.keys);
         paging.knownCount = anchors.total;
         paging.readyAnchors = anchors;
@@ -563,7 +486,7 @@ export class PostgresDataset {
   ): { value: number; exact: boolean } {
     if (paging.knownCount !== null) return { value: paging.knownCount, exact: true };
     if (!paging.exactCount) {
-      paging.exactCount = this.runBackground(state, compileCount(def, person.principal, view), paging).then(
+      paging.exactCount = state.pool.runBackground(compileCount(def, person.principal, view), paging).then(
         (rows) => (paging.knownCount = Number(rows[0]?.[0] ?? 0)),
         (error: unknown) => {
           // Superseded by another view's pass: counted again when this view is back.
@@ -576,54 +499,7 @@ export class PostgresDataset {
   }
 
   private run(state: PersonState, query: PgQuery): Promise<(string | null)[][]> {
-    return state.pool
-      .query<(string | null)[]>({ text: query.sql, values: query.params, rowMode: 'array' })
-      .then((result) => result.rows);
-  }
-
-  /**
-   * Runs a slow pass (exact count, anchors) on its own connection. Only one per person: a
-   * newer one cancels the older (pg_cancel_backend on the person's own backend), so that
-   * filters changed quickly never leave counts queueing ahead of the pages.
-   */
-  private async runBackground(state: PersonState, query: PgQuery, view: ViewPaging): Promise<(string | null)[][]> {
-    await this.cancelBackground(state);
-    const slot: NonNullable<PersonState['background']> = { pid: null, canceled: false, view };
-    state.background = slot;
-    const client = await state.pool.connect();
-    client.on('error', ignoreHeldClientError);
-    try {
-      if (slot.canceled) throw new Superseded('superseded');
-      slot.pid = (client as unknown as { processID?: number }).processID ?? null;
-      const result = await client.query<(string | null)[]>({ text: query.sql, values: query.params, rowMode: 'array' });
-      return result.rows;
-    } catch (error) {
-      throw slot.canceled ? new Superseded('superseded') : error;
-    } finally {
-      if (state.background === slot) state.background = null;
-      client.removeListener('error', ignoreHeldClientError);
-      client.release();
-    }
-  }
-
-  private async cancelBackground(state: PersonState): Promise<void> {
-    const previous = state.background;
-    if (!previous || previous.canceled) return;
-    previous.canceled = true;
-    if (previous.pid !== null) {
-      await state.pool.query('SELECT pg_cancel_backend($1)', [previous.pid]).catch(() => undefined);
-    }
-  }
-
-  private async withClient<T>(state: PersonState, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await state.pool.connect();
-    client.on('error', ignoreHeldClientError);
-    try {
-      return await fn(client);
-    } finally {
-      client.removeListener('error', ignoreHeldClientError);
-      client.release();
-    }
+    return state.pool.run(query);
   }
 }
 
@@ -635,124 +511,4 @@ function columnsShown(def: PgDatasetDef, principal: Principal): { masked: boolea
 function toCell(text: string | null, shown: { masked: boolean; type: PgColumnDef['type'] }, def: PgColumnDef): CellValue {
   if (shown.masked) return text;
   return cellFromPg(text, def.type, def.pgType);
-}
-
-class StallError extends Error {}
-
-/** pg-pool stops listening for errors on a lent client: one lost meanwhile surfaces in its query. */
-function ignoreHeldClientError(): void {}
-
-/**
- * Ends `stream` with a StallError when no chunk came for `ms` (an export's per-step limit). A
- * coarse tick compares a counter, so that a row costs no timer work.
- */
-function stallWatch(stream: { destroy(error: Error): void }, ms: number): { seen(): void; stop(): void } {
-  let chunks = 0;
-  let lastChunks = -1;
-  let quietSince = Date.now();
-  const tick = setInterval(
-    () => {
-      if (chunks !== lastChunks) {
-        lastChunks = chunks;
-        quietSince = Date.now();
-      } else if (Date.now() - quietSince >= ms) {
-        clearInterval(tick);
-        stream.destroy(new StallError('stalled'));
-      }
-    },
-    Math.max(10, Math.min(1000, Math.floor(ms / 4))),
-  );
-  tick.unref();
-  return {
-    seen: () => void chunks++,
-    stop: () => clearInterval(tick),
-  };
-}
-
-/**
- * Reads the table's columns as the person: their types, NOT NULL, and whether the database
- * lets this login select each one. Configured columns the login may not select are left out
- * of their view (the database decides); configuration naming a column the table lacks, or
- * rules on one, leave the dataset out (a typo must not unmask anything).
- */
-async function describeTable(client: pg.ClientBase, config: PostgresDatasetConfig): Promise<PgDatasetDef> {
-  const source = config.source;
-  const result = await client.query<(string | null)[]>({
-    text:
-      'SELECT a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull, has_column_privilege(c.oid, a.attnum, $3), has_schema_privilege(n.oid, $4)' +
-      ' FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace' +
-      ' JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid' +
-      ' WHERE n.nspname = $1 AND c.relname = $2 AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum',
-    values: [source.schema, source.table, 'SELECT', 'USAGE'],
-    rowMode: 'array',
-  });
-  const bool = (v: string | null | undefined) => v === 't' || v === 'true';
-  const table = `${source.schema}.${source.table}`;
-  if (result.rows.length === 0) {
-    throw new AppError('DATA_UNAVAILABLE', `${config.name}: the database has no table ${table}. Ask IT to check the dataset.`);
-  }
-  if (!bool(result.rows[0]![4])) {
-    throw new AppError(
-      'DATA_ACCESS_DENIED',
-      `The database does not let you read ${config.name}. Ask IT for access if you need it.`,
-    );
-  }
-  const inTable = new Map<string, { type: string; notNull: boolean; granted: boolean }>();
-  for (const [name, type, notNull, granted] of result.rows) {
-    inTable.set(String(name), { type: String(type), notNull: bool(notNull), granted: bool(granted) });
-  }
-  const wanted =
-    config.columns ?? [...inTable.keys()].filter((name) => COLUMN_NAME.test(name)).map((name) => ({ name, label: undefined }));
-  for (const name of [
-    ...(config.columns ?? []).map((c) => c.name),
-    ...Object.keys(config.security.columns),
-    ...(config.key ? [config.key] : []),
-  ]) {
-    if (!inTable.has(name))
-      throw new AppError('DATA_UNAVAILABLE', `${config.name}: column ${name} is not in ${table}. Ask IT to check the dataset.`);
-  }
-  const columns: PgColumnDef[] = [];
-  for (const c of wanted) {
-    const found = inTable.get(c.name)!;
-    const base = pgBaseType(found.type);
-    if (!base) {
-      if (config.columns)
-        throw new AppError(
-          'DATA_UNAVAILABLE',
-          `${config.name}: column ${c.name} has type ${found.type}, which Portico cannot show.`,
-        );
-      continue;
-    }
-    if (!found.granted) continue;
-    columns.push({
-      name: c.name,
-      label: c.label ?? labelFor(c.name),
-      type: columnTypeOfPg(base),
-      pgType: base,
-      notNull: found.notNull,
-    });
-  }
-  let chartColumns = config.chartColumns ?? [];
-  if (!config.chartColumns) {
-    // pg_stats shows only columns this login may read; few distinct values make a chart.
-    const stats = await client.query<(string | null)[]>({
-      text: 'SELECT attname, n_distinct FROM pg_catalog.pg_stats WHERE schemaname = $1 AND tablename = $2',
-      values: [source.schema, source.table],
-      rowMode: 'array',
-    });
-    const distinct = new Map(stats.rows.map(([name, n]) => [String(name), Number(n)]));
-    chartColumns = columns
-      .filter((c) => c.type === 'text' && (distinct.get(c.name) ?? Infinity) > 0 && (distinct.get(c.name) ?? Infinity) <= 50)
-      .map((c) => c.name);
-  }
-  return {
-    id: config.id,
-    name: config.name,
-    description: config.description,
-    relation: `${quoteIdent(source.schema)}.${quoteIdent(source.table)}`,
-    columns,
-    key: config.key!,
-    chartColumns,
-    security: config.security,
-  };
 }
