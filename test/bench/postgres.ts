@@ -23,7 +23,13 @@ import { writeCsvExport } from '../../main/data/export-file';
 import type { DbCredential } from '../../main/data/postgres/credential-store';
 import { postgresSourceConfig } from '../../main/data/postgres/postgres-config';
 import { PostgresDataset, type Person, type PostgresDatasetConfig } from '../../main/data/postgres/postgres-dataset';
-import { compileEstimate, compileExport, compilePage, type PgDatasetDef } from '../../main/data/postgres/pg-query-compiler';
+import {
+  compileCount,
+  compileEstimate,
+  compileExport,
+  compilePage,
+  type PgDatasetDef,
+} from '../../main/data/postgres/pg-query-compiler';
 import { startPostgres } from '../peers/postgres';
 import { docSqlBlocks, seedSql, teamOrdersConfig } from '../unit/main/data/postgres/team-db';
 import { median, round } from './stats';
@@ -83,7 +89,7 @@ export async function benchPostgres() {
       principal: { username: USER, email: null, roles: ['viewer'], groups: [], permissions: ['data.read', 'data.export'] },
     };
     await dataset.connect(person, USER, PASSWORD);
-    const bare = new pg.Pool({ host: db.host, port: db.port, user: USER, password: PASSWORD, database: 'postgres', max: 3 });
+    const bare = new pg.Pool({ host: db.host, port: db.port, user: USER, password: PASSWORD, database: 'postgres', max: 4 });
     // The dataset as this person reads it, to compile the same SQL for the bare runs.
     const def = (await (dataset as unknown as { describe(s: unknown): Promise<PgDatasetDef> }).describe(
       (dataset as unknown as { stateFor(p: Person): unknown }).stateFor(person),
@@ -98,6 +104,7 @@ export async function benchPostgres() {
     // First page of a new view (a new filter each run: nothing cached), same SQL bare.
     const firstPortico: number[] = [];
     const firstBare: number[] = [];
+    let bareCountPid: number | null = null;
     for (let i = 0; i < 15; i++) {
       const view = {
         filters: [{ column: 'amount', op: 'gte' as const, value: i }],
@@ -114,12 +121,22 @@ export async function benchPostgres() {
         { after: null, skip: 0 },
         PAGE,
       );
-      // The same statements Portico sends for a new view: the page and the planner's estimate.
-      const estimate = compileEstimate(def, person.principal, { ...view, filters: [{ ...view.filters[0]!, value: i + 0.5 }] });
+      // The same statements Portico sends for a new view: the previous view's count cancelled,
+      // the page and the planner's estimate at once, then the exact count in the background.
+      const bareView = { ...view, filters: [{ ...view.filters[0]!, value: i + 0.5 }] };
+      const estimate = compileEstimate(def, person.principal, bareView);
       t = performance.now();
+      if (bareCountPid !== null) void bare.query('SELECT pg_cancel_backend($1)', [bareCountPid]).catch(() => undefined);
       await Promise.all([bareQuery(q), bareQuery(estimate)]);
       firstBare.push(performance.now() - t);
+      const countClient = await bare.connect();
+      bareCountPid = (countClient as unknown as { processID: number }).processID;
+      void countClient
+        .query(compileCount(def, person.principal, bareView).sql, compileCount(def, person.principal, bareView).params)
+        .catch(() => undefined)
+        .finally(() => countClient.release());
     }
+    if (bareCountPid !== null) await bare.query('SELECT pg_cancel_backend($1)', [bareCountPid]).catch(() => undefined);
 
     // Scrolling: 200 pages in a row by keyset, Portico vs the same keyset SQL bare.
     const scroll = { filters: [], search: '', sort: [{ column: 'ordered_at', direction: 'asc' as const }] };
