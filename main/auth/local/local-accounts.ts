@@ -16,6 +16,7 @@ import { AttemptRate } from './attempt-rate';
 import { KeyedMutex } from '../../util/keyed-mutex';
 import { permissionsFor, type RolePermissions } from '../roles';
 import { isFirstRun, localSetupAllowed, type FirstRunPolicy } from './first-run';
+import { displayTextProblem, skeleton, usernameProblem } from './name-rules';
 
 export interface LocalAccountsPolicy extends ThrottlePolicy {
   minPasswordLength: number;
@@ -120,6 +121,9 @@ export class LocalAccounts {
     options: { firstRun?: boolean } = {},
   ): Promise<Readonly<LocalUserRecord>> {
     const username = normaliseUsername(input.username);
+    assertValid('username', usernameProblem(username));
+    assertValid('displayName', displayTextProblem(input.displayName, 'Display names'));
+    assertGroupsValid(input.groups ?? []);
     this.assertPasswordAllowed(input.password, username);
     const passwordHash = await hashPassword(input.password, this.policy.argon2);
     const now = this.clock.now();
@@ -142,6 +146,14 @@ export class LocalAccounts {
         throw new AppError('USERNAME_TAKEN', `The username "${username}" is already in use. Choose another.`, {
           fields: { username: 'Already in use.' },
         });
+      }
+      const lookalike = findLookalike(doc, username);
+      if (lookalike) {
+        throw new AppError(
+          'USERNAME_TAKEN',
+          `The username "${username}" can be mistaken for the existing username "${lookalike}". Choose one that looks different.`,
+          { fields: { username: `Looks like the existing username "${lookalike}".` } },
+        );
       }
       doc.users[record.id] = record;
       return record;
@@ -213,6 +225,7 @@ export class LocalAccounts {
    * active administrator keeps the admin role, so Portico always has someone to administer it.
    */
   async setAccess(userId: string, roles: LocalRole[], groups: string[]): Promise<UserRecordSummary> {
+    assertGroupsValid(groups);
     return this.vault.update((doc) => {
       const user = requireUser(doc, userId);
       const losesAdmin = this.isAdmin(user.roles) && !this.isAdmin(roles);
@@ -320,6 +333,32 @@ function tooManyAttemptsError(retryAt: number, now: number): AppError {
     `Too many sign-in attempts on this computer. Wait ${seconds} second${seconds === 1 ? '' : 's'} and try again.`,
     { retryAt },
   );
+}
+
+/** A problem with a form field, named so that the form shows it by the field. */
+function assertValid(field: string, problem: string | null): void {
+  if (problem) throw new AppError('INVALID_PAYLOAD', `Check the form: ${problem}`, { fields: { [field]: problem } });
+}
+
+function assertGroupsValid(groups: readonly string[]): void {
+  for (const group of groups) assertValid('groups', displayTextProblem(group, 'Group names'));
+}
+
+/** Each record's skeleton, computed once (records are immutable). */
+const skeletons = new WeakMap<object, string>();
+
+/** An existing username that a new one could be mistaken for (same UTS #39 skeleton), if any. */
+function findLookalike(doc: Readonly<VaultDocument>, username: string): string | null {
+  const wanted = skeleton(username);
+  for (const user of Object.values(doc.users)) {
+    let known = skeletons.get(user);
+    if (known === undefined) {
+      known = skeleton(user.username);
+      skeletons.set(user, known);
+    }
+    if (known === wanted) return user.username;
+  }
+  return null;
 }
 
 function requireUser(doc: VaultDocument, id: string): Readonly<LocalUserRecord> {

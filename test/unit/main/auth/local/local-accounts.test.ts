@@ -380,6 +380,72 @@ describe('LocalAccounts (real vault)', () => {
     ).toEqual(['admin', 'alice']);
   });
 
+  it('refuses a new username that looks like an existing one (UTS #39 skeleton), and stores nothing', async () => {
+    const { accounts, dir } = await setup();
+    for (const username of ['google', 'ape']) {
+      await accounts.create({ username, displayName: 'G', password: OTHER_GOOD_PASSWORD, roles: ['viewer'] });
+    }
+    const before = await snapshotDir(dir);
+    for (const [username, existing] of [
+      ['аре', 'ape'], // all Cyrillic: one script, yet it reads "ape"
+      ['adrnin', 'admin'],
+      ['g00gle', 'google'],
+      ['GOOGLE'.replace('O', '0'), 'google'],
+    ] as const) {
+      const error = await expectAppError(
+        accounts.create({ username, displayName: 'Imposter', password: OTHER_GOOD_PASSWORD, roles: ['admin'] }),
+        'USERNAME_TAKEN',
+      );
+      expect(error.message).toContain(`can be mistaken for the existing username "${existing}"`);
+      expect(error.extra.fields).toEqual({ username: `Looks like the existing username "${existing}".` });
+    }
+    expect(accounts.list().map((u) => u.username)).toEqual(['admin', 'ape', 'google']);
+    expect(await snapshotDir(dir)).toEqual(before);
+    // A name that only shares letters is fine.
+    expect(
+      (await accounts.create({ username: 'adam', displayName: 'A', password: OTHER_GOOD_PASSWORD, roles: ['viewer'] })).username,
+    ).toBe('adam');
+  });
+
+  it('refuses mixed-script usernames and characters normalisation brings in, naming the field', async () => {
+    const { accounts, dir } = await setup();
+    const before = await snapshotDir(dir);
+    for (const [username, problem] of [
+      ['pаypal', /one alphabet/],
+      ['ⅰvan'.replace('ⅰ', 'і') + 'a', /one alphabet/], // Cyrillic і in a Latin name
+      ['⑴', /letters, digits/],
+      ['½', /letters, digits/],
+    ] as const) {
+      const error = await expectAppError(
+        accounts.create({ username, displayName: 'X', password: OTHER_GOOD_PASSWORD, roles: ['viewer'] }),
+        'INVALID_PAYLOAD',
+      );
+      expect(error.extra.fields?.username).toMatch(problem);
+      expect(error.message).toMatch(/^Check the form: /);
+    }
+    expect(await snapshotDir(dir)).toEqual(before);
+    // Single-script names of other alphabets are welcome.
+    for (const username of ['иван', 'たなか', 'müller']) {
+      await accounts.create({ username, displayName: username, password: OTHER_GOOD_PASSWORD, roles: ['viewer'] });
+    }
+  });
+
+  it('refuses control and invisible characters in display and group names, on create and on set-access', async () => {
+    const { accounts, admin, dir } = await setup();
+    const before = await snapshotDir(dir);
+    const create = (displayName: string, groups: string[]) =>
+      accounts.create({ username: 'vera', displayName, password: OTHER_GOOD_PASSWORD, roles: ['viewer'], groups });
+    for (const bad of ['Vera\u202e', 'Ve\u200bra', 'Vera\u2028', 'Vera\u2029', 'Vera\u0000', 'Vera\u00ad']) {
+      const error = await expectAppError(create(bad, []), 'INVALID_PAYLOAD');
+      expect(error.extra.fields?.displayName).toMatch(/^Display names cannot contain control or invisible formatting characters/);
+      const group = await expectAppError(create('Vera', ['Sales-EMEA', `Sales${bad}`]), 'INVALID_PAYLOAD');
+      expect(group.extra.fields?.groups).toMatch(/^Group names cannot contain/);
+      await expectAppError(accounts.setAccess(admin.id, ['admin'], [bad]), 'INVALID_PAYLOAD');
+    }
+    expect(await snapshotDir(dir)).toEqual(before);
+    expect(accounts.get(admin.id)?.groups).toEqual([]);
+  });
+
   it('refuses a weak password on create and stores nothing', async () => {
     const { accounts, dir } = await setup();
     const before = await snapshotDir(dir);
