@@ -31,6 +31,8 @@ export interface PorticoHandle {
   app(): PorticoApp | null;
   /** Console errors logged by the app page (CSP violations appear here). */
   consoleErrors(): string[];
+  /** The SSO windows of the app running now (after a restart, the new app's; `authWindows` is the first's). */
+  authWindows(): Page[];
   /** Moves main's clock forward (test host only; null under Electron). */
   clock: TestClock | null;
   /** Where the save dialog puts exports (the user "picks" this folder). */
@@ -100,6 +102,7 @@ export const test = base.extend<Fixtures>({
       },
       app: () => current.app,
       consoleErrors: () => current.consoleErrors,
+      authWindows: () => current.authWindows,
       clock,
       exportsDir,
       cancelNextSave: () => {

@@ -3,9 +3,12 @@
  * employee sees it: a button or their email, the IdP's own login page in the sign-in
  * window, then Portico with the roles their groups give.
  */
-import { ENTRA_USERS } from '../idp/saml/simplesamlphp';
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { Page } from '@playwright/test';
+import { ENTRA_USERS, startSamlIdp, type SamlIdp } from '../idp/saml/simplesamlphp';
 import { seriousA11yViolations } from './support/axe';
-import { DAVE, expect, signInAtIdp, test } from './support/saml-idp';
+import { ACS_URL, DAVE, expect, samlConfig, signInAtIdp, SLO_URL, SP_ENTITY_ID, test } from './support/saml-idp';
 
 const [alice, bob, olga] = ENTRA_USERS as [(typeof ENTRA_USERS)[0], (typeof ENTRA_USERS)[0], (typeof ENTRA_USERS)[0]];
 
@@ -187,4 +190,172 @@ test('an SSO admin shows the SP metadata to paste into the IdP; a viewer cannot 
   await expect(page.getByRole('button', { name: 'Single sign-on' })).toHaveCount(0);
   const refused = await page.evaluate(() => (window as any).portico.getSpMetadata({ providerId: 'corp' }));
   expect(refused).toMatchObject({ ok: false, code: 'PERMISSION_DENIED' });
+});
+
+test('"Use another account": a refused account is switched at the IdP without restarting (ForceAuthn)', async ({
+  page,
+  authWindows,
+}) => {
+  await page.getByRole('button', { name: 'Sign in with Corp Entra' }).click();
+  await signInAtIdp(authWindows, DAVE.username, DAVE.password);
+  await expect(page.getByRole('alert')).toContainText('none of your groups gives access to Portico');
+
+  // The IdP's session is Dave's: an ordinary sign-in is answered for him again, without asking.
+  await page.getByRole('button', { name: 'Sign in with Corp Entra' }).click();
+  await expect.poll(() => authWindows.length).toBe(2);
+  await expect(page.getByRole('button', { name: 'Sign in with Corp Entra' })).toBeEnabled();
+  await expect(page.getByRole('alert')).toContainText('none of your groups gives access to Portico');
+
+  // "Use another account": the AuthnRequest says ForceAuthn, and the IdP asks who is signing in
+  // (its login form, although its session for Dave is valid).
+  await page.getByRole('button', { name: 'Use another account with Corp Entra' }).click();
+  await signInAtIdp(authWindows, alice.username, alice.password);
+  await expect(page.getByRole('heading', { level: 1, name: 'Welcome, Alice Admin' })).toBeVisible();
+});
+
+test('unlocking is a new sign-in at the IdP as the same person: another person there is refused', async ({
+  page,
+  authWindows,
+  portico,
+}) => {
+  test.skip(portico.clock === null, 'moves main’s clock: test host only');
+  await page.getByRole('button', { name: 'Sign in with Corp Entra' }).click();
+  await signInAtIdp(authWindows, alice.username, alice.password);
+  await expect(page.getByRole('heading', { level: 1, name: 'Welcome, Alice Admin' })).toBeVisible();
+  await expect(page.getByText(/^[\d,]+ rows$/)).toBeVisible();
+
+  portico.clock!.advance(15 * 60_000 + 1000);
+  await page.evaluate(() => window.dispatchEvent(new Event('focus')));
+  await expect(page.getByRole('heading', { level: 1, name: 'Portico is locked' })).toBeVisible();
+
+  // The IdP asks again (ForceAuthn), although its session for Alice is valid; Bob answers.
+  await page.getByRole('button', { name: 'Unlock with Corp Entra' }).click();
+  await signInAtIdp(authWindows, bob.username, bob.password);
+  await expect(page.getByRole('alert')).toContainText('not as alice@corp.test');
+  await expect(page.getByRole('heading', { level: 1, name: 'Portico is locked' })).toBeVisible();
+  expect(await page.evaluate(() => (window as any).portico.listDatasets())).toMatchObject({ ok: false, code: 'SESSION_LOCKED' });
+
+  await page.getByRole('button', { name: 'Unlock with Corp Entra' }).click();
+  await signInAtIdp(authWindows, alice.username, alice.password);
+  await expect(page.getByRole('heading', { level: 1, name: 'Portico is locked' })).toHaveCount(0);
+  await expect(page.getByRole('heading', { level: 1, name: 'Welcome, Alice Admin' })).toBeVisible();
+});
+
+/**
+ * An IdP whose session outlives the browser (Entra after "Stay signed in?"): with the sign-in
+ * window's partition kept on disk (session.keepIdpSignIn, the default), the next launch signs in
+ * without the IdP password while that session lasts; sign-out, or an administrator, ends it.
+ */
+const remembering = test.extend<{ keptIdp: SamlIdp }>({
+  keptIdp: async ({}, use) => {
+    const idp = await startSamlIdp({
+      spEntityId: SP_ENTITY_ID,
+      acsUrls: [ACS_URL],
+      spSloUrl: SLO_URL,
+      users: [...ENTRA_USERS, DAVE],
+      keepSignedInSeconds: 8 * 3600,
+    });
+    await use(idp);
+    await idp.stop();
+  },
+  porticoPolicy: async ({ keptIdp, samlSession }, use) => {
+    await use(samlConfig(keptIdp, samlSession));
+  },
+});
+
+const keptProfile = (userDataDir: string) => path.join(userDataDir, 'Partitions', 'portico-auth-sso-corp');
+const exists = (file: string) =>
+  stat(file).then(
+    () => true,
+    () => false,
+  );
+
+/** Signs in with the button; true when the IdP asked for a password (its login form showed). */
+async function signInAsking(page: Page, windows: () => Page[], user: { username: string; password: string }) {
+  const before = windows().length;
+  await page.getByRole('button', { name: 'Sign in with Corp Entra' }).click();
+  await expect.poll(() => windows().length).toBe(before + 1);
+  await signInAtIdp(windows(), user.username, user.password);
+}
+
+remembering.describe('the sign-in window kept on disk', () => {
+  remembering(
+    'the next launch does not ask for the IdP password while the IdP’s session is valid; sign-out ends that',
+    async ({ page, authWindows, portico, userDataDir }) => {
+      await signInAsking(page, () => authWindows, bob);
+      await expect(page.getByRole('heading', { level: 1, name: 'Welcome, Bob Viewer' })).toBeVisible();
+      expect(await exists(keptProfile(userDataDir))).toBe(true);
+
+      await portico.app()?.flush();
+      const next = await portico.restart();
+      await expect(next.getByRole('heading', { level: 1, name: 'Sign in to Portico' })).toBeVisible();
+      await next.getByRole('button', { name: 'Sign in with Corp Entra' }).click();
+      // No password typed: the IdP answered from its own session.
+      await expect(next.getByRole('heading', { level: 1, name: 'Welcome, Bob Viewer' })).toBeVisible();
+
+      // Sign-out clears the kept partition, on disk too: the launch after asks again.
+      await next.getByRole('button', { name: 'Sign out' }).click();
+      await expect(next.getByRole('heading', { level: 1, name: 'Sign in to Portico' })).toBeVisible();
+      await expect.poll(() => exists(keptProfile(userDataDir))).toBe(false);
+      const third = await portico.restart();
+      await signInAsking(third, () => portico.authWindows(), bob);
+      await expect(third.getByRole('heading', { level: 1, name: 'Welcome, Bob Viewer' })).toBeVisible();
+    },
+  );
+
+  remembering(
+    'people who sign in with SSO are listed in Users; an administrator ends a kept sign-in',
+    async ({ page, authWindows, portico, userDataDir }) => {
+      await signInAsking(page, () => authWindows, bob);
+      await expect(page.getByRole('heading', { level: 1, name: 'Welcome, Bob Viewer' })).toBeVisible();
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await signInAsking(page, () => authWindows, alice);
+      await expect(page.getByRole('heading', { level: 1, name: 'Welcome, Alice Admin' })).toBeVisible();
+
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Users' }).click();
+      const people = page.getByRole('table', { name: 'People who sign in with single sign-on' });
+      const aliceRow = people.getByRole('row', { name: /Alice Admin/ });
+      const bobRow = people.getByRole('row', { name: /Bob Viewer/ });
+      await expect(aliceRow).toContainText('Corp Entra');
+      await expect(aliceRow).toContainText('admin');
+      await expect(aliceRow).toContainText('IdP cookies');
+      // Bob signed out: nothing is kept for him.
+      await expect(bobRow).toContainText('viewer');
+      await expect(bobRow).toContainText('None');
+      await expect(bobRow.getByRole('button')).toHaveCount(0);
+      expect(await seriousA11yViolations(page)).toEqual([]);
+
+      await aliceRow.getByRole('button', { name: 'End kept sign-in for alice@corp.test' }).click();
+      await expect(page.getByRole('status')).toContainText('Kept sign-in for alice@corp.test ended');
+      await expect(aliceRow).toContainText('None');
+      await expect.poll(() => exists(keptProfile(userDataDir))).toBe(false);
+      const audit = await page.evaluate(() => (window as any).portico.queryAudit({ action: 'users.end-kept-sign-in' }));
+      expect(audit.value.entries.map((e: { actor: string; target: string }) => [e.actor, e.target])).toEqual([
+        ['alice@corp.test', 'alice@corp.test'],
+      ]);
+
+      // The next launch asks for the IdP password again.
+      await portico.app()?.flush();
+      const next = await portico.restart();
+      await signInAsking(next, () => portico.authWindows(), alice);
+      await expect(next.getByRole('heading', { level: 1, name: 'Welcome, Alice Admin' })).toBeVisible();
+    },
+  );
+
+  remembering.describe('when IT does not keep it (session.keepIdpSignIn: false)', () => {
+    remembering.use({ samlSession: { keepIdpSignIn: false } });
+
+    remembering(
+      'the next launch asks for the IdP password again, and nothing is kept on disk',
+      async ({ page, authWindows, portico, userDataDir }) => {
+        await signInAsking(page, () => authWindows, bob);
+        await expect(page.getByRole('heading', { level: 1, name: 'Welcome, Bob Viewer' })).toBeVisible();
+        expect(await exists(keptProfile(userDataDir))).toBe(false);
+        await portico.app()?.flush();
+        const next = await portico.restart();
+        await signInAsking(next, () => portico.authWindows(), bob);
+        await expect(next.getByRole('heading', { level: 1, name: 'Welcome, Bob Viewer' })).toBeVisible();
+      },
+    );
+  });
 });

@@ -35,6 +35,8 @@ export interface IdpSettings {
   baseUrl: string;
   users: SamlIdpUser[];
   sessionDurationSeconds: number | undefined;
+  /** Lifetime of the session cookie (undefined: a browser-session cookie). */
+  keepSignedInSeconds: number | undefined;
   sp: {
     entityId: string;
     acsUrls: string[];
@@ -110,6 +112,7 @@ function mainConfig(layout: IdpLayout, settings: IdpSettings): Record<string, un
     'store.type': 'phpsession',
     'session.phpsession.savepath': layout.sessionDir,
     ...(settings.sessionDurationSeconds !== undefined ? { 'session.duration': settings.sessionDurationSeconds } : {}),
+    ...(settings.keepSignedInSeconds !== undefined ? { 'session.cookie.lifetime': settings.keepSignedInSeconds } : {}),
     // Plain http on loopback: secure cookies would never come back, and SameSite=None requires
     // Secure, so Chromium would drop the session cookie and the login would loop.
     'session.cookie.secure': false,

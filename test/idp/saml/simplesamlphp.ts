@@ -50,6 +50,11 @@ export interface StartSamlIdpOptions {
   assertionLifetimeSeconds?: number;
   /** IdP session length: becomes AuthnStatement/@SessionNotOnOrAfter (default 8 h). */
   sessionDurationSeconds?: number;
+  /**
+   * Keep the IdP's session cookie this long, across a browser restart, as Entra does after "Stay
+   * signed in?" (default: a browser-session cookie, gone when the browser closes).
+   */
+  keepSignedInSeconds?: number;
 }
 
 export interface SamlIdp {
@@ -131,6 +136,7 @@ function settingsFor(baseUrl: string, options: StartSamlIdpOptions): IdpSettings
     baseUrl,
     users: options.users ?? ENTRA_USERS,
     sessionDurationSeconds: options.sessionDurationSeconds,
+    keepSignedInSeconds: options.keepSignedInSeconds,
     sp: {
       entityId: options.spEntityId,
       acsUrls: options.acsUrls,
