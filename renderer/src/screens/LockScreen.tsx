@@ -31,6 +31,8 @@ export function LockScreen({ session, onUnlocked, onSessionEnd, signingOut, onSi
   const heading = useRef<HTMLHeadingElement>(null);
   const sso = useSsoAttempt();
   const [password, setPassword] = useState('');
+  // With two-step verification: after a right password, the code (the password is sent again with it).
+  const [code, setCode] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [failure, setFailure] = useState<FormFailure | null>(null);
 
@@ -56,9 +58,21 @@ export function LockScreen({ session, onUnlocked, onSessionEnd, signingOut, onSi
     event.preventDefault();
     if (busy) return;
     setBusy(true);
-    const result = await window.portico.unlock({ password });
+    const result = await window.portico.unlock(code === null ? { password } : { password, code });
     setBusy(false);
+    if (!result.ok && result.code === 'SECOND_FACTOR_REQUIRED') {
+      // The password was right: the code is asked for, as at sign-in.
+      setFailure(null);
+      setCode('');
+      return;
+    }
+    if (!result.ok && result.code === 'SECOND_FACTOR_INVALID') {
+      setCode('');
+      settle(result);
+      return;
+    }
     setPassword('');
+    setCode(null);
     settle(result);
   }
 
@@ -84,15 +98,29 @@ export function LockScreen({ session, onUnlocked, onSessionEnd, signingOut, onSi
         {failure ? <AlertMessage key={failure.attempt} id={ALERT_ID} message={failure.message} /> : null}
         {local ? (
           <form className="form" noValidate aria-busy={busy} onSubmit={(event) => void unlockWithPassword(event)}>
-            <FormField
-              id="unlock-password"
-              label="Password"
-              type="password"
-              autoComplete="current-password"
-              value={password}
-              onChange={(event) => setPassword(event.target.value)}
-              problem={fieldProblem(failure, 'password', ALERT_ID)}
-            />
+            {code === null ? (
+              <FormField
+                id="unlock-password"
+                label="Password"
+                type="password"
+                autoComplete="current-password"
+                value={password}
+                onChange={(event) => setPassword(event.target.value)}
+                problem={fieldProblem(failure, 'password', ALERT_ID)}
+              />
+            ) : (
+              <FormField
+                id="unlock-code"
+                label="Code"
+                hint="The 6-digit code from your authenticator app, or one of your recovery codes."
+                autoComplete="one-time-code"
+                autoFocus
+                spellCheck={false}
+                value={code}
+                onChange={(event) => setCode(event.target.value)}
+                problem={fieldProblem(failure, 'code', ALERT_ID)}
+              />
+            )}
             <button type="submit" className="button button-primary button-block" disabled={busy || signingOut}>
               {busy ? 'Unlocking…' : 'Unlock'}
             </button>
