@@ -3,7 +3,16 @@ import type { LocalRole } from '../../preload/constants';
 
 /** What sign-out needs to end the session at the IdP. */
 export type SsoSessionRef =
-  | { protocol: 'saml'; providerId: string; nameId: string; nameIdFormat: string | null; sessionIndex: string | null }
+  | {
+      protocol: 'saml';
+      providerId: string;
+      nameId: string;
+      nameIdFormat: string | null;
+      /** As the IdP sent them on the NameID: a strict IdP matches the LogoutRequest's NameID on them. */
+      nameQualifier?: string | null;
+      spNameQualifier?: string | null;
+      sessionIndex: string | null;
+    }
   | { protocol: 'oidc'; providerId: string; sub: string };
 
 export interface SsoIdentity {

@@ -1,7 +1,9 @@
 /**
  * Reads who signed in from the assertion node-saml has verified (the signed bytes only, after
  * canonicalisation). Text is read whole (`textContent`), so a NameID split by an XML comment,
- * `admin@corp.test<!---->.evil.test`, is read as the full string, never its first half.
+ * `admin@corp.test<!---->.evil.test`, is read as the full string, never its first half. Values
+ * are never trimmed: `" <alice's id> "` is not alice (identifiers with surrounding whitespace
+ * are refused, see `exactIdentifier`).
  */
 import { DOMParser } from '@xmldom/xmldom';
 import { childElements, elements, NS } from './saml-response-checks';
@@ -12,6 +14,9 @@ export interface SamlAssertion {
   issuer: string;
   nameId: string;
   nameIdFormat: string | null;
+  /** The NameID's qualifiers as sent: single logout must send them back unchanged. */
+  nameQualifier: string | null;
+  spNameQualifier: string | null;
   /** Bearer SubjectConfirmationData. */
   recipient: string | null;
   inResponseTo: string | null;
@@ -21,7 +26,7 @@ export interface SamlAssertion {
   audiences: string[];
   sessionIndex: string | null;
   sessionNotOnOrAfter: number | null;
-  /** Attribute Name -> values (always an array, even for one value). */
+  /** Attribute Name -> values (always an array, even for one value), as sent: never trimmed. */
   attributes: Record<string, string[]>;
 }
 
@@ -36,8 +41,9 @@ export function readAssertion(xml: string): SamlAssertion {
   }
   const subject = childElements(assertion, NS.assertion, 'Subject')[0];
   const nameIdElement = childElements(subject, NS.assertion, 'NameID')[0];
-  const nameId = nameIdElement?.textContent?.trim() ?? '';
-  if (!nameId) throw new SamlError('SAML_NO_SUBJECT', 'no NameID');
+  const nameId = nameIdElement?.textContent ?? '';
+  if (!nameId.trim()) throw new SamlError('SAML_NO_SUBJECT', 'no NameID');
+  exactIdentifier(nameId, 'NameID');
 
   const bearer = childElements(subject, NS.assertion, 'SubjectConfirmation').find((c) => c.getAttribute('Method') === BEARER);
   const confirmation = childElements(bearer, NS.assertion, 'SubjectConfirmationData')[0];
@@ -49,7 +55,7 @@ export function readAssertion(xml: string): SamlAssertion {
     for (const attribute of childElements(statement, NS.assertion, 'Attribute')) {
       const name = attribute.getAttribute('Name');
       if (!name) continue;
-      const values = childElements(attribute, NS.assertion, 'AttributeValue').map((v) => v.textContent?.trim() ?? '');
+      const values = childElements(attribute, NS.assertion, 'AttributeValue').map((v) => v.textContent ?? '');
       attributes[name] = [...(attributes[name] ?? []), ...values.filter((v) => v !== '')];
     }
   }
@@ -59,6 +65,8 @@ export function readAssertion(xml: string): SamlAssertion {
     issuer: childElements(assertion, NS.assertion, 'Issuer')[0]?.textContent?.trim() ?? '',
     nameId,
     nameIdFormat: nameIdElement?.getAttribute('Format') || null,
+    nameQualifier: nameIdElement?.getAttribute('NameQualifier') || null,
+    spNameQualifier: nameIdElement?.getAttribute('SPNameQualifier') || null,
     recipient: confirmation?.getAttribute('Recipient') || null,
     inResponseTo: confirmation?.getAttribute('InResponseTo') || null,
     subjectNotOnOrAfter: time(confirmation?.getAttribute('NotOnOrAfter')),
@@ -69,6 +77,15 @@ export function readAssertion(xml: string): SamlAssertion {
     sessionNotOnOrAfter: time(authn?.getAttribute('SessionNotOnOrAfter')),
     attributes,
   };
+}
+
+/**
+ * An identifier (NameID, stable id, email) is taken exactly as the IdP signed it or not at all:
+ * one with whitespace around it is refused rather than trimmed into someone else's identifier.
+ */
+export function exactIdentifier(value: string, what: string): string {
+  if (value !== value.trim()) throw new SamlError('SAML_IDENTIFIER', `${what} has whitespace around it`);
+  return value;
 }
 
 function time(value: string | null | undefined): number | null {

@@ -6,7 +6,7 @@ export const SAML_REFUSALS = {
   SAML_TOO_LARGE: 'The sign-in response from your identity provider is too large.',
   SAML_DOCTYPE: 'The sign-in response contains a document type declaration, which Portico never accepts.',
   SAML_WEAK_ALGORITHM:
-    'The identity provider signed with SHA-1, which Portico refuses. Ask IT to switch the SAML signing algorithm to SHA-256.',
+    'The identity provider signed with an algorithm Portico refuses (such as SHA-1). Ask IT to switch the SAML signing algorithm to SHA-256.',
   SAML_STATUS: 'Your identity provider did not complete the sign-in.',
   SAML_DESTINATION: 'The sign-in response was addressed to another application.',
   SAML_MULTIPLE_ASSERTIONS: 'The sign-in response contains more than one assertion.',
@@ -19,7 +19,10 @@ export const SAML_REFUSALS = {
   SAML_IN_RESPONSE_TO: 'The sign-in response does not answer a sign-in Portico started (or answers an old one).',
   SAML_REPLAYED: 'This sign-in response was already used.',
   SAML_NO_SUBJECT: 'The sign-in response does not say who signed in.',
+  SAML_IDENTIFIER:
+    'The sign-in response names you with an identifier that begins or ends with spaces, which Portico never accepts.',
   SAML_ENCRYPTION: 'The encrypted sign-in response could not be decrypted.',
+  SAML_LOGOUT_FAILED: 'Your identity provider did not confirm that your session there has ended.',
 } as const;
 export type SamlRefusal = keyof typeof SAML_REFUSALS;
 

@@ -4,7 +4,7 @@
  */
 import type { LocalRole } from '../../../preload/constants';
 import { AppError } from '../../errors';
-import type { SamlAssertion } from './saml-assertion';
+import { exactIdentifier, type SamlAssertion } from './saml-assertion';
 import type { SamlProviderConfig } from './saml-config';
 import type { SsoIdentity } from '../sso-identity';
 
@@ -18,8 +18,13 @@ export interface SamlIdentity extends SsoIdentity {
 
 export function identityFromAssertion(assertion: SamlAssertion, provider: SamlProviderConfig): SamlIdentity {
   const first = (name: string) => assertion.attributes[name]?.[0] ?? null;
-  const email = first(provider.attributes.email);
-  const displayName = first(provider.attributes.displayName) ?? email ?? assertion.nameId;
+  const identifier = (name: string, what: string) => {
+    const value = first(name);
+    return value === null ? null : exactIdentifier(value, what);
+  };
+  const stableId = identifier(provider.attributes.id, 'the user id claim');
+  const email = identifier(provider.attributes.email, 'the email claim');
+  const displayName = first(provider.attributes.displayName)?.trim() || email || assertion.nameId;
   const groups = assertion.attributes[provider.attributes.groups];
   const overage = assertion.attributes[provider.attributes.groupsOverage];
 
@@ -47,11 +52,13 @@ export function identityFromAssertion(assertion: SamlAssertion, provider: SamlPr
       providerId: provider.id,
       nameId: assertion.nameId,
       nameIdFormat: assertion.nameIdFormat,
+      nameQualifier: assertion.nameQualifier,
+      spNameQualifier: assertion.spNameQualifier,
       sessionIndex: assertion.sessionIndex,
     },
     providerId: provider.id,
     providerName: provider.displayName,
-    subject: first(provider.attributes.id) ?? assertion.nameId,
+    subject: stableId ?? assertion.nameId,
     nameId: assertion.nameId,
     nameIdFormat: assertion.nameIdFormat,
     sessionIndex: assertion.sessionIndex,

@@ -1,11 +1,13 @@
 /**
  * Checks on a raw SAML response before any signature work, as pure functions. They bound
- * what an attacker can make us parse (size, DTDs, depth) and refuse shapes that signature
- * wrapping needs (a second assertion), weak algorithms (SHA-1), non-Success statuses and a
- * wrong Destination (node-saml checks neither Destination nor Recipient).
+ * what an attacker can make us parse (size, DTDs, every kind of node: xml-bounds.ts) and refuse
+ * shapes that signature wrapping needs (a second assertion), algorithms outside the allow-list
+ * (SHA-1), non-Success statuses and a wrong Destination (node-saml checks neither Destination
+ * nor Recipient).
  */
 import { DOMParser } from '@xmldom/xmldom';
 import { SamlError } from './saml-errors';
+import { scanXmlBounds, XML_LIMITS } from './xml-bounds';
 
 export const NS = {
   protocol: 'urn:oasis:names:tc:SAML:2.0:protocol',
@@ -14,9 +16,15 @@ export const NS = {
 } as const;
 
 export const MAX_RESPONSE_BYTES = 256 * 1024;
-const MAX_DEPTH = 48;
-const MAX_ELEMENTS = 4000;
-const WEAK_ALGORITHMS = /sha1$|#sha1|rsa-sha1|hmac-sha1|dsa-sha1/i;
+
+/**
+ * The only signature and digest algorithms accepted, as xml-crypto reads them: by local name, in
+ * any namespace (an allow-list, so SHA-1, HMAC and anything unknown are refused however written).
+ */
+export const ALLOWED_ALGORITHMS = {
+  SignatureMethod: ['http://www.w3.org/2001/04/xmldsig-more#rsa-sha256', 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha512'],
+  DigestMethod: ['http://www.w3.org/2001/04/xmlenc#sha256', 'http://www.w3.org/2001/04/xmlenc#sha512'],
+} as const;
 
 /** base64 SAMLResponse -> XML text, bounded. */
 export function decodeSamlResponse(base64: string): string {
@@ -26,10 +34,14 @@ export function decodeSamlResponse(base64: string): string {
   return Buffer.from(base64, 'base64').toString('utf8');
 }
 
-/** Parses with DTDs refused up front: no entity can be declared, so none can expand. */
+/**
+ * Parses with DTDs refused up front (no entity can be declared, so none can expand) and every
+ * kind of node bounded by a linear scan of the text before the parser sees it.
+ */
 export function parseSamlXml(xml: string): Document {
   if (Buffer.byteLength(xml, 'utf8') > MAX_RESPONSE_BYTES) throw new SamlError('SAML_TOO_LARGE');
   if (/<!DOCTYPE|<!ENTITY/i.test(xml)) throw new SamlError('SAML_DOCTYPE');
+  scanXmlBounds(xml);
   const problems: string[] = [];
   const doc = new DOMParser({
     errorHandler: {
@@ -83,12 +95,21 @@ export function checkResponseShape(doc: Document, acsUrl: string): ResponseShape
   };
 }
 
-/** Refuses SHA-1 in any signature or digest of `doc` (a response, or a decrypted assertion). */
+/**
+ * Every SignatureMethod and DigestMethod of `doc` (a response, or a decrypted assertion) names
+ * an allowed algorithm. xml-crypto finds these elements by local name in any namespace, and a
+ * DigestMethod's Algorithm by local name too: so are they found here, every one of them, and an
+ * element whose algorithm cannot be told (none, or two Algorithm attributes) is refused as well.
+ */
 export function checkAlgorithms(doc: Document): void {
-  for (const tag of ['SignatureMethod', 'DigestMethod']) {
-    for (const el of elements(doc, NS.dsig, tag)) {
-      const algorithm = el.getAttribute('Algorithm') ?? '';
-      if (WEAK_ALGORITHMS.test(algorithm)) throw new SamlError('SAML_WEAK_ALGORITHM', algorithm);
+  for (const [tag, allowed] of Object.entries(ALLOWED_ALGORITHMS) as Array<[string, readonly string[]]>) {
+    for (const el of elements(doc, '*', tag)) {
+      const algorithms = Array.from(el.attributes)
+        .filter((attribute) => attribute.localName === 'Algorithm')
+        .map((attribute) => attribute.value);
+      if (algorithms.length !== 1 || !allowed.includes(algorithms[0]!)) {
+        throw new SamlError('SAML_WEAK_ALGORITHM', algorithms.join(' ') || `${tag} without an algorithm`);
+      }
     }
   }
 }
@@ -123,15 +144,37 @@ function isElement(node: Node): node is Element {
   return node.nodeType === 1;
 }
 
+/**
+ * The parsed tree holds what the scan of its text counted, within the same bounds: a second
+ * count, on what the parser actually built, in case the two ever read the text differently.
+ */
 function assertBoundedTree(root: Element): void {
-  let count = 0;
+  const counts = { elements: 0, attributes: 0, comments: 0, cdata: 0, namespaces: 0 };
+  const over = (what: string, limit: number) => new SamlError('SAML_TOO_LARGE', `more than ${limit} ${what}`);
   const stack: Array<[Node, number]> = [[root, 1]];
   while (stack.length) {
     const [node, depth] = stack.pop()!;
-    if (depth > MAX_DEPTH) throw new SamlError('SAML_MALFORMED', `nested deeper than ${MAX_DEPTH}`);
-    if (++count > MAX_ELEMENTS) throw new SamlError('SAML_TOO_LARGE', `more than ${MAX_ELEMENTS} nodes`);
+    if (depth > XML_LIMITS.depth) throw new SamlError('SAML_MALFORMED', `nested deeper than ${XML_LIMITS.depth}`);
+    if (++counts.elements > XML_LIMITS.elements) throw over('elements (nodes)', XML_LIMITS.elements);
+    const attributes = (node as Element).attributes;
+    if (attributes.length > XML_LIMITS.attributesPerElement)
+      throw over('attributes on one element', XML_LIMITS.attributesPerElement);
+    counts.attributes += attributes.length;
+    if (counts.attributes > XML_LIMITS.attributes) throw over('attributes', XML_LIMITS.attributes);
+    for (const attribute of Array.from(attributes)) {
+      if (attribute.name === 'xmlns' || attribute.prefix === 'xmlns') counts.namespaces++;
+    }
+    if (counts.namespaces > XML_LIMITS.namespaceDeclarations)
+      throw over('namespace declarations', XML_LIMITS.namespaceDeclarations);
     for (let child = node.firstChild; child; child = child.nextSibling) {
       if (isElement(child)) stack.push([child, depth + 1]);
+      else if (child.nodeType === 8) counts.comments++;
+      else if (child.nodeType !== 3 && child.nodeType !== 4) {
+        throw new SamlError('SAML_MALFORMED', `unexpected node (type ${child.nodeType})`);
+      }
+      if (child.nodeType === 4) counts.cdata++;
     }
+    if (counts.comments > XML_LIMITS.comments) throw over('comments', XML_LIMITS.comments);
+    if (counts.cdata > XML_LIMITS.cdataSections) throw over('CDATA sections', XML_LIMITS.cdataSections);
   }
 }

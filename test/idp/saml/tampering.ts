@@ -5,7 +5,7 @@
  * split text with comments, and add DTDs or huge or deep trees. Nothing here validates anything:
  * the tests hand the result to Portico's service provider and assert why it is refused.
  */
-import { constants, createCipheriv, publicEncrypt, randomBytes, X509Certificate } from 'node:crypto';
+import { constants, createCipheriv, publicEncrypt, randomBytes, sign, X509Certificate } from 'node:crypto';
 import { DOMParser, XMLSerializer } from '@xmldom/xmldom';
 import { SignedXml } from 'xml-crypto';
 
@@ -24,6 +24,8 @@ export const XMLDSIG = {
   excC14n: 'http://www.w3.org/2001/10/xml-exc-c14n#',
   envelopedSignature: 'http://www.w3.org/2000/09/xmldsig#enveloped-signature',
 } as const;
+
+const XMLNS = 'http://www.w3.org/2000/xmlns/';
 
 export const STATUS = {
   success: 'urn:oasis:names:tc:SAML:2.0:status:Success',
@@ -450,6 +452,8 @@ export function withExtensions(xml: string, content: { nestedDepth: number } | {
   return editXml(xml, (doc) => {
     const response = responseElement(doc);
     const extensions = doc.createElementNS(SAML_NS.protocol, 'samlp:Extensions');
+    // Declared once here, so that the serializer does not repeat it on every element.
+    extensions.setAttributeNS(XMLNS, 'xmlns:x', 'urn:portico:test');
     if ('nestedDepth' in content) {
       let parent: Element = extensions;
       for (let level = 0; level < content.nestedDepth; level++) {
@@ -462,6 +466,68 @@ export function withExtensions(xml: string, content: { nestedDepth: number } | {
     }
     response.insertBefore(extensions, childElement(response, SAML_NS.protocol, 'Status'));
   });
+}
+
+/**
+ * Raw markup (comments, processing instructions, CDATA, elements with many attributes...) spliced
+ * into the Response just before its Status, as text: what a parser and canonicaliser must then
+ * cope with. The Response's own signature no longer verifies; the Assertion's still does.
+ */
+export function withRawMarkup(xml: string, markup: string): string {
+  const at = xml.indexOf('<samlp:Status>');
+  if (at < 0) throw new Error('tampering: no <samlp:Status> to insert before');
+  return `${xml.slice(0, at)}${markup}${xml.slice(at)}`;
+}
+
+/** `count` copies of `unit(i)`, joined: the bulk of a parser-abuse payload. */
+export function repeated(count: number, unit: (i: number) => string): string {
+  return Array.from({ length: count }, (_, i) => unit(i)).join('');
+}
+
+/**
+ * Re-signs the element with ID `id` (with `key` and `algorithms`), then moves the SignatureMethod
+ * and DigestMethod of its signature into another namespace and signs the changed SignedInfo
+ * again, so that the signature still verifies for xml-crypto, which finds both elements by local
+ * name in any namespace. With `attributeNamespace`, the DigestMethod keeps its namespace and its
+ * Algorithm attribute moves instead (xml-crypto reads that one by local name too).
+ */
+export function withAlgorithmsInForeignNamespace(
+  xml: string,
+  id: string,
+  key: SigningKey,
+  algorithms: SigningAlgorithms,
+  move: 'elements' | 'attribute' = 'elements',
+): string {
+  const FOREIGN = 'urn:portico:test:foreign';
+  const signed = signElement(xml, id, key, algorithms);
+  const moved = editXml(signed, (doc) => {
+    const signedInfo = childElement(ownSignature(elementById(doc, id))!, SAML_NS.dsig, 'SignedInfo');
+    for (const original of descendants(signedInfo, SAML_NS.dsig, '*')) {
+      if (original.localName !== 'SignatureMethod' && original.localName !== 'DigestMethod') continue;
+      const algorithm = original.getAttribute('Algorithm')!;
+      if (move === 'attribute') {
+        if (original.localName !== 'DigestMethod') continue;
+        original.removeAttribute('Algorithm');
+        original.setAttributeNS(FOREIGN, 'f:Algorithm', algorithm);
+        continue;
+      }
+      const replacement = doc.createElementNS(FOREIGN, `f:${original.localName}`);
+      replacement.setAttribute('Algorithm', algorithm);
+      original.parentNode!.replaceChild(replacement, original);
+    }
+  });
+  // The SignedInfo changed: its SignatureValue is computed again, as xml-crypto canonicalises it.
+  const doc = parseXml(moved);
+  const signature = ownSignature(elementById(doc, id))!;
+  const loaded = new SignedXml();
+  loaded.loadSignature(signature);
+  const canonical = (loaded as unknown as { getCanonSignedInfoXml(doc: Document): string }).getCanonSignedInfoXml(doc);
+  const hash = (algorithms.signature ?? XMLDSIG.rsaSha256).endsWith('sha1') ? 'sha1' : 'sha256';
+  setText(
+    childElement(signature, SAML_NS.dsig, 'SignatureValue'),
+    sign(hash, Buffer.from(canonical), key.privateKeyPem).toString('base64'),
+  );
+  return serializeXml(doc);
 }
 
 /** Pads the response with `bytes` of whitespace before the Status (still well-formed, same signatures). */

@@ -147,6 +147,28 @@ describe('SAML SP conditions: validity period', () => {
     await expectRefusal(validate(login, xml), 'SAML_EXPIRED');
   });
 
+  it('refuses a sign-in into an IdP session that has already ended (SessionNotOnOrAfter in the past, SAML_EXPIRED)', async () => {
+    const login = await kit.login('alice');
+    const authn = (doc: Document) => childElement(assertionElement(doc), SAML_NS.assertion, 'AuthnStatement');
+    expect(authn(parseXml(login.xml)).getAttribute('SessionNotOnOrAfter')).toBeTruthy();
+    // A minute ago: within the 60 s clock skew that the assertion's own times get, and still refused.
+    const xml = tampered(login, (doc) => authn(doc).setAttribute('SessionNotOnOrAfter', samlTime(Date.now() - MINUTE)));
+    const error = await expectRefusal(validate(login, xml), 'SAML_EXPIRED');
+    expect(error.detail).toMatch(/SessionNotOnOrAfter/);
+  });
+
+  it('control: a SessionNotOnOrAfter ahead is accepted and kept as the end of the IdP session', async () => {
+    const login = await kit.login('alice');
+    const ends = Date.now() + 30 * MINUTE;
+    const xml = tampered(login, (doc) =>
+      childElement(assertionElement(doc), SAML_NS.assertion, 'AuthnStatement').setAttribute(
+        'SessionNotOnOrAfter',
+        samlTime(ends),
+      ),
+    );
+    await expect(validate(login, xml)).resolves.toMatchObject({ sessionNotOnOrAfter: Math.floor(ends / 1000) * 1000 });
+  });
+
   it('refuses an assertion not valid before an hour from now (SAML_NOT_YET_VALID)', async () => {
     const login = await kit.login('alice');
     const xml = tampered(login, (doc) => setTimes(doc, { notBefore: Date.now() + 60 * MINUTE }));

@@ -8,8 +8,18 @@ import { describe, expect, it } from 'vitest';
 import { AppError } from '../../../../../main/errors';
 import { identityFromAssertion } from '../../../../../main/auth/saml/saml-identity';
 import { ENTRA_CLAIMS, ENTRA_GROUPS, ENTRA_OBJECT_IDS } from '../../../../idp/saml/simplesamlphp';
-import { acsPostBody } from '../../../../idp/saml/tampering';
-import { ACS_URL, PERSISTENT, SP_ENTITY_ID, useSamlKit } from './saml-kit';
+import { SamlError } from '../../../../../main/auth/saml/saml-errors';
+import {
+  acsPostBody,
+  assertionElement,
+  attributeElement,
+  childElements,
+  editAndResign,
+  nameIdElement,
+  SAML_NS,
+  setText,
+} from '../../../../idp/saml/tampering';
+import { ACS_URL, expectRefusal, PERSISTENT, SP_ENTITY_ID, useSamlKit } from './saml-kit';
 
 const kit = useSamlKit();
 
@@ -108,5 +118,51 @@ describe('SAML SP identity: stable id, roles, overage', () => {
     const { assertion } = await verifiedLogin('bob');
     const config = kit.config({ groupRoles: { [ENTRA_GROUPS.employees.id.toUpperCase()]: ['analyst'] } });
     expect(identityFromAssertion(assertion, config).roles).toEqual(['analyst']);
+  });
+});
+
+describe('SAML SP identity: identifiers are taken exactly as signed, never trimmed', () => {
+  /** alice's response, with `edit` applied and re-signed by the IdP (so only the value is at issue). */
+  async function aliceWith(edit: (assertion: Element) => void) {
+    const login = await kit.login('alice');
+    const xml = editAndResign(login.xml, kit.idpKey, (doc) => edit(assertionElement(doc)));
+    return { login, body: acsPostBody(xml) };
+  }
+  const setFirstValue = (assertion: Element, claim: string, value: string) =>
+    setText(childElements(attributeElement(assertion, claim), SAML_NS.assertion, 'AttributeValue')[0]!, value);
+
+  it.each([
+    ['spaces', ` ${ENTRA_OBJECT_IDS.alice} `],
+    ['a newline', `${ENTRA_OBJECT_IDS.alice}\n`],
+    ['a no-break space', `\u00a0${ENTRA_OBJECT_IDS.alice}`],
+  ])('refuses a NameID with %s around it (SAML_IDENTIFIER)', async (_what, padded) => {
+    const { login, body } = await aliceWith((assertion) => setText(nameIdElement(assertion), padded));
+    const error = await expectRefusal(login.sp.validateResponse(body, login.requestId), 'SAML_IDENTIFIER');
+    expect(error.detail).toMatch(/NameID/);
+  });
+
+  it.each([
+    ['the stable user id (objectidentifier)', ENTRA_CLAIMS.objectId, ` ${ENTRA_OBJECT_IDS.alice} `],
+    ['the email', ENTRA_CLAIMS.email, 'alice@corp.test '],
+  ])('refuses %s with whitespace around it (SAML_IDENTIFIER)', async (_what, claim, padded) => {
+    const { login, body } = await aliceWith((assertion) => setFirstValue(assertion, claim, padded));
+    const assertion = await login.sp.validateResponse(body, login.requestId);
+    // Read as sent, never trimmed into alice's own value...
+    expect(assertion.attributes[claim]).toEqual([padded]);
+    // ...and refused as an identity.
+    let refused: unknown;
+    try {
+      identityFromAssertion(assertion, login.sp.config);
+    } catch (error) {
+      refused = error;
+    }
+    expect(refused).toBeInstanceOf(SamlError);
+    expect((refused as SamlError).code).toBe('SAML_IDENTIFIER');
+  });
+
+  it('control: a display name with spaces is only tidied for display, and alice is still alice', async () => {
+    const { login, body } = await aliceWith((assertion) => setFirstValue(assertion, ENTRA_CLAIMS.displayName, '  Alice Admin '));
+    const identity = identityFromAssertion(await login.sp.validateResponse(body, login.requestId), login.sp.config);
+    expect(identity).toMatchObject({ subject: ENTRA_OBJECT_IDS.alice, displayName: 'Alice Admin', roles: ['admin'] });
   });
 });

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { MAX_RESPONSE_BYTES } from '../../../../../main/auth/saml/saml-response-checks';
+import { XML_LIMITS } from '../../../../../main/auth/saml/xml-bounds';
 import { ENTRA_OBJECT_IDS } from '../../../../idp/saml/simplesamlphp';
 import {
   acsPostBody,
@@ -13,8 +14,11 @@ import {
   externalEntity,
   padded,
   parseXml,
+  removeSignatures,
+  repeated,
   withDoctype,
   withExtensions,
+  withRawMarkup,
 } from '../../../../idp/saml/tampering';
 import { expectRefusal, useSamlKit, type Login } from './saml-kit';
 
@@ -37,9 +41,10 @@ describe('SAML SP parsing: control', () => {
     const login = await kit.login('alice');
     await expect(validate(login, login.xml)).resolves.toMatchObject({ nameId: ENTRA_OBJECT_IDS.alice });
     // 40 levels and 100 elements are fine: the limits below are about size, not about Extensions.
-    // (The response signature no longer verifies; the signed assertion is what counts.)
+    // (The Response's signature is removed: a broken one is refused; the signed assertion counts.)
     const second = await kit.login('alice');
-    const xml = withExtensions(withExtensions(second.xml, { nestedDepth: 40 }), { siblings: 100 });
+    const unsigned = removeSignatures(second.xml, 'response');
+    const xml = withExtensions(withExtensions(unsigned, { nestedDepth: 40 }), { siblings: 100 });
     await expect(validate(second, xml)).resolves.toMatchObject({ nameId: ENTRA_OBJECT_IDS.alice });
   });
 });
@@ -97,12 +102,12 @@ describe('SAML SP parsing: size and shape', () => {
     expect(ms).toBeLessThan(5_000);
   });
 
-  it('refuses 5000 sibling elements in an Extensions (SAML_TOO_LARGE: too many nodes)', async () => {
+  it(`refuses ${XML_LIMITS.elements + 100} sibling elements in an Extensions (SAML_TOO_LARGE: too many nodes)`, async () => {
     const login = await kit.login('alice');
-    const wide = withExtensions(login.xml, { siblings: 5_000 });
+    const wide = withExtensions(login.xml, { siblings: XML_LIMITS.elements + 100 });
     expect(Buffer.byteLength(wide)).toBeLessThan(MAX_RESPONSE_BYTES);
     const error = await expectRefusal(validate(login, wide), 'SAML_TOO_LARGE');
-    expect(error.detail).toMatch(/nodes/);
+    expect(error.detail).toMatch(/elements \(nodes\)/);
   });
 
   it('refuses an assertion POSTed without its Response (SAML_MALFORMED)', async () => {
@@ -127,5 +132,77 @@ describe('SAML SP parsing: size and shape', () => {
     const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(billionLaughs(login.xml, 9), 'utf16le')]);
     const body = `SAMLResponse=${encodeURIComponent(utf16.toString('base64'))}`;
     await expectRefusal(login.sp.validateResponse(body, login.requestId), 'SAML_MALFORMED');
+  });
+});
+
+describe('SAML SP parsing: every kind of node is bounded before any signature work', () => {
+  // Canonicalisation removes comments one at a time: about 35,000 of them fit under the size cap
+  // and cost 20-40 s of CPU, signature forged or not. (10,000 here: enough to show the refusal.)
+  it('refuses a response made mostly of XML comments (SAML_TOO_LARGE)', async () => {
+    const login = await kit.login('alice');
+    const comments = withRawMarkup(
+      login.xml,
+      repeated(10_000, () => '<!---->'),
+    );
+    expect(Buffer.byteLength(comments)).toBeLessThan(MAX_RESPONSE_BYTES);
+    const error = await expectRefusal(validate(login, comments), 'SAML_TOO_LARGE');
+    expect(error.detail).toBe(`more than ${XML_LIMITS.comments} comments`);
+  });
+
+  it('counts before parsing: comments ahead of a syntax error are refused as too many, not as malformed', async () => {
+    const login = await kit.login('alice');
+    const broken = withRawMarkup(login.xml, `${repeated(XML_LIMITS.comments + 1, () => '<!---->')}<unclosed>`);
+    const error = await expectRefusal(validate(login, broken), 'SAML_TOO_LARGE');
+    expect(error.detail).toMatch(/comments/);
+  });
+
+  it('refuses a processing instruction (SAML_MALFORMED), but not the XML declaration', async () => {
+    const login = await kit.login('alice');
+    await expectRefusal(validate(login, withRawMarkup(login.xml, '<?portico x?>')), 'SAML_MALFORMED');
+    const declared = await kit.login('alice');
+    const xml = `<?xml version="1.0" encoding="UTF-8"?>\n${removeSignatures(declared.xml, 'response')}`;
+    await expect(validate(declared, xml)).resolves.toMatchObject({ nameId: ENTRA_OBJECT_IDS.alice });
+  });
+
+  const bounded: Array<[string, (login: Login) => string, RegExp]> = [
+    [
+      'an element with 40 attributes',
+      (login) => withRawMarkup(login.xml, `<x:e xmlns:x="urn:x"${repeated(40, (i) => ` a${i}=""`)}/>`),
+      /attributes on one element/,
+    ],
+    [
+      `${XML_LIMITS.attributes + 10} attributes in all`,
+      (login) =>
+        withRawMarkup(login.xml, `<x:x xmlns:x="urn:x">${repeated(77, () => `<x:e${repeated(10, (i) => ` a${i}=""`)}/>`)}</x:x>`),
+      /more than 750 attributes/,
+    ],
+    [
+      `${XML_LIMITS.namespaceDeclarations + 10} namespace declarations`,
+      (login) =>
+        withRawMarkup(
+          login.xml,
+          repeated(31, (j) => `<e${repeated(10, (i) => ` xmlns:p${i}="urn:${j}"`)}/>`),
+        ),
+      /namespace declarations/,
+    ],
+    [
+      `${XML_LIMITS.cdataSections + 1} CDATA sections`,
+      (login) => withRawMarkup(login.xml, `<e>${repeated(XML_LIMITS.cdataSections + 1, () => '<![CDATA[x]]>')}</e>`),
+      /CDATA sections/,
+    ],
+  ];
+  it.each(bounded)('refuses %s (SAML_TOO_LARGE)', async (_what, build, detail) => {
+    const login = await kit.login('alice');
+    const xml = build(login);
+    expect(Buffer.byteLength(xml)).toBeLessThan(MAX_RESPONSE_BYTES);
+    const error = await expectRefusal(validate(login, xml), 'SAML_TOO_LARGE');
+    expect(error.detail).toMatch(detail);
+  });
+
+  it('accepts a few comments, attributes and namespace declarations outside the signed parts of an unsigned Response', async () => {
+    const login = await kit.login('alice');
+    const markup = `<!-- one --><x:e xmlns:x="urn:x" xmlns:y="urn:y" a="1" y:b="2"><![CDATA[text]]><!-- two --></x:e>`;
+    const xml = withRawMarkup(removeSignatures(login.xml, 'response'), `<samlp:Extensions>${markup}</samlp:Extensions>`);
+    await expect(validate(login, xml)).resolves.toMatchObject({ nameId: ENTRA_OBJECT_IDS.alice });
   });
 });

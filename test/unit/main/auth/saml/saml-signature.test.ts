@@ -32,6 +32,7 @@ import {
   setText,
   signatureVerifies,
   splitTextWithComment,
+  withAlgorithmsInForeignNamespace,
   wrapSignature,
   XMLDSIG,
   XSW_DESCRIPTIONS,
@@ -186,11 +187,9 @@ describe('SAML SP signatures: missing, partial and foreign signatures', () => {
 });
 
 describe('SAML SP signatures: only signed bytes count', () => {
-  it('ignores attributes added outside the signed assertion (bob stays a viewer)', async () => {
-    const login = await kit.login('bob');
-    // An AttributeStatement giving bob the admin group, in the Response's Extensions: outside
-    // every signature (the Response's own no longer verifies, which this connection tolerates).
-    const added = editXml(login.xml, (doc) => {
+  /** An AttributeStatement giving bob the admin group, in the Response's Extensions: outside the signed assertion. */
+  function addAdminGroupOutsideAssertion(xml: string): string {
+    return editXml(xml, (doc) => {
       const response = responseElement(doc);
       const extensions = doc.createElementNS(SAML_NS.protocol, 'samlp:Extensions');
       const statement = doc.createElementNS(SAML_NS.assertion, 'saml:AttributeStatement');
@@ -203,10 +202,38 @@ describe('SAML SP signatures: only signed bytes count', () => {
       extensions.appendChild(statement);
       response.insertBefore(extensions, childElements(response, SAML_NS.protocol, 'Status')[0]!);
     });
+  }
+
+  it('ignores attributes added outside the signed assertion of an unsigned Response (bob stays a viewer)', async () => {
+    const login = await kit.login('bob');
+    const added = addAdminGroupOutsideAssertion(removeSignatures(login.xml, 'response'));
     expect(added).toContain(`<saml:AttributeValue>${ENTRA_GROUPS.admins.name}</saml:AttributeValue>`);
     const assertion = await login.sp.validateResponse(acsPostBody(added), login.requestId);
     expect(assertion.attributes[ENTRA_CLAIMS.groups]).toEqual([ENTRA_GROUPS.viewers.name, ENTRA_GROUPS.employees.id]);
     expect(identityFromAssertion(assertion, login.sp.config).roles).toEqual(['viewer']);
+  });
+
+  it('refuses a Response whose own signature no longer verifies, although signed Responses are not required (SAML_SIGNATURE)', async () => {
+    const login = await kit.login('bob');
+    expect(login.sp.config.requireSignedResponse).toBe(false);
+    // The same addition, with the IdP's Response signature left in place: it now signs other bytes.
+    const added = addAdminGroupOutsideAssertion(login.xml);
+    expect(signatureVerifies(added, responseId(login.xml), kit.idp.certPem)).toBe(false);
+    expect(signatureVerifies(added, assertionId(login.xml), kit.idp.certPem)).toBe(true);
+    await expectRefusal(login.sp.validateResponse(acsPostBody(added), login.requestId), 'SAML_SIGNATURE');
+  });
+
+  it('refuses a signature placed anywhere but on the Response or the Assertion (SAML_SIGNATURE)', async () => {
+    const login = await kit.login('bob');
+    // A copy of the Assertion's genuine signature, inside an Extensions: it signs nothing Portico reads.
+    const extra = editXml(removeSignatures(login.xml, 'response'), (doc) => {
+      const response = responseElement(doc);
+      const extensions = doc.createElementNS(SAML_NS.protocol, 'samlp:Extensions');
+      extensions.appendChild(ownSignature(assertionElement(doc))!.cloneNode(true));
+      response.insertBefore(extensions, childElements(response, SAML_NS.protocol, 'Status')[0]!);
+    });
+    const error = await expectRefusal(login.sp.validateResponse(acsPostBody(extra), login.requestId), 'SAML_SIGNATURE');
+    expect(error.detail).toMatch(/outside the Response and Assertion/);
   });
 
   it('refuses SHA-1 digests under an RSA-SHA256 signature by the IdP key (SAML_WEAK_ALGORITHM)', async () => {
@@ -218,6 +245,90 @@ describe('SAML SP signatures: only signed bytes count', () => {
       'SAML_WEAK_ALGORITHM',
     );
     expect(error.detail).toBe(XMLDSIG.sha1);
+  });
+});
+
+describe('SAML SP signatures: algorithms are checked wherever xml-crypto finds them', () => {
+  it('refuses SHA-1 when SignatureMethod and DigestMethod sit in another namespace (SAML_WEAK_ALGORITHM)', async () => {
+    const login = await kit.login('bob');
+    const sha1 = { signature: XMLDSIG.rsaSha1, digest: XMLDSIG.sha1 };
+    const hidden = withAlgorithmsInForeignNamespace(
+      removeSignatures(login.xml, 'response'),
+      assertionId(login.xml),
+      kit.idpKey,
+      sha1,
+    );
+    // The attack is real: xml-crypto (what node-saml verifies with) finds the foreign-namespace
+    // elements by local name, verifies with SHA-1, and accepts; no ds:SignatureMethod is left.
+    expect(signatureVerifies(hidden, assertionId(login.xml), kit.idp.certPem)).toBe(true);
+    expect(descendants(parseXml(hidden), SAML_NS.dsig, 'SignatureMethod')).toHaveLength(0);
+    expect(descendants(parseXml(hidden), SAML_NS.dsig, 'DigestMethod')).toHaveLength(0);
+    const error = await expectRefusal(login.sp.validateResponse(acsPostBody(hidden), login.requestId), 'SAML_WEAK_ALGORITHM');
+    expect(error.detail).toBe(XMLDSIG.rsaSha1);
+  });
+
+  it('refuses a SHA-1 digest whose Algorithm attribute sits in another namespace (SAML_WEAK_ALGORITHM)', async () => {
+    const login = await kit.login('bob');
+    const hidden = withAlgorithmsInForeignNamespace(
+      removeSignatures(login.xml, 'response'),
+      assertionId(login.xml),
+      kit.idpKey,
+      { digest: XMLDSIG.sha1 },
+      'attribute',
+    );
+    expect(signatureVerifies(hidden, assertionId(login.xml), kit.idp.certPem)).toBe(true);
+    const digest = descendants(parseXml(hidden), SAML_NS.dsig, 'DigestMethod')[0]!;
+    expect(digest.hasAttribute('Algorithm')).toBe(false);
+    const error = await expectRefusal(login.sp.validateResponse(acsPostBody(hidden), login.requestId), 'SAML_WEAK_ALGORITHM');
+    expect(error.detail).toBe(XMLDSIG.sha1);
+  });
+
+  it('control: the same construction with SHA-256 is accepted (only the algorithm is refused above)', async () => {
+    const login = await kit.login('bob');
+    const moved = withAlgorithmsInForeignNamespace(
+      removeSignatures(login.xml, 'response'),
+      assertionId(login.xml),
+      kit.idpKey,
+      {},
+    );
+    expect(signatureVerifies(moved, assertionId(login.xml), kit.idp.certPem)).toBe(true);
+    await expect(login.sp.validateResponse(acsPostBody(moved), login.requestId)).resolves.toMatchObject({
+      nameId: ENTRA_OBJECT_IDS.bob,
+    });
+  });
+});
+
+describe('SAML SP signatures: several configured certificates (rollover)', () => {
+  let others: Array<{ privateKeyPem: string; certificatePem: string }> = [];
+  beforeAll(async () => {
+    others = await Promise.all([1, 2, 3, 4].map((i) => generateKeyAndCertificate(`rollover-${i}`)));
+  }, 30_000);
+
+  it('accepts a response signed with the last of five configured certificates', async () => {
+    const provider = kit.serviceProvider({ idpCertificates: [...others.map((o) => o.certificatePem), kit.idp.certPem] });
+    const login = await kit.login('bob', provider);
+    await expect(provider.sp.validateResponse(acsPostBody(login.xml), login.requestId)).resolves.toMatchObject({
+      nameId: ENTRA_OBJECT_IDS.bob,
+    });
+  });
+
+  it('refuses an assertion re-signed by a key none of the five certificates belongs to (SAML_SIGNATURE)', async () => {
+    const provider = kit.serviceProvider({ idpCertificates: [...others.map((o) => o.certificatePem), kit.idp.certPem] });
+    const login = await kit.login('bob', provider);
+    const attacker = await generateKeyAndCertificate('attacker');
+    const forged = editAndResign(login.xml, attacker, (doc) => impersonateAdmin(assertionElement(doc)));
+    const error = await expectRefusal(provider.sp.validateResponse(acsPostBody(forged), login.requestId), 'SAML_SIGNATURE');
+    expect(error.detail).toMatch(/not made by any of idpCertificates/);
+  });
+
+  it('accepts a Response signed with one configured certificate and its Assertion with another', async () => {
+    const provider = kit.serviceProvider({ idpCertificates: [others[0]!.certificatePem, kit.idp.certPem] });
+    const login = await kit.login('bob', provider);
+    const mixed = resignResponse(login.xml, others[0]!);
+    expect(signatureVerifies(mixed, responseId(login.xml), others[0]!.certificatePem)).toBe(true);
+    await expect(provider.sp.validateResponse(acsPostBody(mixed), login.requestId)).resolves.toMatchObject({
+      nameId: ENTRA_OBJECT_IDS.bob,
+    });
   });
 });
 
