@@ -19,6 +19,8 @@ import { describeStartupError } from './startup-errors';
 import { setupAppHandlers } from './app-handlers';
 import { setupLocalAuthHandlers } from './auth/local/local-auth-handlers';
 import { setupUserAdminHandlers } from './auth/local/user-admin-handlers';
+import { setupAccountHandlers } from './auth/local/account-handlers';
+import { SignInFlow } from './auth/local/sign-in-flow';
 import { setupSessionHandlers } from './session/session-handlers';
 import { createAuthorizer } from './session/authorize';
 import { SsoService } from './auth/sso-service';
@@ -112,6 +114,8 @@ export interface Services {
   locked: string[];
   /** How someone last signed in here (the sign-in screen fills it in). */
   lastSignIn: LastSignInStore;
+  /** A local sign-in past its password, waiting for its second factor or a new password. */
+  signInFlow: SignInFlow;
 }
 
 export async function createApp(ports: AppPorts): Promise<PorticoApp> {
@@ -220,7 +224,28 @@ export async function createApp(ports: AppPorts): Promise<PorticoApp> {
       new DataStartup({ config: config.data, userDataDir: ports.paths.userData, log }),
       new TeamData({ config: config.data, credentials: new DbCredentialStore(vault), tokens: entraTokens, log }),
     );
-    services = { config, vault, accounts, sessions, sso, keyStorage, protector, audit, roleMapping, locked, data, lastSignIn };
+    const signInFlow = new SignInFlow({
+      accounts,
+      sessions,
+      clock,
+      mfa: config.localAccounts.mfa,
+      rolePermissions: config.access.rolePermissions,
+    });
+    services = {
+      config,
+      vault,
+      accounts,
+      sessions,
+      sso,
+      keyStorage,
+      protector,
+      audit,
+      roleMapping,
+      locked,
+      data,
+      lastSignIn,
+      signInFlow,
+    };
     // A kept OIDC sign-in the IdP refused (at launch or later) is audited with the reason.
     sso.onKeptSignInRefused = (refusal) => {
       const event: AuditEvent = {
@@ -334,7 +359,8 @@ export async function createApp(ports: AppPorts): Promise<PorticoApp> {
           // A refused call ran as nobody; the user still signed in made it.
           const actor = (session?.user ?? ready.sessions.activeUser())?.username ?? null;
           const knownUsername = (typed: string) => ready.accounts.knownUsername(typed);
-          const event = auditEventFor({ channel, input, result, actor, knownUsername });
+          const pendingUsername = ready.signInFlow.pendingUsername();
+          const event = auditEventFor({ channel, input, result, actor, knownUsername, pendingUsername });
           if (event) track(appendAudit(ready.audit, event, log));
         }
       : undefined,
@@ -357,6 +383,7 @@ export async function createApp(ports: AppPorts): Promise<PorticoApp> {
     setupLocalAuthHandlers(registry, ready);
     setupSessionHandlers(registry, ready);
     setupUserAdminHandlers(registry, ready);
+    setupAccountHandlers(registry, ready);
     setupSsoHandlers(registry, ready);
     setupAuditHandlers(registry, ready);
     setupDiagnosticsHandlers(registry, {

@@ -36,6 +36,12 @@ export const ERROR_CODES = [
   'ACCOUNT_DISABLED',
   'THROTTLED',
   'WEAK_PASSWORD',
+  // Sign-in steps after a right password (sign-in-flow.ts): answered instead of a session.
+  'SECOND_FACTOR_REQUIRED',
+  'PASSWORD_CHANGE_REQUIRED',
+  'SECOND_FACTOR_ENROLMENT_REQUIRED',
+  'SECOND_FACTOR_INVALID',
+  'SECOND_FACTOR_SETUP_EXPIRED',
   'USERNAME_TAKEN',
   'NOT_FOUND',
   'SETUP_ALREADY_DONE',

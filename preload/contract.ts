@@ -89,6 +89,35 @@ export interface UserRecordSummary {
   locked: boolean;
   createdAt: number;
   lastSignInAt: number | null;
+  /** Two-step verification is set up (an authenticator app). */
+  secondFactor: boolean;
+  /** The password was set by an administrator and must be changed at the next sign-in. */
+  passwordChangeRequired: boolean;
+}
+
+/** The signed-in local account's own sign-in settings (the Account dialog). */
+export interface AccountSecurity {
+  /** Two-step verification, when set up: since when, and how many recovery codes still work. */
+  secondFactor: { enrolledAt: number; recoveryCodesLeft: number } | null;
+  /** IT's policy (`localAccounts.mfa`) requires a second factor for this account: it cannot be turned off. */
+  secondFactorRequired: boolean;
+  passwordPolicy: { minLength: number };
+}
+
+/** Setting up an authenticator app: shown once, while the person sets it up. */
+export interface SecondFactorEnrolment {
+  /** The shared secret in base32, for apps that cannot scan (typed in by hand). */
+  secret: string;
+  /** The otpauth:// URI the QR code holds. */
+  uri: string;
+  /** The QR code's modules, row by row: '1' dark, '0' light (drawn by the window, nothing fetched). */
+  qr: string[];
+}
+
+/** Two-step verification set up: the recovery codes, shown this once, and the session as it is now. */
+export interface SecondFactorEnrolled {
+  recoveryCodes: string[];
+  session: SessionSummary;
 }
 
 /** Someone who signed in through single sign-on on this computer (the Users screen lists them). */
@@ -296,9 +325,17 @@ export const schemas = {
   signIn: z.strictObject({ username, password }),
   createUser: z.strictObject({ username, displayName, password, roles, groups }),
   setDisabled: z.strictObject({ userId: z.uuid(), disabled: z.boolean() }),
+  userId: z.strictObject({ userId: z.uuid() }),
   setAccess: z.strictObject({ userId: z.uuid(), roles, groups }),
   resetPassword: z.strictObject({ userId: z.uuid(), password }),
   confirmPassword: z.strictObject({ password }),
+  /** A code from the authenticator app (6 digits) or a recovery code: told apart in main. */
+  secondFactorCode: z.strictObject({
+    code: z.string().trim().min(1, 'Enter the code.').max(32, 'Codes are at most 32 characters.'),
+  }),
+  /** Replacing a temporary password during sign-in (the pending sign-in says whose). */
+  newPassword: z.strictObject({ newPassword: password }),
+  changePassword: z.strictObject({ currentPassword: password, newPassword: password }),
   discover: z.strictObject({ email: z.string().trim().max(320) }),
   provider: z.strictObject({ providerId }),
   dataQuery: z.strictObject({
@@ -355,8 +392,11 @@ export const schemas = {
      */
     switchAccount: z.boolean().optional(),
   }),
-  /** Unlocking a locked session as its own user: the password (the second factor follows when enrolled). */
-  unlock: z.strictObject({ password }),
+  /**
+   * Unlocking a locked session as its own user: the password, and with two-step verification set
+   * up, a code (without one the answer is SECOND_FACTOR_REQUIRED and nothing opens).
+   */
+  unlock: z.strictObject({ password, code: z.string().trim().min(1).max(32).optional() }),
   ssoPerson: z.strictObject({ personId: z.string().min(3).max(600) }),
 };
 
@@ -386,7 +426,28 @@ const sensitive = { recentSignIn: true };
 export const channels = {
   'app:get-info': channel<AppInfo>()(empty, 'public'),
   'setup:create-admin': channel<SessionSummary>()(schemas.createAdmin, 'public'),
+  /**
+   * A right password answers the session, or the next step as an error code (SECOND_FACTOR_REQUIRED,
+   * PASSWORD_CHANGE_REQUIRED, SECOND_FACTOR_ENROLMENT_REQUIRED): main then holds a short-lived
+   * pending sign-in for that account, and no session exists until its steps are done.
+   */
   'auth:sign-in-local': channel<SessionSummary>()(schemas.signIn, 'public'),
+  /** The pending sign-in's second factor: the session, or the next step. */
+  'auth:verify-second-factor': channel<SessionSummary>()(schemas.secondFactorCode, 'public'),
+  /** The pending sign-in's temporary password replaced: the session, or the next step. */
+  'auth:set-new-password': channel<SessionSummary>()(schemas.newPassword, 'public'),
+  /** Two-step verification that policy requires, set up during the pending sign-in. */
+  'auth:begin-second-factor-enrolment': channel<SecondFactorEnrolment>()(empty, 'public'),
+  'auth:confirm-second-factor-enrolment': channel<SecondFactorEnrolled>()(schemas.secondFactorCode, 'public'),
+  /** Drops the pending sign-in (back to the password form). */
+  'auth:cancel-sign-in': channel<null>()(empty, 'public'),
+  /** The signed-in local account's password and two-step verification. */
+  'account:get-security': channel<AccountSecurity>()(empty, 'session'),
+  'account:change-password': channel<SessionSummary>()(schemas.changePassword, 'session'),
+  'account:begin-second-factor-enrolment': channel<SecondFactorEnrolment>()(empty, 'session', sensitive),
+  'account:confirm-second-factor-enrolment': channel<SecondFactorEnrolled>()(schemas.secondFactorCode, 'session'),
+  'account:remove-second-factor': channel<AccountSecurity>()(empty, 'session', sensitive),
+  'account:new-recovery-codes': channel<string[]>()(empty, 'session', sensitive),
   /** A notice for the sign-in screen when the IdP did not confirm the end of its session, else null. */
   'auth:sign-out': channel<string | null>()(empty, 'public'),
   'session:get-current': channel<SessionSummary | null>()(empty, 'public'),
@@ -403,7 +464,10 @@ export const channels = {
   'users:end-kept-sign-in': channel<SsoPersonSummary>()(schemas.ssoPerson, 'admin.users', sensitive),
   'users:create': channel<UserRecordSummary>()(schemas.createUser, 'admin.users', sensitive),
   'users:set-disabled': channel<UserRecordSummary>()(schemas.setDisabled, 'admin.users', sensitive),
+  /** A temporary password: the user changes it at their next sign-in. */
   'users:reset-password': channel<UserRecordSummary>()(schemas.resetPassword, 'admin.users', sensitive),
+  /** Removes a user's two-step verification (a lost phone); policy may have them set it up again. */
+  'users:reset-second-factor': channel<UserRecordSummary>()(schemas.userId, 'admin.users', sensitive),
   /** A user's roles and groups: what they may do and which rows they see. */
   'users:set-access': channel<UserRecordSummary>()(schemas.setAccess, 'admin.users', sensitive),
   'auth:confirm-password': channel<SessionSummary>()(schemas.confirmPassword, 'session'),

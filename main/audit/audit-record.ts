@@ -26,10 +26,20 @@ export const AUDIT_ACTIONS = [
   // The window locked after session.lockAfterMinutes idle; the same person opened it again.
   'auth.session-locked',
   'auth.unlock',
+  // A right local password with steps left before the session (a second factor, a new password).
+  'auth.sign-in-pending',
+  // A person's own local account: password changed (or a change refused for a wrong current
+  // password), two-step verification set up or removed, new recovery codes.
+  'account.password-changed',
+  'account.second-factor-enrolled',
+  'account.second-factor-removed',
+  'account.recovery-codes-renewed',
   'users.create',
   'users.disable',
   'users.enable',
   'users.reset-password',
+  // An administrator removed someone's two-step verification (a lost phone).
+  'users.reset-second-factor',
   'users.access-changed',
   // An administrator ended what this computer kept for someone's next SSO sign-in.
   'users.end-kept-sign-in',

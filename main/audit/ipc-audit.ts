@@ -4,7 +4,14 @@
  * and refusal is recorded the same way. Inputs hold passwords: only named, non-secret fields
  * are copied, never the input itself.
  */
-import type { ChannelName, IpcResult, SessionSummary, SsoPersonSummary, UserRecordSummary } from '../../preload/contract';
+import type {
+  ChannelName,
+  IpcResult,
+  SecondFactorEnrolled,
+  SessionSummary,
+  SsoPersonSummary,
+  UserRecordSummary,
+} from '../../preload/contract';
 import type { AuditEvent } from './audit-record';
 
 export interface AuditedCall {
@@ -18,6 +25,19 @@ export interface AuditedCall {
    * unknown "username" was is not kept, as it is often a password typed in the wrong field.
    */
   knownUsername?: (typed: string) => string | null;
+  /** Whose local sign-in is pending after its password (sign-in-flow.ts), once the call is done. */
+  pendingUsername?: string | null;
+}
+
+/** The answers that ask for the next step of a local sign-in: the password (or step) was right. */
+const SIGN_IN_STEPS = new Set(['SECOND_FACTOR_REQUIRED', 'PASSWORD_CHANGE_REQUIRED', 'SECOND_FACTOR_ENROLMENT_REQUIRED']);
+
+/** Refusals of a change to one's own password that are about the account, not the form. */
+const PASSWORD_GUESSES = new Set(['INVALID_CREDENTIALS', 'THROTTLED', 'ACCOUNT_LOCKED']);
+
+/** Which second factor a code is, by its form: never the code itself. */
+function factorOf(code: string | undefined): 'totp' | 'recovery-code' {
+  return /^\d{6}$/.test((code ?? '').replace(/[\s-]/g, '')) ? 'totp' : 'recovery-code';
 }
 
 /** Failures of a sign-in that are attempts, not the user changing their mind. */
@@ -26,10 +46,18 @@ const CANCELS = new Set(['SSO_CANCELLED', 'SSO_IN_PROGRESS', 'INVALID_PAYLOAD'])
 /** A call refused because no one is signed in: nothing was attempted as anyone. */
 const NO_SESSION = new Set(['NOT_SIGNED_IN', 'SESSION_EXPIRED']);
 
+/** A person's own account channels and their audit action. */
+const ACCOUNT_ACTIONS = {
+  'account:confirm-second-factor-enrolment': 'account.second-factor-enrolled',
+  'account:remove-second-factor': 'account.second-factor-removed',
+  'account:new-recovery-codes': 'account.recovery-codes-renewed',
+} as const satisfies Partial<Record<ChannelName, AuditEvent['action']>>;
+
 /** User admin channels and their audit action (set-disabled depends on the answer). */
 const USER_ACTIONS: Partial<Record<ChannelName, AuditEvent['action']>> = {
   'users:create': 'users.create',
   'users:reset-password': 'users.reset-password',
+  'users:reset-second-factor': 'users.reset-second-factor',
   'users:set-access': 'users.access-changed',
 };
 
@@ -73,6 +101,15 @@ export function auditEventFor(call: AuditedCall): AuditEvent | null {
             }
           : { actor: session.user.username, action: 'auth.sign-in', outcome: 'success', details: { method: 'local' } };
       }
+      if (channel === 'auth:sign-in-local' && SIGN_IN_STEPS.has(result.code)) {
+        return {
+          actor: null,
+          action: 'auth.sign-in-pending',
+          outcome: 'success',
+          target: call.pendingUsername ?? call.knownUsername?.(text('username') ?? '') ?? undefined,
+          details: { method: 'local', next: result.code },
+        };
+      }
       return channel === 'auth:sign-in-local'
         ? {
             actor: null,
@@ -112,6 +149,64 @@ export function auditEventFor(call: AuditedCall): AuditEvent | null {
         details: { method: 'sso', reason: result.code, reauthentication: reauth },
       };
     }
+    case 'auth:verify-second-factor':
+    case 'auth:set-new-password':
+    case 'auth:confirm-second-factor-enrolment': {
+      // One record per step: the sign-in when it completes the sign-in, else that it went on.
+      const step: Record<string, string | boolean> =
+        channel === 'auth:verify-second-factor'
+          ? { secondFactor: factorOf(text('code')) }
+          : channel === 'auth:set-new-password'
+            ? { passwordChanged: true }
+            : { secondFactorEnrolled: true };
+      if (result.ok) {
+        const value = result.value as SessionSummary | SecondFactorEnrolled;
+        const session = 'session' in value ? value.session : value;
+        return {
+          actor: session.user.username,
+          action: 'auth.sign-in',
+          outcome: 'success',
+          details: { method: 'local', ...step },
+        };
+      }
+      const target = call.pendingUsername ?? undefined;
+      if (SIGN_IN_STEPS.has(result.code)) {
+        return {
+          actor: null,
+          action: 'auth.sign-in-pending',
+          outcome: 'success',
+          target,
+          details: { method: 'local', next: result.code, ...step },
+        };
+      }
+      // A wrong or reused code, or an account throttled or locked by them: a guess at the second
+      // factor by someone who has the password. A weak new password or a mistyped enrolment code
+      // (the person holds the secret) is not an attempt at anything.
+      if (channel !== 'auth:verify-second-factor' || NO_SESSION.has(result.code)) return null;
+      return {
+        actor: null,
+        action: 'auth.sign-in-failed',
+        outcome: 'failure',
+        target,
+        details: { method: 'local', reason: result.code, ...step },
+      };
+    }
+    case 'account:change-password':
+      if (!result.ok && !PASSWORD_GUESSES.has(result.code)) return null;
+      return {
+        actor: call.actor,
+        action: 'account.password-changed',
+        outcome: result.ok ? 'success' : 'failure',
+        target: call.actor ?? undefined,
+        details: result.ok ? {} : { reason: result.code },
+      };
+    case 'account:confirm-second-factor-enrolment':
+    case 'account:remove-second-factor':
+    case 'account:new-recovery-codes': {
+      if (!result.ok) return null;
+      const action = ACCOUNT_ACTIONS[channel];
+      return { actor: call.actor, action, outcome: 'success', target: call.actor ?? undefined };
+    }
     case 'session:unlock':
     case 'session:unlock-sso': {
       const method = channel === 'session:unlock' ? 'local' : 'sso';
@@ -125,7 +220,8 @@ export function auditEventFor(call: AuditedCall): AuditEvent | null {
         };
       }
       // Nothing to unlock (signed out, expired) or the person changed their mind: nothing was tried.
-      if (NO_SESSION.has(result.code) || CANCELS.has(result.code)) return null;
+      // Nor when the password was right and the answer asks for the second factor next.
+      if (NO_SESSION.has(result.code) || CANCELS.has(result.code) || result.code === 'SECOND_FACTOR_REQUIRED') return null;
       // Counted with sign-in failures: a wrong unlock password is a guess at the account's password.
       return {
         actor: call.actor,
@@ -161,12 +257,17 @@ export function auditEventFor(call: AuditedCall): AuditEvent | null {
     case 'users:create':
     case 'users:set-disabled':
     case 'users:reset-password':
+    case 'users:reset-second-factor':
     case 'users:set-access': {
       if (!result.ok) return null;
       const user = result.value as UserRecordSummary;
       const action = USER_ACTIONS[channel] ?? (user.disabled ? 'users.disable' : 'users.enable');
       const access = channel === 'users:create' || channel === 'users:set-access';
-      const details = access ? { roles: user.roles.join(','), groups: user.groups.join(',') } : undefined;
+      const details: AuditEvent['details'] = access
+        ? { roles: user.roles.join(','), groups: user.groups.join(',') }
+        : channel === 'users:reset-password'
+          ? { temporary: user.passwordChangeRequired }
+          : undefined;
       return { actor: call.actor, action, outcome: 'success', target: user.username, details };
     }
     case 'admin:set-role-mapping':
@@ -218,6 +319,12 @@ export function auditEventFor(call: AuditedCall): AuditEvent | null {
       };
     // Reads and cancels: not audited (a refusal of any of them is, above). Listed, not defaulted,
     // so that a new channel is a decision here.
+    // Nothing changes until a code confirms a second factor's set-up; a cancel only forgets the
+    // pending sign-in.
+    case 'auth:begin-second-factor-enrolment':
+    case 'auth:cancel-sign-in':
+    case 'account:get-security':
+    case 'account:begin-second-factor-enrolment':
     case 'app:get-info':
     case 'session:get-current':
     case 'session:activity':

@@ -82,6 +82,12 @@ export const localAccountsConfig = z
      * one more is refused with THROTTLED until the minute has passed.
      */
     maxAttemptsPerMinute: z.number().int().min(1).max(10_000).default(30),
+    /**
+     * Two-step verification (an authenticator app, TOTP) for local accounts: `off` (each person
+     * may still set it up), required for `admins` (any role with an admin.* permission), or for
+     * `everyone`. Someone it requires who has none sets it up at their next sign-in.
+     */
+    mfa: z.enum(['off', 'admins', 'everyone']).default('off'),
     /** argon2id cost; never below the OWASP minimum. Raising it rehashes at next sign-in. */
     argon2: z
       .strictObject({

@@ -14,7 +14,16 @@ import type { LocalAccounts } from '../auth/local/local-accounts';
 import type { Session, SessionManager, SessionState } from './session-manager';
 
 /** Public channels that start a session: not while one is locked. */
-const STARTS_A_SESSION: ReadonlySet<ChannelName> = new Set(['auth:sign-in-local', 'setup:create-admin', 'auth:start-sso']);
+const STARTS_A_SESSION: ReadonlySet<ChannelName> = new Set([
+  'auth:sign-in-local',
+  'setup:create-admin',
+  'auth:start-sso',
+  // The steps of a local sign-in after its password (sign-in-flow.ts): each may start the session.
+  'auth:verify-second-factor',
+  'auth:set-new-password',
+  'auth:begin-second-factor-enrolment',
+  'auth:confirm-second-factor-enrolment',
+]);
 
 export interface AccessOptions {
   recentSignIn?: boolean;

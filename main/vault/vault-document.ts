@@ -43,6 +43,35 @@ export const auditHeadRecord = z.strictObject({
 });
 export type AuditHeadRecord = z.infer<typeof auditHeadRecord>;
 
+/** One stored recovery code (recovery-codes.ts): salted SHA-256, never the code itself. */
+export const recoveryCodeRecord = z.strictObject({
+  salt: z.string().regex(/^[0-9a-f]{32}$/),
+  hash: z.string().regex(/^[0-9a-f]{64}$/),
+  usedAt: z.number().nullable(),
+});
+
+/** A local account's two-step verification (TOTP, RFC 6238: totp.ts). */
+export const totpRecord = z.strictObject({
+  /** Base32, shared with the person's authenticator app. Shown once, at enrolment; never sent again. */
+  secret: z.string().regex(/^[A-Z2-7]{16,128}$/),
+  enrolledAt: z.number(),
+  /** The last time step a code was accepted for: codes of that step or earlier are refused (replay). */
+  lastStep: z.number().int(),
+  recoveryCodes: z.array(recoveryCodeRecord).max(20),
+});
+export type TotpRecord = z.infer<typeof totpRecord>;
+
+/**
+ * What a local account needs at its next sign-in beyond the password, by user id. Kept apart from
+ * the user records so that those stay small and uniform (most accounts have no entry here).
+ */
+export const accountSecurityRecord = z.strictObject({
+  /** An administrator set the password: it is temporary, and changed at the next sign-in before anything else. */
+  passwordChangeRequired: z.boolean(),
+  totp: totpRecord.nullable(),
+});
+export type AccountSecurityRecord = z.infer<typeof accountSecurityRecord>;
+
 export const vaultDocument = z.object({
   version: z.literal(1),
   users: z.record(z.string(), localUserRecord),
@@ -51,6 +80,8 @@ export const vaultDocument = z.object({
   /** Other secrets (refresh tokens, data-source credentials), by name. */
   secrets: z.record(z.string(), z.string()),
   auditHead: auditHeadRecord.optional(),
+  /** Temporary passwords and second factors of local accounts, by user id (account-security.ts). */
+  accountSecurity: z.record(z.string(), accountSecurityRecord).optional(),
 });
 /**
  * In memory, records are immutable: an update replaces a record (`{ ...user, disabled }`)
@@ -63,6 +94,7 @@ export interface VaultDocument {
   throttle: Record<string, Readonly<ThrottleRecord>>;
   secrets: Record<string, string>;
   auditHead?: Readonly<AuditHeadRecord>;
+  accountSecurity?: Record<string, Readonly<AccountSecurityRecord>>;
 }
 
 export function emptyVaultDocument(): VaultDocument {
@@ -78,6 +110,7 @@ export function draftOf(doc: Readonly<VaultDocument>): VaultDocument {
     secrets: { ...doc.secrets },
   };
   if (doc.auditHead) draft.auditHead = doc.auditHead;
+  if (doc.accountSecurity) draft.accountSecurity = { ...doc.accountSecurity };
   return draft;
 }
 
@@ -104,5 +137,6 @@ function mapJson(map: Record<string, object | string>): string {
 /** Same result as JSON.stringify(doc), with each record's JSON cached by identity. */
 export function serializeDocument(doc: Readonly<VaultDocument>): string {
   const auditHead = doc.auditHead ? `,"auditHead":${JSON.stringify(doc.auditHead)}` : '';
-  return `{"version":${doc.version},"users":${mapJson(doc.users)},"throttle":${mapJson(doc.throttle)},"secrets":${mapJson(doc.secrets)}${auditHead}}`;
+  const security = doc.accountSecurity ? `,"accountSecurity":${mapJson(doc.accountSecurity)}` : '';
+  return `{"version":${doc.version},"users":${mapJson(doc.users)},"throttle":${mapJson(doc.throttle)},"secrets":${mapJson(doc.secrets)}${auditHead}${security}}`;
 }

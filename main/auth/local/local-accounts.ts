@@ -12,10 +12,13 @@ import { hashPassword, needsRehash, verifyPassword, type Argon2Params } from './
 import { checkNewPassword } from './password-rules';
 import { checkThrottle, type ThrottlePolicy } from './throttle';
 import { ThrottleState } from './throttle-state';
+import { throttledError, tooManyAttemptsError } from './throttle-messages';
 import { AttemptRate } from './attempt-rate';
 import { KeyedMutex } from '../../util/keyed-mutex';
 import { permissionsFor, type RolePermissions } from '../roles';
 import { isFirstRun, localSetupAllowed, type FirstRunPolicy } from './first-run';
+import { SecondFactors } from './second-factor';
+import { changeSecurity, securityOf, totpOf } from './account-security';
 import { displayTextProblem, skeleton, usernameProblem } from './name-rules';
 
 export interface LocalAccountsPolicy extends ThrottlePolicy {
@@ -44,6 +47,8 @@ export class LocalAccounts {
   private readonly perUser = new KeyedMutex();
   private readonly throttle: ThrottleState;
   private readonly attempts: AttemptRate;
+  /** Two-step verification; its wrong codes count in the same failure counter as passwords. */
+  readonly secondFactors: SecondFactors;
 
   constructor(
     private readonly vault: Vault,
@@ -52,6 +57,7 @@ export class LocalAccounts {
   ) {
     this.throttle = new ThrottleState(vault, policy, clock);
     this.attempts = new AttemptRate(policy.maxAttemptsPerMinute ?? 30);
+    this.secondFactors = new SecondFactors(vault, this.throttle, clock);
   }
 
   /** The failure counter for a typed name, wherever it is kept now (tests, diagnostics). */
@@ -190,15 +196,20 @@ export class LocalAccounts {
         ? await hashPassword(password, this.policy.argon2)
         : null;
       return this.vault.update((doc) => {
-        this.throttle.clearIn(doc, username);
+        // With two-step verification the password alone is half a sign-in: the failure count
+        // stands until the code is through (second-factor.ts), or signing in with the password
+        // again would give anyone who knows it endless guesses at the code.
+        const complete = totpOf(doc, user.id) === null;
+        if (complete) this.throttle.clearIn(doc, username);
         const now = this.clock.now();
         const current = requireUser(doc, user.id);
+        const signedIn = complete ? { lastSignInAt: now } : {};
         // Only if the hash is still the one verified: a password reset that landed while we
         // were hashing must not be overwritten with a hash of the old password.
         const next =
           upgraded && current.passwordHash === user.passwordHash
-            ? { ...current, lastSignInAt: now, passwordHash: upgraded, updatedAt: now }
-            : { ...current, lastSignInAt: now };
+            ? { ...current, ...signedIn, passwordHash: upgraded, updatedAt: now }
+            : { ...current, ...signedIn };
         doc.users[user.id] = next;
         return next;
       });
@@ -250,19 +261,61 @@ export class LocalAccounts {
     return Object.values(doc.users).filter((u) => this.isAdmin(u.roles) && !u.disabled);
   }
 
-  /** Sets a new password and clears any lockout for the account. */
-  async resetPassword(userId: string, password: string): Promise<UserRecordSummary> {
+  /**
+   * An administrator's reset: a new password, temporary unless said otherwise (the person
+   * chooses their own at the next sign-in, before anything else), and any lockout cleared.
+   */
+  async resetPassword(userId: string, password: string, options: { temporary?: boolean } = {}): Promise<UserRecordSummary> {
     const existing = this.vault.read().users[userId];
     if (!existing) throw notFound();
     this.assertPasswordAllowed(password, existing.username);
+    const passwordHash = await hashPassword(password, this.policy.argon2);
+    const temporary = options.temporary ?? true;
+    return this.vault.update((doc) => {
+      const user = requireUser(doc, userId);
+      const next = { ...user, passwordHash, updatedAt: this.clock.now() };
+      doc.users[userId] = next;
+      changeSecurity(doc, userId, (current) => ({ ...current, passwordChangeRequired: temporary }));
+      this.throttle.clearIn(doc, user.username);
+      return this.summarise(next, doc);
+    });
+  }
+
+  /**
+   * A person choosing their own password (changing it, or replacing a temporary one): the same
+   * rules as every password, and not the one it replaces. The password is no longer temporary.
+   */
+  async setOwnPassword(userId: string, password: string): Promise<Readonly<LocalUserRecord>> {
+    const existing = this.vault.read().users[userId];
+    if (!existing) throw notFound();
+    const problem = this.newPasswordProblem(existing, password) ?? (await this.samePasswordProblem(existing, password));
+    if (problem) throw new AppError('WEAK_PASSWORD', problem, { fields: { newPassword: problem } });
     const passwordHash = await hashPassword(password, this.policy.argon2);
     return this.vault.update((doc) => {
       const user = requireUser(doc, userId);
       const next = { ...user, passwordHash, updatedAt: this.clock.now() };
       doc.users[userId] = next;
-      this.throttle.clearIn(doc, user.username);
-      return this.summarise(next, doc);
+      changeSecurity(doc, userId, (current) => ({ ...current, passwordChangeRequired: false }));
+      return next;
     });
+  }
+
+  /** What is wrong with `password` as this account's next one, or null (the rules of password-rules.ts). */
+  newPasswordProblem(user: Pick<LocalUserRecord, 'username'>, password: string): string | null {
+    return checkNewPassword(password, this.policy.minPasswordLength, user.username);
+  }
+
+  private async samePasswordProblem(user: Readonly<LocalUserRecord>, password: string): Promise<string | null> {
+    const temporary = securityOf(this.vault.read(), user.id).passwordChangeRequired;
+    if (!(await verifyPassword(user.passwordHash, password))) return null;
+    return temporary
+      ? 'Choose a password of your own, not the temporary one your administrator gave you.'
+      : 'Choose a password different from your current one.';
+  }
+
+  /** Whether the account's password was set by an administrator and must be changed at sign-in. */
+  passwordChangeRequired(userId: string): boolean {
+    return securityOf(this.vault.read(), userId).passwordChangeRequired;
   }
 
   /**
@@ -277,7 +330,15 @@ export class LocalAccounts {
     if (!user || !this.isAdmin(user.roles)) {
       throw new AppError('NOT_FOUND', `There is no administrator account named "${username}" in this Portico profile.`);
     }
-    return this.resetPassword(user.id, password);
+    // The person chose this password at the terminal: it is not temporary. Their second factor
+    // goes too (a lost phone and lost recovery codes leave no other way back); they set it up
+    // again from their account, or at the next sign-in where policy requires it.
+    const summary = await this.resetPassword(user.id, password, { temporary: false });
+    if (summary.secondFactor) {
+      await this.secondFactors.remove(user.id);
+      return this.summarise(this.vault.read().users[user.id]!);
+    }
+    return summary;
   }
 
   summarise(user: Readonly<LocalUserRecord>, doc: Readonly<VaultDocument> = this.vault.read()): UserRecordSummary {
@@ -292,6 +353,8 @@ export class LocalAccounts {
       locked: Boolean(throttle?.locked && this.clock.now() < throttle.blockedUntil),
       createdAt: user.createdAt,
       lastSignInAt: user.lastSignInAt,
+      secondFactor: totpOf(doc, user.id) !== null,
+      passwordChangeRequired: securityOf(doc, user.id).passwordChangeRequired,
     };
   }
 
@@ -305,34 +368,6 @@ export class LocalAccounts {
     this.dummyHash ??= hashPassword(`dummy-${randomUUID()}`, this.policy.argon2);
     return this.dummyHash;
   }
-}
-
-function throttledError(locked: boolean, retryAt: number, now: number): AppError {
-  const seconds = Math.max(1, Math.ceil((retryAt - now) / 1000));
-  if (locked) {
-    const minutes = Math.ceil(seconds / 60);
-    return new AppError(
-      'ACCOUNT_LOCKED',
-      `Too many failed sign-in attempts. Sign-in for this account is locked for ${minutes} minute${minutes === 1 ? '' : 's'}; ` +
-        // Said the same to everyone (an administrator's name must not be told apart): a reset
-        // lifts the lock, by another administrator or, for an administrator, by account recovery.
-        'try again then. A password reset lifts the lock at once (docs/account-recovery.md).',
-      { retryAt },
-    );
-  }
-  return new AppError('THROTTLED', `Too many attempts. Wait ${seconds} second${seconds === 1 ? '' : 's'} and try again.`, {
-    retryAt,
-  });
-}
-
-/** The cap across all names (attempt-rate.ts): said the same whichever name was typed. */
-function tooManyAttemptsError(retryAt: number, now: number): AppError {
-  const seconds = Math.max(1, Math.ceil((retryAt - now) / 1000));
-  return new AppError(
-    'THROTTLED',
-    `Too many sign-in attempts on this computer. Wait ${seconds} second${seconds === 1 ? '' : 's'} and try again.`,
-    { retryAt },
-  );
 }
 
 /** A problem with a form field, named so that the form shows it by the field. */

@@ -2,32 +2,17 @@ import { AppError } from '../../errors';
 import type { IpcRegistry } from '../../ipc/registry';
 import type { Session, SessionManager } from '../../session/session-manager';
 import type { LocalAccounts } from './local-accounts';
-import type { LocalUserRecord } from '../../vault/vault-document';
 import type { PorticoConfig } from '../../policy/config-schema';
+import { startLocalSession, type SignInFlow } from './sign-in-flow';
 
 interface Deps {
   accounts: LocalAccounts;
   sessions: SessionManager;
   config: PorticoConfig;
+  signInFlow: SignInFlow;
 }
 
-export function setupLocalAuthHandlers(registry: IpcRegistry<Session>, { accounts, sessions, config }: Deps): void {
-  const startSession = (user: Readonly<LocalUserRecord>) =>
-    sessions.summary(
-      sessions.start(
-        {
-          id: user.id,
-          username: user.username,
-          displayName: user.displayName,
-          provider: 'local',
-          providerId: null,
-          providerName: null,
-          email: null,
-        },
-        user.roles,
-        { groups: user.groups },
-      ),
-    );
+export function setupLocalAuthHandlers(registry: IpcRegistry<Session>, { accounts, sessions, config, signInFlow }: Deps): void {
 
   const assertEnabled = () => {
     if (!config.localAccounts.enabled) {
@@ -38,7 +23,7 @@ export function setupLocalAuthHandlers(registry: IpcRegistry<Session>, { account
   registry.handle('setup:create-admin', async function handleCreateAdmin(input) {
     assertEnabled();
     const admin = await accounts.createFirstAdmin(input);
-    return startSession(admin);
+    return sessions.summary(startLocalSession(sessions, admin));
   });
 
   registry.handle('auth:sign-in-local', async function handleSignInLocal(input) {
@@ -48,11 +33,38 @@ export function setupLocalAuthHandlers(registry: IpcRegistry<Session>, { account
     if (accounts.isFirstRun())
       throw new AppError('SETUP_REQUIRED', 'Portico has no accounts yet. Create the administrator first.');
     const user = await accounts.signIn(input.username, input.password);
-    // Only a successful sign-in ends the earlier session, which the new one then replaces
-    // (no fixation, no carry-over). A failed attempt changes nothing: otherwise anyone at
-    // the keyboard, or a script in the window, could sign the user out with a wrong password.
-    sessions.end();
-    return startSession(user);
+    // Only a completed sign-in ends the earlier session, which the new one then replaces (no
+    // fixation, no carry-over). A failed attempt changes nothing: otherwise anyone at the
+    // keyboard, or a script in the window, could sign the user out with a wrong password. With
+    // steps left (second factor, temporary password), the answer names the next one.
+    return signInFlow.passwordVerified(user);
+  });
+
+  // The steps of a pending sign-in (sign-in-flow.ts): public, since no session exists yet; each
+  // acts only on the account whose password was just verified, held in main.
+  registry.handle('auth:verify-second-factor', function handleVerifySecondFactor(input) {
+    assertEnabled();
+    return signInFlow.verifySecondFactor(input.code);
+  });
+
+  registry.handle('auth:set-new-password', function handleSetNewPassword(input) {
+    assertEnabled();
+    return signInFlow.setNewPassword(input.newPassword);
+  });
+
+  registry.handle('auth:begin-second-factor-enrolment', function handleBeginSignInEnrolment() {
+    assertEnabled();
+    return signInFlow.beginEnrolment();
+  });
+
+  registry.handle('auth:confirm-second-factor-enrolment', function handleConfirmSignInEnrolment(input) {
+    assertEnabled();
+    return signInFlow.confirmEnrolment(input.code);
+  });
+
+  registry.handle('auth:cancel-sign-in', function handleCancelSignIn() {
+    signInFlow.cancel();
+    return null;
   });
 
   // Re-proves the signed-in user's identity before admin actions. Same throttling and

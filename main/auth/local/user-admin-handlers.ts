@@ -20,7 +20,15 @@ export function setupUserAdminHandlers(registry: IpcRegistry<Session>, { account
     return accounts.setAccess(input.userId, input.roles, input.groups);
   });
 
+  // A temporary password: the user chooses their own at the next sign-in.
   registry.handle('users:reset-password', function handleResetUserPassword(input) {
     return accounts.resetPassword(input.userId, input.password);
+  });
+
+  // A lost phone: the user signs in with the password alone, and sets a second factor up again
+  // (at that sign-in, when policy requires one).
+  registry.handle('users:reset-second-factor', async function handleResetUserSecondFactor(input) {
+    await accounts.secondFactors.remove(input.userId);
+    return accounts.summarise(accounts.get(input.userId)!);
   });
 }

@@ -34,6 +34,8 @@ const MIN = 60_000;
 const ADMIN = { username: 'root', displayName: 'Root Admin', password: GOOD_PASSWORD };
 const VIEWER = { username: 'vera', displayName: 'Vera Viewer', password: OTHER_GOOD_PASSWORD, roles: ['viewer' as const] };
 const SOME_USER_ID = '00000000-0000-4000-8000-000000000000';
+/** The password a person chooses in place of a temporary one. */
+const OWN_PASSWORD = 'quiet-harbour-lantern-fig';
 
 /** A valid payload for every channel: adding a channel to the contract fails to compile here until it is covered. */
 const validPayloads: { [C in ChannelName]: ChannelPayload<C> } = {
@@ -45,6 +47,17 @@ const validPayloads: { [C in ChannelName]: ChannelPayload<C> } = {
   'admin:get-sp-metadata': { providerId: 'entra' },
   'setup:create-admin': ADMIN,
   'auth:sign-in-local': { username: ADMIN.username, password: ADMIN.password },
+  'auth:verify-second-factor': { code: '123456' },
+  'auth:set-new-password': { newPassword: 'hollow-granite-pepper-owl' },
+  'auth:begin-second-factor-enrolment': {},
+  'auth:confirm-second-factor-enrolment': { code: '123456' },
+  'auth:cancel-sign-in': {},
+  'account:get-security': {},
+  'account:change-password': { currentPassword: ADMIN.password, newPassword: 'hollow-granite-pepper-owl' },
+  'account:begin-second-factor-enrolment': {},
+  'account:confirm-second-factor-enrolment': { code: '123456' },
+  'account:remove-second-factor': {},
+  'account:new-recovery-codes': {},
   'auth:sign-out': {},
   'session:get-current': {},
   'session:activity': {},
@@ -56,6 +69,7 @@ const validPayloads: { [C in ChannelName]: ChannelPayload<C> } = {
   'users:create': { username: 'newbie', displayName: 'New', password: 'hollow-granite-pepper-owl', roles: ['viewer'] },
   'users:set-disabled': { userId: SOME_USER_ID, disabled: true },
   'users:reset-password': { userId: SOME_USER_ID, password: 'hollow-granite-pepper-owl' },
+  'users:reset-second-factor': { userId: SOME_USER_ID },
   'users:set-access': { userId: SOME_USER_ID, roles: ['viewer'], groups: ['Sales-EMEA'] },
   'auth:confirm-password': { password: ADMIN.password },
   'data:list-datasets': {},
@@ -82,7 +96,7 @@ afterEach(() => {
   const text = JSON.stringify({ responses, logs });
   expect(text).not.toContain('passwordHash');
   expect(text).not.toContain('$argon2');
-  for (const password of [GOOD_PASSWORD, OTHER_GOOD_PASSWORD, 'hollow-granite-pepper-owl', 'wrong-password-here']) {
+  for (const password of [GOOD_PASSWORD, OTHER_GOOD_PASSWORD, 'hollow-granite-pepper-owl', 'wrong-password-here', OWN_PASSWORD]) {
     expect(text).not.toContain(password);
   }
   responses = [];
@@ -352,15 +366,30 @@ describe('createApp', () => {
     expect(await ok('session:get-current')).toBeNull();
   });
 
-  it('resets a password: the old one stops working, the new one works', async () => {
+  it('resets a password to a temporary one: the old one stops working, the new one must be replaced before anything else', async () => {
     const { ok, fails, viewer, clock } = await withAdminAndViewer();
-    await ok('users:reset-password', { userId: viewer.id, password: 'hollow-granite-pepper-owl' });
+    expect(
+      (await ok('users:reset-password', { userId: viewer.id, password: 'hollow-granite-pepper-owl' })).passwordChangeRequired,
+    ).toBe(true);
     await ok('auth:sign-out');
     await fails('auth:sign-in-local', 'INVALID_CREDENTIALS', { username: 'vera', password: VIEWER.password });
     clock.advance(1000);
-    expect((await ok('auth:sign-in-local', { username: 'vera', password: 'hollow-granite-pepper-owl' })).user.username).toBe(
-      'vera',
-    );
+    await fails('auth:sign-in-local', 'PASSWORD_CHANGE_REQUIRED', { username: 'vera', password: 'hollow-granite-pepper-owl' });
+    // No session until the password is changed: no channel that needs one answers.
+    expect(await ok('session:get-current')).toBeNull();
+    await fails('data:list-datasets', 'NOT_SIGNED_IN');
+    await fails('account:get-security', 'NOT_SIGNED_IN');
+    // Neither the temporary password again, nor a weak one.
+    expect(
+      (await fails('auth:set-new-password', 'WEAK_PASSWORD', { newPassword: 'hollow-granite-pepper-owl' })).fields,
+    ).toHaveProperty('newPassword');
+    await fails('auth:set-new-password', 'WEAK_PASSWORD', { newPassword: 'password1234' });
+    const session = await ok('auth:set-new-password', { newPassword: OWN_PASSWORD });
+    expect(session.user.username).toBe('vera');
+    expect((await ok('data:list-datasets')).length).toBeGreaterThan(0);
+    // Changed: the next sign-in is an ordinary one.
+    await ok('auth:sign-out');
+    expect((await ok('auth:sign-in-local', { username: 'vera', password: OWN_PASSWORD })).user.username).toBe('vera');
   });
 
   it('gives a wrong password and an unknown user the same answer', async () => {
@@ -546,7 +575,8 @@ describe('createApp', () => {
     await ok('auth:sign-out');
     await call('auth:sign-in-local', { username: 'vera', password: 'wrong-password-here' });
     clock.advance(1000);
-    await ok('auth:sign-in-local', { username: 'vera', password: 'hollow-granite-pepper-owl' });
+    await call('auth:sign-in-local', { username: 'vera', password: 'hollow-granite-pepper-owl' });
+    await ok('auth:set-new-password', { newPassword: OWN_PASSWORD });
     await ok('session:get-current');
     // The afterEach hook checks every response and log line of this test.
     expect(responses.length).toBeGreaterThanOrEqual(10);
