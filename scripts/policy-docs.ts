@@ -40,6 +40,8 @@ const DESCRIPTIONS: Record<string, string> = {
   'localAccounts.backoffBaseMs': 'Wait after the first failure; it doubles with each further one (cap 30 s).',
   'localAccounts.maxAttemptsPerMinute':
     'Local sign-in attempts per minute on this computer, across all usernames (against trying one password on many names); further attempts wait, answered THROTTLED.',
+  'localAccounts.mfa':
+    'Two-step verification (an authenticator app, TOTP) for local accounts: `off` (anyone may still set it up from Account), required for `admins` (any role with an `admin.*` permission) or for `everyone`. Someone it requires who has none sets it up at their next sign-in.',
   'localAccounts.argon2': 'argon2id cost, never below OWASP’s minimum. Raising it rehashes each password at its next sign-in.',
   'localAccounts.argon2.memoryKiB': 'Memory per hash, in KiB.',
   'localAccounts.argon2.timeCost': 'Iterations.',
