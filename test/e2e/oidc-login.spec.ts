@@ -111,3 +111,58 @@ test.describe('system browser', () => {
     expect(new URL(browserTab.url()).hostname).toBe('127.0.0.1');
   });
 });
+
+test('an administrator ends someone’s kept sign-in: the refresh token is revoked at the provider, the next launch asks', async ({
+  page,
+  authWindows,
+  portico,
+  oidcIdp,
+}) => {
+  await page.getByRole('button', SIGN_IN).click();
+  await signInAtProvider(authWindows, 'alice', 'alice-password');
+  await expect(page.getByRole('heading', { level: 1, name: /Welcome, Alice/ })).toBeVisible();
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Users' }).click();
+  const row = page.getByRole('table', { name: 'People who sign in with single sign-on' }).getByRole('row', { name: /Alice/ });
+  await expect(row).toContainText('Corp OIDC');
+  await expect(row).toContainText('Refresh token and IdP cookies');
+  const revocationsBefore = oidcIdp.stats.revocations;
+
+  await row.getByRole('button', { name: /^End kept sign-in for / }).click();
+  await expect(page.getByRole('status')).toContainText('Kept sign-in for');
+  await expect(row).toContainText('None');
+  expect(oidcIdp.stats.revocations).toBe(revocationsBefore + 1);
+
+  // Nothing kept: the next launch does not sign her in, and the provider asks for her password.
+  await portico.app()?.flush();
+  const next = await portico.restart();
+  await expect(next.getByRole('heading', { level: 1, name: 'Sign in to Portico' })).toBeVisible();
+  await next.getByRole('button', SIGN_IN).click();
+  await signInAtProvider(portico.authWindows(), 'alice', 'alice-password');
+  await expect(next.getByRole('heading', { level: 1, name: /Welcome, Alice/ })).toBeVisible();
+});
+
+test('unlocking asks the provider again (prompt=login) and accepts only the same person', async ({
+  page,
+  authWindows,
+  portico,
+}) => {
+  test.skip(portico.clock === null, 'moves main’s clock: test host only');
+  await page.getByRole('button', SIGN_IN).click();
+  await signInAtProvider(authWindows, 'alice', 'alice-password');
+  await expect(page.getByRole('heading', { level: 1, name: /Welcome, Alice/ })).toBeVisible();
+  await expect(page.getByText(/^[\d,]+ rows$/)).toBeVisible();
+
+  portico.clock!.advance(15 * 60_000 + 1000);
+  await page.evaluate(() => window.dispatchEvent(new Event('focus')));
+  await expect(page.getByRole('heading', { level: 1, name: 'Portico is locked' })).toBeVisible();
+
+  await page.getByRole('button', { name: 'Unlock with Corp OIDC' }).click();
+  await signInAtProvider(authWindows, 'bob', 'bob-password');
+  await expect(page.getByRole('alert')).toContainText('not as alice');
+  await expect(page.getByRole('heading', { level: 1, name: 'Portico is locked' })).toBeVisible();
+
+  await page.getByRole('button', { name: 'Unlock with Corp OIDC' }).click();
+  await signInAtProvider(authWindows, 'alice', 'alice-password');
+  await expect(page.getByRole('heading', { level: 1, name: 'Portico is locked' })).toHaveCount(0);
+  await expect(page.getByRole('heading', { level: 1, name: /Welcome, Alice/ })).toBeVisible();
+});
