@@ -9,7 +9,8 @@ interface SsoPeopleSectionProps {
   onError: (message: string) => void;
 }
 
-const when = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+const date = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
 
 /** What this computer keeps for someone's next sign-in, in words. */
 export function keptSignInText(kept: SsoPersonSummary['keptSignIn']): string {
@@ -71,10 +72,8 @@ export function SsoPeopleSection({ run, sessionLost, onDone, onError }: SsoPeopl
             <tr>
               <th scope="col">Person</th>
               <th scope="col">Provider</th>
-              <th scope="col">First sign-in</th>
-              <th scope="col">Last sign-in</th>
-              <th scope="col">Roles</th>
-              <th scope="col">Groups</th>
+              <th scope="col">Signed in</th>
+              <th scope="col">Roles and groups</th>
               <th scope="col">Kept sign-in</th>
               <th scope="col">Actions</th>
             </tr>
@@ -90,10 +89,14 @@ export function SsoPeopleSection({ run, sessionLost, onDone, onError }: SsoPeopl
                     <span className="person-username">{person.username}</span>
                   </th>
                   <td>{person.providerName}</td>
-                  <td>{when.format(person.firstSignInAt)}</td>
-                  <td>{when.format(person.lastSignInAt)}</td>
-                  <td>{person.roles.join(', ') || '—'}</td>
-                  <td className="groups-cell">{person.groups.join(', ') || '—'}</td>
+                  <td>
+                    <span className="signed-in-last">{`Last ${dateTime.format(person.lastSignInAt)}`}</span>
+                    <span className="signed-in-first">{`First ${date.format(person.firstSignInAt)}`}</span>
+                  </td>
+                  <td className="access-cell">
+                    <span className="access-roles">{person.roles.join(', ') || 'No role'}</span>
+                    {person.groups.length > 0 ? <span className="access-groups">{person.groups.join(', ')}</span> : null}
+                  </td>
                   <td>{keptSignInText(person.keptSignIn)}</td>
                   <td>
                     {kept ? (

@@ -124,7 +124,7 @@ export function OrganizationSignIn({
             <div className="provider-extra">
               {provider.id === lastProviderId ? (
                 <span id={LAST_USED_ID} className="provider-last-used">
-                  Last used on this computer
+                  Last used here
                 </span>
               ) : null}
               <button
