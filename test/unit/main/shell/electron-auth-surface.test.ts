@@ -39,7 +39,7 @@ function standIns() {
   };
   class BrowserWindowStandIn {
     private readonly record: { partition: string; url: string; destroyed: boolean };
-    webContents = { setWindowOpenHandler: () => undefined };
+    webContents = { setWindowOpenHandler: () => undefined, on: () => undefined };
     constructor(options: { webPreferences: { partition: string } }) {
       this.record = { partition: options.webPreferences.partition, url: '', destroyed: false };
       windows.push(this.record);
