@@ -157,7 +157,7 @@ export function auditEventFor(call: AuditedCall): AuditEvent | null {
         channel === 'auth:verify-second-factor'
           ? { secondFactor: factorOf(text('code')) }
           : channel === 'auth:set-new-password'
-            ? { passwordChanged: true }
+            ? { temporaryReplaced: true }
             : { secondFactorEnrolled: true };
       if (result.ok) {
         const value = result.value as SessionSummary | SecondFactorEnrolled;

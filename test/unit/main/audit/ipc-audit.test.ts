@@ -233,3 +233,105 @@ describe('auditEventFor', () => {
     }
   });
 });
+
+describe('auditEventFor: two-step verification and passwords', () => {
+  const CODE = '492039';
+  const RECOVERY = 'abcd-efgh-jkmn';
+  /** Every outcome of the sign-in steps and account channels, as main answers them. */
+  const cases = [
+    { channel: 'auth:sign-in-local', input: { username: 'ada', password: PASSWORD }, result: fail('SECOND_FACTOR_REQUIRED') },
+    { channel: 'auth:verify-second-factor', input: { code: CODE }, result: ok(session('ada')) },
+    { channel: 'auth:verify-second-factor', input: { code: RECOVERY }, result: fail('PASSWORD_CHANGE_REQUIRED') },
+    { channel: 'auth:verify-second-factor', input: { code: CODE }, result: fail('SECOND_FACTOR_INVALID') },
+    { channel: 'auth:verify-second-factor', input: { code: CODE }, result: fail('ACCOUNT_LOCKED') },
+    { channel: 'auth:set-new-password', input: { newPassword: PASSWORD }, result: ok(session('ada')) },
+    { channel: 'auth:set-new-password', input: { newPassword: PASSWORD }, result: fail('SECOND_FACTOR_ENROLMENT_REQUIRED') },
+    {
+      channel: 'auth:confirm-second-factor-enrolment',
+      input: { code: CODE },
+      result: ok({ recoveryCodes: [RECOVERY], session: session('ada') }),
+    },
+    {
+      channel: 'account:change-password',
+      input: { currentPassword: PASSWORD, newPassword: PASSWORD },
+      result: ok(session('ada')),
+    },
+    {
+      channel: 'account:change-password',
+      input: { currentPassword: PASSWORD, newPassword: PASSWORD },
+      result: fail('INVALID_CREDENTIALS'),
+    },
+    { channel: 'account:confirm-second-factor-enrolment', input: { code: CODE }, result: ok({ recoveryCodes: [RECOVERY] }) },
+    { channel: 'account:remove-second-factor', input: {}, result: ok({}) },
+    { channel: 'account:new-recovery-codes', input: {}, result: ok([RECOVERY]) },
+    {
+      channel: 'users:reset-second-factor',
+      input: { userId: 'u2' },
+      result: ok({ username: 'vera', roles: ['viewer'], groups: [], passwordChangeRequired: false }),
+    },
+    {
+      channel: 'users:reset-password',
+      input: { userId: 'u2', password: PASSWORD },
+      result: ok({ username: 'vera', roles: ['viewer'], groups: [], passwordChangeRequired: true }),
+    },
+  ] as const;
+
+  it.each(cases)('$channel → $result: a record the audit log accepts, with no password or code in it', (c) => {
+    const event = auditEventFor({ ...c, actor: 'ada', pendingUsername: 'ada', knownUsername: () => 'ada' });
+    expect(event).not.toBeNull();
+    // normaliseEvent is what the log runs before writing: it refuses secret-looking keys and values.
+    const written = normaliseEvent(event!);
+    const text = JSON.stringify(written);
+    for (const secret of [PASSWORD, CODE, RECOVERY]) expect(text).not.toContain(secret);
+  });
+
+  it('names the pending account and what comes next, and which kind of code was used', () => {
+    expect(
+      auditEventFor({
+        channel: 'auth:verify-second-factor',
+        input: { code: RECOVERY },
+        result: fail('SECOND_FACTOR_INVALID'),
+        actor: null,
+        pendingUsername: 'ada',
+      }),
+    ).toEqual({
+      actor: null,
+      action: 'auth.sign-in-failed',
+      outcome: 'failure',
+      target: 'ada',
+      details: { method: 'local', reason: 'SECOND_FACTOR_INVALID', secondFactor: 'recovery-code' },
+    });
+    expect(
+      auditEventFor({
+        channel: 'auth:sign-in-local',
+        input: { username: 'ada', password: PASSWORD },
+        result: fail('PASSWORD_CHANGE_REQUIRED'),
+        actor: null,
+        pendingUsername: 'ada',
+      }),
+    ).toMatchObject({
+      action: 'auth.sign-in-pending',
+      outcome: 'success',
+      target: 'ada',
+      details: { next: 'PASSWORD_CHANGE_REQUIRED' },
+    });
+  });
+
+  it('records nothing for what attempts nothing: a set-up started, a mistyped set-up code, a weak new password', () => {
+    const none = [
+      { channel: 'auth:begin-second-factor-enrolment', input: {}, result: ok({}) },
+      { channel: 'account:begin-second-factor-enrolment', input: {}, result: ok({}) },
+      { channel: 'auth:confirm-second-factor-enrolment', input: { code: CODE }, result: fail('SECOND_FACTOR_INVALID') },
+      { channel: 'auth:set-new-password', input: { newPassword: 'short' }, result: fail('WEAK_PASSWORD') },
+      {
+        channel: 'account:change-password',
+        input: { currentPassword: PASSWORD, newPassword: 'x' },
+        result: fail('WEAK_PASSWORD'),
+      },
+      { channel: 'auth:verify-second-factor', input: { code: CODE }, result: fail('NOT_SIGNED_IN') },
+      { channel: 'session:unlock', input: { password: PASSWORD }, result: fail('SECOND_FACTOR_REQUIRED') },
+      { channel: 'auth:cancel-sign-in', input: {}, result: ok(null) },
+    ] as const;
+    for (const c of none) expect(auditEventFor({ ...c, actor: 'ada' }), c.channel).toBeNull();
+  });
+});
