@@ -11,6 +11,7 @@ import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
+import { totpCode, totpStep } from '../../main/auth/local/totp';
 import { expect, test } from './fixtures';
 import { seriousA11yViolations } from './support/axe';
 import { ADMIN, createFirstAdmin, signIn } from './support/local-flows';
@@ -155,6 +156,38 @@ test('another person cannot unlock or sign in over it: they sign out first', asy
   await page.getByRole('button', { name: 'Sign out' }).click();
   await signIn(page, BOB.username, BOB.password);
   await expect(page.getByRole('heading', { level: 1, name: `Welcome, ${BOB.displayName}` })).toBeVisible();
+});
+
+test('with two-step verification, unlocking asks for the code after the password', async ({ page, portico }) => {
+  await signedInAndSettled(page);
+  const enrolment = await page.evaluate(() => (window as any).portico.beginSecondFactorEnrolment());
+  expect(enrolment).toMatchObject({ ok: true });
+  const secret = enrolment.value.secret as string;
+  const enrolled = await page.evaluate(
+    (code) => (window as any).portico.confirmSecondFactorEnrolment({ code }),
+    totpCode(secret, totpStep(portico.clock!.now())),
+  );
+  expect(enrolled).toMatchObject({ ok: true });
+
+  portico.clock!.advance(15 * MIN + 1000);
+  await comeBack(page);
+  await expect(lockHeading(page)).toBeVisible();
+  await page.getByLabel('Password', { exact: true }).fill(ADMIN.password);
+  await page.getByRole('button', { name: 'Unlock', exact: true }).click();
+  // The password was right; the code is asked for, and nothing is open yet.
+  await expect(page.getByLabel('Code', { exact: true })).toBeVisible();
+  await expect(lockHeading(page)).toBeVisible();
+  expect(await page.evaluate(() => (window as any).portico.listDatasets())).toMatchObject({ ok: false, code: 'SESSION_LOCKED' });
+
+  await page.getByLabel('Code', { exact: true }).fill('000000');
+  await page.getByRole('button', { name: 'Unlock', exact: true }).click();
+  await expect(page.getByRole('alert')).toBeVisible();
+  await expect(lockHeading(page)).toBeVisible();
+
+  await page.getByLabel('Code', { exact: true }).fill(totpCode(secret, totpStep(portico.clock!.now())));
+  await page.getByRole('button', { name: 'Unlock', exact: true }).click();
+  await expect(lockHeading(page)).toHaveCount(0);
+  await expect(page.getByRole('heading', { level: 1, name: `Welcome, ${ADMIN.displayName}` })).toBeVisible();
 });
 
 test('a minute before, a warning counts down; "Stay signed in" and moving the pointer both keep it open', async ({
