@@ -33,6 +33,8 @@ import { createElectronAuthSurface } from './shell/electron-auth-surface';
 import { aboutPanelOptions, appMenuTemplate } from './shell/app-menu';
 import type { IpcSender } from './ipc/sender';
 import { runDiagnostics } from './diagnostics/run';
+import { runSpMetadata, SP_METADATA_FLAG } from './auth/saml/sp-metadata-cli';
+import { parseConfig } from './policy/load-config';
 import { readSecretLine, recoveryRequest, runPasswordRecovery } from './recovery-cli';
 import type { PorticoConfig } from './policy/config-schema';
 
@@ -100,6 +102,27 @@ if (recovery) {
     })
     .catch((error: unknown) => {
       console.error('[portico] diagnostics failed', error);
+      app.exit(1);
+    });
+} else if (process.argv.includes(SP_METADATA_FLAG)) {
+  // `Portico --sp-metadata --provider <id> > sp.xml`: the SAML SP metadata for IT to register
+  // Portico at the IdP, then quit; no window, no lock, no vault: reads the configuration only.
+  // Exit codes as main/auth/saml/sp-metadata-cli.ts (tested there) says.
+  void app
+    .whenReady()
+    .then(() =>
+      runSpMetadata({
+        argv: process.argv,
+        env: process.env,
+        stdout: process.stdout,
+        stderr: process.stderr,
+        appConfig: async () => parseConfig(await readConfigLayers(app.getPath('userData'), process.platform, process.env)),
+        usage: 'Portico --sp-metadata --provider <provider id> [--config <policy file>] [--out <file>]',
+      }),
+    )
+    .then((code) => process.stdout.write('', () => app.exit(code)))
+    .catch((error: unknown) => {
+      console.error('[portico] SP metadata failed', error);
       app.exit(1);
     });
 } else if (!app.requestSingleInstanceLock()) {

@@ -95,6 +95,21 @@ export class AuthTimeoutError extends Error {
   }
 }
 
+/**
+ * The IdP answered the sign-in window with an HTTP error page (for example 403 or 500) instead
+ * of its sign-in page: waiting would only end at the time limit. `page` is the page's origin and
+ * path (no query: it may carry the SAML request or a code).
+ */
+export class AuthIdpErrorPageError extends Error {
+  constructor(
+    readonly status: number,
+    readonly page: string,
+  ) {
+    super(`The identity provider answered HTTP ${status} at ${page}.`);
+    this.name = 'AuthIdpErrorPageError';
+  }
+}
+
 /** The user's default browser (system-browser sign-in, RFC 8252). */
 export interface SystemBrowser {
   open(url: string): Promise<void>;

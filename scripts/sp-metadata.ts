@@ -1,40 +1,18 @@
 /**
- * Prints Portico's SAML SP metadata for one configured provider, for IT to paste into
- * Microsoft Entra ID, Okta or any SAML IdP:
+ * Prints Portico's SAML SP metadata for one provider of a policy file, for IT to upload to
+ * Microsoft Entra ID, Okta or any SAML IdP (main/auth/saml/sp-metadata-cli.ts does the work;
+ * the installed app does the same with `Portico --sp-metadata --provider <id>`):
  *
- *   npm run sp-metadata -- --config /etc/portico/policy.json --provider entra
+ *   npm run sp-metadata -- --config /etc/portico/policy.json --provider entra --out portico-sp.xml
+ *   npm run --silent sp-metadata -- --config policy.json --provider entra > portico-sp.xml
  */
-import { parseArgs } from 'node:util';
-import { systemClock } from '../main/platform';
-import { ConfigError, parseConfig, readConfigLayer } from '../main/policy/load-config';
-import { SamlServiceProvider } from '../main/auth/saml/saml-service-provider';
+import { runSpMetadata } from '../main/auth/saml/sp-metadata-cli';
 
-const USAGE = 'usage: npm run sp-metadata -- --config <portico config or policy file> --provider <provider id>';
-
-async function main(): Promise<number> {
-  const { values } = parseArgs({ options: { config: { type: 'string' }, provider: { type: 'string' } } });
-  if (!values.config || !values.provider) {
-    console.error(USAGE);
-    return 2;
-  }
-  try {
-    // The file IT deploys as the machine policy: providers may be set only there.
-    const layer = await readConfigLayer(values.config, false, 'policy');
-    const config = parseConfig(layer ? [layer] : []);
-    const provider = config.providers.saml.find((p) => p.id === values.provider);
-    if (!provider) {
-      const known = config.providers.saml.map((p) => p.id).join(', ') || 'none';
-      console.error(`No SAML provider "${values.provider}" in ${values.config} (configured: ${known}).`);
-      return 1;
-    }
-    process.stdout.write(`${new SamlServiceProvider(provider, systemClock).metadataXml()}\n`);
-    return 0;
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    console.error(error.message);
-    for (const issue of error.issues) console.error(`  ${issue}`);
-    return 1;
-  }
-}
-
-void main().then((code) => (process.exitCode = code));
+void runSpMetadata({
+  argv: process.argv.slice(2),
+  env: process.env,
+  stdout: process.stdout,
+  stderr: process.stderr,
+  appConfig: null,
+  usage: 'npm run sp-metadata -- --config <policy file> --provider <provider id> [--out <file>]',
+}).then((code) => (process.exitCode = code));

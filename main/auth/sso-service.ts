@@ -11,7 +11,15 @@
  */
 import type { LocalRole, ProviderSummary } from '../../preload/contract';
 import { AppError } from '../errors';
-import { AuthCancelledError, AuthTimeoutError, systemClock, type AuthSurface, type Clock, type SystemBrowser } from '../platform';
+import {
+  AuthCancelledError,
+  AuthIdpErrorPageError,
+  AuthTimeoutError,
+  systemClock,
+  type AuthSurface,
+  type Clock,
+  type SystemBrowser,
+} from '../platform';
 import type { Logger } from '../platform';
 import { discoverProvider } from './discovery';
 import type { SamlProviderConfig } from './saml/saml-config';
@@ -26,7 +34,7 @@ import { OidcSignIn } from './oidc/oidc-sign-in';
 import type { OidcTokenStore } from './oidc/oidc-token-store';
 import type { SignInInteraction } from './oidc/oidc-relying-party';
 import type { SsoIdentity, SsoSessionRef } from './sso-identity';
-import { authPartition, LOGOUT_WAIT_MS } from './auth-window';
+import { authPartition, LOGOUT_WAIT_MS, idpErrorPageMessage, samlWindowHint } from './auth-window';
 import type { SsoPeople, SsoPerson } from './sso-people';
 
 /** Refresh this long before the access token expires. */
@@ -449,10 +457,17 @@ export class SsoService {
 
   private toUserError(error: unknown, providerName: string, providerId: string): AppError {
     if (error instanceof AppError) return error;
+    // A SAML IdP's error page usually looks like any page: the ends of a silent window say what to check.
+    const hint = this.saml.has(providerId) ? ` ${samlWindowHint(providerName)}` : '';
     if (error instanceof AuthCancelledError)
-      return new AppError('SSO_CANCELLED', 'Sign-in cancelled. Choose a sign-in option to try again.');
+      return new AppError('SSO_CANCELLED', `Sign-in cancelled. Choose a sign-in option to try again.${hint}`);
     if (error instanceof AuthTimeoutError) {
-      return new AppError('SSO_TIMEOUT', `${providerName} did not finish the sign-in within 5 minutes. Try again.`);
+      return new AppError('SSO_TIMEOUT', `${providerName} did not finish the sign-in within 5 minutes. Try again.${hint}`);
+    }
+    if (error instanceof AuthIdpErrorPageError) {
+      this.deps.log.error('SSO sign-in window: error page', { provider: providerId, status: error.status, page: error.page });
+      const protocol = this.saml.has(providerId) ? 'saml' : 'oidc';
+      return new AppError('SSO_IDP_ERROR', `${idpErrorPageMessage(providerName, error.status, protocol)} (SSO_IDP_ERROR)`);
     }
     if (error instanceof SamlError) {
       this.deps.log.error('SAML response refused', { provider: providerId, code: error.code, detail: error.detail });

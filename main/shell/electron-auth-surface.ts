@@ -12,6 +12,7 @@ import type { BrowserWindow as BrowserWindowType, Session } from 'electron';
 import { AuthCancelledError, type AuthSurface, type CallbackRequest } from '../platform';
 import { settleOnce } from './settle-once';
 import { isCallbackUrl } from './callback-matcher';
+import { idpErrorPage } from './idp-error-page';
 
 export interface ElectronAuthDeps {
   BrowserWindow: typeof BrowserWindowType;
@@ -75,6 +76,11 @@ export function createElectronAuthSurface(deps: ElectronAuthDeps): AuthSurface {
             settle(() => resolve({ method: details.method, url: details.url, body }));
           },
         );
+        // An IdP error page (HTTP 4xx/5xx) ends the wait at once, with what it said.
+        window.webContents.on('did-navigate', (_event, navigated, status) => {
+          const error = idpErrorPage(navigated, status, callbackUrl);
+          if (error) settle(() => reject(error));
+        });
         window.on('closed', () => settle(() => reject(new AuthCancelledError())));
         window.loadURL(url).catch(() => undefined); // A cancelled callback load rejects: expected.
       }),

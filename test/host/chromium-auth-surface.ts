@@ -14,6 +14,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { AuthCancelledError, type AuthSurface, type CallbackRequest } from '../../main/platform';
 import { settleOnce } from '../../main/shell/settle-once';
 import { isCallbackUrl } from '../../main/shell/callback-matcher';
+import { idpErrorPage } from '../../main/shell/idp-error-page';
 
 /** Where persistent partitions live, and how a profile there is opened (a Chromium of its own). */
 export interface PersistentProfiles {
@@ -86,6 +87,13 @@ export class ChromiumAuthSurface implements AuthSurface {
     return new Promise<CallbackRequest>((resolve, reject) => {
       const settle = settleOnce({ timeoutMs, signal, reject, cleanup: () => void page.close().catch(() => undefined) });
       page.on('close', () => settle(() => reject(new AuthCancelledError())));
+      // An IdP error page (HTTP 4xx/5xx) ends the wait at once, as did-navigate does in the app.
+      page.on('response', (response) => {
+        const request = response.request();
+        if (!request.isNavigationRequest() || request.frame() !== page.mainFrame()) return;
+        const error = idpErrorPage(response.url(), response.status(), callbackUrl);
+        if (error) settle(() => reject(error));
+      });
       // Routing sees only the first request of a redirect chain; an IdP that answers with a
       // redirect to the callback (SAML SLO, OIDC) shows up here, as the request it becomes.
       page.on('request', (request) => {
