@@ -161,9 +161,10 @@ describe('SsoService', () => {
     const withSlo = samlProviderConfig.parse({ ...provider('corp', []), sloUrl: 'https://idp.example.com/slo' });
     const surface = new ScriptedAuthSurface((o) => Promise.reject(new AuthTimeoutError(o.timeoutMs)));
     const sso = await samlService([withSlo], surface);
+    // It resolves with what to tell the person (the IdP did not confirm), never with an error.
     await expect(
       sso.signOut({ protocol: 'saml', providerId: 'corp', nameId: 'n', nameIdFormat: null, sessionIndex: 'idx' }),
-    ).resolves.toBeUndefined();
+    ).resolves.toContain('SAML_LOGOUT_FAILED');
     expect(surface.opened[0]!.url.startsWith('https://idp.example.com/slo?SAMLRequest=')).toBe(true);
     expect(surface.opened[0]!.callbackUrl).toBe('https://portico.invalid/saml/corp/slo');
     expect(surface.cleared).toEqual(['sso-corp']);
