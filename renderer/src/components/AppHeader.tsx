@@ -1,4 +1,4 @@
-export type SignedInPage = 'home' | 'users' | 'roles' | 'audit' | 'sso' | 'diagnostics';
+export type SignedInPage = 'home' | 'users' | 'roles' | 'audit' | 'sso' | 'diagnostics' | 'account';
 
 export const PAGE_LABELS: Record<SignedInPage, string> = {
   home: 'Data',
@@ -7,6 +7,7 @@ export const PAGE_LABELS: Record<SignedInPage, string> = {
   audit: 'Audit log',
   sso: 'Single sign-on',
   diagnostics: 'Diagnostics',
+  account: 'Account',
 };
 
 interface AppHeaderProps {
@@ -16,12 +17,14 @@ interface AppHeaderProps {
   /** The pages this user's permissions open; no navigation when only one. */
   pages: SignedInPage[];
   signingOut: boolean;
+  /** A Portico account: its Account page (password, two-step verification) is offered beside sign-out. */
+  hasAccountPage: boolean;
   onNavigate: (page: SignedInPage) => void;
   onSignOut: () => void;
 }
 
 /** The top bar shown while signed in: product name, main navigation and sign-out. */
-export function AppHeader({ page, brandIsHeading, pages, signingOut, onNavigate, onSignOut }: AppHeaderProps) {
+export function AppHeader({ page, brandIsHeading, pages, signingOut, hasAccountPage, onNavigate, onSignOut }: AppHeaderProps) {
   return (
     <header className="app-header">
       <div className="app-header-inner">
@@ -36,6 +39,16 @@ export function AppHeader({ page, brandIsHeading, pages, signingOut, onNavigate,
               ))}
             </ul>
           </nav>
+        ) : null}
+        {hasAccountPage ? (
+          <button
+            type="button"
+            className="nav-button account-link"
+            aria-current={page === 'account' ? 'page' : undefined}
+            onClick={() => onNavigate('account')}
+          >
+            {PAGE_LABELS.account}
+          </button>
         ) : null}
         <button type="button" className="button button-secondary sign-out" onClick={onSignOut} disabled={signingOut}>
           Sign out

@@ -7,6 +7,7 @@ import { HomeScreen } from '../screens/HomeScreen';
 import { AuditLogScreen } from '../screens/admin/AuditLogScreen';
 import { DiagnosticsScreen } from '../screens/admin/DiagnosticsScreen';
 import { RoleMappingScreen } from '../screens/admin/RoleMappingScreen';
+import { AccountScreen } from '../screens/account/AccountScreen';
 import { AppHeader, type SignedInPage } from './AppHeader';
 import { IdleLock } from './IdleLock';
 
@@ -51,7 +52,9 @@ export function SignedInShell({
     [endSession],
   );
   const pages = availablePages(session, providers.length > 0);
-  const shownPage: SignedInPage = pages.includes(page) ? page : 'home';
+  // Portico accounts have their own Account page; SSO people manage sign-in at their IdP.
+  const hasAccountPage = session.user.provider === 'local';
+  const shownPage: SignedInPage = page === 'account' ? (hasAccountPage ? page : 'home') : pages.includes(page) ? page : 'home';
 
   // Locked: what the person was doing stays mounted (dataset, filters, sort, scroll position),
   // hidden and inert under the lock screen. A session that was locked when the window opened
@@ -86,10 +89,13 @@ export function SignedInShell({
         brandIsHeading={shownPage !== 'home'}
         pages={pages}
         signingOut={signingOut}
+        hasAccountPage={hasAccountPage}
         onNavigate={setPage}
         onSignOut={() => void signOut()}
       />
-      {shownPage === 'users' ? (
+      {shownPage === 'account' ? (
+        <AccountScreen session={session} onSessionChange={onSessionChange} onSessionEnd={onSessionEnd} />
+      ) : shownPage === 'users' ? (
         <AdminUsersScreen
           session={session}
           minPasswordLength={minPasswordLength}

@@ -2,13 +2,15 @@ import { useState } from 'react';
 import type { AppInfo, SessionSummary } from '../../../preload/contract';
 import { CenteredCard } from '../components/CenteredCard';
 import { StatusMessage } from '../components/StatusMessage';
-import type { Notice } from '../lib/notice';
+import { createNotice, type Notice } from '../lib/notice';
 import { useSsoAttempt } from '../lib/sso';
 import { LocalSignInForm } from './login/LocalSignInForm';
 import { OrganizationSignIn } from './login/OrganizationSignIn';
+import { SignInSteps } from './login/SignInSteps';
+import type { SignInStep } from './login/sign-in-steps';
 
 interface LoginScreenProps {
-  info: Pick<AppInfo, 'providers' | 'localAccountsEnabled' | 'lastSignIn'>;
+  info: Pick<AppInfo, 'providers' | 'localAccountsEnabled' | 'lastSignIn' | 'passwordPolicy'>;
   /** Why the user is here, e.g. "You have signed out." or a session-expired message. */
   notice: Notice | null;
   onSignedIn: (session: SessionSummary) => void;
@@ -29,6 +31,10 @@ export function LoginScreen({ info, notice, onSignedIn, onSetupRequired }: Login
   const sso = useSsoAttempt();
   const [localBusy, setLocalBusy] = useState(false);
   const [lastMethod, setLastMethod] = useState<Method | null>(null);
+  // A local sign-in past its password, waiting for a code or a new password (held in main).
+  const [pending, setPending] = useState<{ step: SignInStep; username: string } | null>(null);
+  // Why the steps ended without a session (timed out), shown back on the sign-in form.
+  const [stepNotice, setStepNotice] = useState<Notice | null>(null);
   const hasProviders = info.providers.length > 0;
   const ssoRunning = sso.attempt !== null;
   // How someone last signed in here (a username or a provider, never a password): filled in.
@@ -45,14 +51,35 @@ export function LoginScreen({ info, notice, onSignedIn, onSetupRequired }: Login
       onAttempt={() => setLastMethod('local')}
       onBusyChange={setLocalBusy}
       onSignedIn={onSignedIn}
+      onStep={(step, username) => {
+        setStepNotice(null);
+        setPending({ step, username });
+      }}
       onSetupRequired={onSetupRequired}
     />
   ) : null;
 
+  if (pending) {
+    return (
+      <CenteredCard>
+        <SignInSteps
+          step={pending.step}
+          username={pending.username}
+          minPasswordLength={info.passwordPolicy.minLength}
+          onSignedIn={onSignedIn}
+          onCancel={(message) => {
+            setPending(null);
+            setStepNotice(message ? createNotice(message) : null);
+          }}
+        />
+      </CenteredCard>
+    );
+  }
+
   return (
     <CenteredCard>
       <h1>Sign in to Portico</h1>
-      <StatusMessage notice={notice} />
+      <StatusMessage notice={stepNotice ?? notice} />
       {hasProviders ? (
         <OrganizationSignIn
           providers={info.providers}

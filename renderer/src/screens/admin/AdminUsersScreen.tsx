@@ -97,7 +97,11 @@ export function AdminUsersScreen({ session, minPasswordLength, onSessionChange, 
         onTogglePanel={setPanel}
         onPasswordReset={(user) => {
           setPanel(null);
-          succeeded(`Password for ${user.username} reset.`);
+          succeeded(`Password for ${user.username} reset. It is temporary: they choose their own at their next sign-in.`);
+        }}
+        onSecondFactorReset={(user) => {
+          setPanel(null);
+          succeeded(`Two-step verification for ${user.username} reset.`);
         }}
         onAccessChanged={(user) => {
           setPanel(null);

@@ -18,7 +18,11 @@ interface ConfirmPasswordDialogProps {
   /** A new sign-in at the IdP replaced the session. */
   onSessionChange: (session: SessionSummary) => void;
   sessionLost: (error: IpcError) => boolean;
+  /** Why the confirmation is asked (default: before changing user accounts). */
+  reason?: string;
 }
+
+const DEFAULT_REASON = 'For your security, enter your password again before changing user accounts.';
 
 const HEADING_ID = 'confirm-password-heading';
 
@@ -26,7 +30,14 @@ const HEADING_ID = 'confirm-password-heading';
  * A modal <dialog> asking for a recent sign-in: the browser keeps focus inside it and Escape
  * cancels it (and, for SSO users, closes the sign-in window if one is open).
  */
-export function ConfirmPasswordDialog({ open, session, onDone, onSessionChange, sessionLost }: ConfirmPasswordDialogProps) {
+export function ConfirmPasswordDialog({
+  open,
+  session,
+  onDone,
+  onSessionChange,
+  sessionLost,
+  reason = DEFAULT_REASON,
+}: ConfirmPasswordDialogProps) {
   const dialog = useRef<HTMLDialogElement>(null);
   const sso = useSsoAttempt();
   const isSso = session.user.provider !== 'local';
@@ -71,12 +82,16 @@ export function ConfirmPasswordDialog({ open, session, onDone, onSessionChange, 
           sessionLost={sessionLost}
         />
       ) : null}
-      {open && !isSso ? <ConfirmPasswordForm onDone={onDone} sessionLost={sessionLost} /> : null}
+      {open && !isSso ? <ConfirmPasswordForm onDone={onDone} sessionLost={sessionLost} reason={reason} /> : null}
     </dialog>
   );
 }
 
-function ConfirmPasswordForm({ onDone, sessionLost }: Pick<ConfirmPasswordDialogProps, 'onDone' | 'sessionLost'>) {
+function ConfirmPasswordForm({
+  onDone,
+  sessionLost,
+  reason,
+}: Pick<ConfirmPasswordDialogProps, 'onDone' | 'sessionLost'> & { reason: string }) {
   const [password, setPassword] = useState('');
   const [busy, setBusy] = useState(false);
   const [failure, setFailure] = useState<FormFailure | null>(null);
@@ -100,7 +115,7 @@ function ConfirmPasswordForm({ onDone, sessionLost }: Pick<ConfirmPasswordDialog
   return (
     <form className="form" noValidate aria-busy={busy} onSubmit={(event) => void submit(event)}>
       <h2 id={HEADING_ID}>Confirm your password</h2>
-      <p className="muted">For your security, enter your password again before changing user accounts.</p>
+      <p className="muted">{reason}</p>
       {failure ? <AlertMessage key={failure.attempt} id={alertId} message={failure.message} /> : null}
       <FormField
         id="confirm-password-input"

@@ -19,7 +19,7 @@ export function ResetPasswordForm({ minPasswordLength, ...form }: InlineUserForm
           type="password"
           autoFocus
           autoComplete="new-password"
-          hint={`At least ${minPasswordLength} characters`}
+          hint={`At least ${minPasswordLength} characters. Temporary: they choose their own at their next sign-in.`}
           value={password}
           onChange={(event) => setPassword(event.target.value)}
           problem={fieldProblem(failure, 'password', alertId)}

@@ -2,13 +2,14 @@ import { useRef } from 'react';
 import type { IpcError, UserRecordSummary } from '../../../../preload/contract';
 import { EditAccessForm } from './EditAccessForm';
 import { ResetPasswordForm } from './ResetPasswordForm';
+import { ResetSecondFactorForm } from './ResetSecondFactorForm';
 import type { AdminCall } from './use-recent-sign-in';
 import { userStatus } from './user-status';
 
-/** An inline form under a user's row: reset password, or edit roles and groups. */
+/** An inline form under a user's row: reset password, edit roles and groups, or reset two-step verification. */
 export interface OpenPanel {
   userId: string;
-  kind: 'reset' | 'access';
+  kind: 'reset' | 'access' | 'second-factor';
 }
 
 /** Columns of the users table (inline forms span them all). */
@@ -24,6 +25,7 @@ export interface UserRowProps {
   onTogglePanel: (panel: OpenPanel | null) => void;
   onPasswordReset: (user: UserRecordSummary) => void;
   onAccessChanged: (user: UserRecordSummary) => void;
+  onSecondFactorReset: (user: UserRecordSummary) => void;
   run: AdminCall;
   sessionLost: (error: IpcError) => boolean;
 }
@@ -38,11 +40,15 @@ export function UserRow({
   onTogglePanel,
   onPasswordReset,
   onAccessChanged,
+  onSecondFactorReset,
   run,
   sessionLost,
 }: UserRowProps) {
   const resetButton = useRef<HTMLButtonElement>(null);
   const accessButton = useRef<HTMLButtonElement>(null);
+  const secondFactorButton = useRef<HTMLButtonElement>(null);
+  const secondFactorOpen = open === 'second-factor';
+  const secondFactorFormId = `second-factor-form-${user.id}`;
   const resetOpen = open === 'reset';
   const accessOpen = open === 'access';
   const accessFormId = `access-form-${user.id}`;
@@ -52,7 +58,7 @@ export function UserRow({
 
   /** Closes the open form and puts focus back on the button that opened it. */
   function closePanel() {
-    const opener = open === 'reset' ? resetButton : accessButton;
+    const opener = open === 'reset' ? resetButton : open === 'access' ? accessButton : secondFactorButton;
     onTogglePanel(null);
     opener.current?.focus();
   }
@@ -66,6 +72,8 @@ export function UserRow({
         <td>{user.groups.join(', ')}</td>
         <td>
           <span className={`badge badge-${status.toLowerCase()}`}>{status}</span>
+          {user.secondFactor ? <span className="badge badge-info">2-step</span> : null}
+          {user.passwordChangeRequired ? <span className="badge badge-info">Temporary password</span> : null}
         </td>
         <td>
           <div className="row-actions">
@@ -103,6 +111,19 @@ export function UserRow({
             >
               Edit access
             </button>
+            {user.secondFactor ? (
+              <button
+                ref={secondFactorButton}
+                type="button"
+                className="button button-secondary button-small"
+                aria-label={`Reset two-step verification for ${user.username}`}
+                aria-expanded={secondFactorOpen}
+                aria-controls={secondFactorOpen ? secondFactorFormId : undefined}
+                onClick={() => onTogglePanel(secondFactorOpen ? null : { userId: user.id, kind: 'second-factor' })}
+              >
+                Reset 2-step
+              </button>
+            ) : null}
           </div>
         </td>
       </tr>
@@ -118,6 +139,18 @@ export function UserRow({
                 onDone={(updated) => {
                   closePanel();
                   onPasswordReset(updated);
+                }}
+                run={run}
+                sessionLost={sessionLost}
+              />
+            ) : open === 'second-factor' ? (
+              <ResetSecondFactorForm
+                id={secondFactorFormId}
+                user={user}
+                onCancel={closePanel}
+                onDone={(updated) => {
+                  closePanel();
+                  onSecondFactorReset(updated);
                 }}
                 run={run}
                 sessionLost={sessionLost}

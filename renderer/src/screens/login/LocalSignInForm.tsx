@@ -2,7 +2,11 @@ import { useState, type FormEvent } from 'react';
 import type { SessionSummary } from '../../../../preload/contract';
 import { AlertMessage } from '../../components/AlertMessage';
 import { FormField } from '../../components/FormField';
+import { PasswordField } from '../../components/PasswordField';
+import { RetryCountdown } from '../../components/RetryCountdown';
 import { fieldProblem, formFailure, type FormFailure } from '../../lib/api-errors';
+import { retryAtOf } from '../../lib/countdown';
+import { stepOf, type SignInStep } from './sign-in-steps';
 
 interface LocalSignInFormProps {
   /** Another sign-in (single sign-on) is running: every control is disabled. */
@@ -15,6 +19,8 @@ interface LocalSignInFormProps {
   onAttempt: () => void;
   onBusyChange: (busy: boolean) => void;
   onSignedIn: (session: SessionSummary) => void;
+  /** The password was right and main asks for more (a code, a new password, a set-up) before the session. */
+  onStep: (step: SignInStep, username: string) => void;
   onSetupRequired: () => void;
 }
 
@@ -29,12 +35,15 @@ export function LocalSignInForm({
   onAttempt,
   onBusyChange,
   onSignedIn,
+  onStep,
   onSetupRequired,
 }: LocalSignInFormProps) {
   const [username, setUsername] = useState(initialUsername ?? '');
   const [password, setPassword] = useState('');
   const [busy, setBusy] = useState(false);
   const [failure, setFailure] = useState<FormFailure | null>(null);
+  // A lockout or backoff answer says until when: the form counts down to it.
+  const [retryAt, setRetryAt] = useState<number | null>(null);
   const shownFailure = showErrors ? failure : null;
 
   function setBusyState(next: boolean) {
@@ -58,12 +67,21 @@ export function LocalSignInForm({
     }
     setBusyState(false);
     setPassword('');
+    const step = stepOf(result.code);
+    if (step) {
+      setFailure(null);
+      setRetryAt(null);
+      onStep(step, username.trim());
+      return;
+    }
+    setRetryAt(retryAtOf(result));
     setFailure(formFailure(result, failure));
   }
 
   return (
     <form className="form" noValidate aria-busy={busy} onSubmit={(event) => void submit(event)}>
       {shownFailure ? <AlertMessage key={shownFailure.attempt} id={ALERT_ID} message={shownFailure.message} /> : null}
+      {shownFailure ? <RetryCountdown retryAt={retryAt} /> : null}
       <FormField
         id="login-username"
         label="Username"
@@ -76,10 +94,9 @@ export function LocalSignInForm({
         onChange={(event) => setUsername(event.target.value)}
         problem={fieldProblem(shownFailure, 'username', ALERT_ID)}
       />
-      <FormField
+      <PasswordField
         id="login-password"
         label="Password"
-        type="password"
         autoComplete="current-password"
         autoFocus={autoFocus && Boolean(initialUsername)}
         disabled={disabled}
