@@ -67,6 +67,11 @@ test('a disabled user cannot sign in; enabling and a password reset restore acce
   await signIn(page, VIEWER.username, VIEWER.password);
   await expect(page.getByRole('alert')).toContainText('incorrect');
   await signIn(page, VIEWER.username, 'a brand new viewer passphrase');
+  // The reset's password is temporary: the viewer chooses their own before anything opens.
+  await expect(page.getByRole('heading', { level: 1, name: 'Choose a new password' })).toBeVisible();
+  await page.getByLabel('New password', { exact: true }).fill('the viewer’s own passphrase');
+  await page.getByLabel('Type it again', { exact: true }).fill('the viewer’s own passphrase');
+  await page.getByRole('button', { name: 'Save password and continue' }).click();
   await expect(page.getByRole('heading', { level: 1, name: `Welcome, ${VIEWER.displayName}` })).toBeVisible();
 });
 
