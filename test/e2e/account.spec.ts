@@ -52,7 +52,7 @@ async function setUpTwoStep(page: Page): Promise<{ secret: string; codes: string
   expect(uri).toBe(`otpauth://totp/Portico:${ADMIN.username}?issuer=Portico&secret=${secret}&algorithm=SHA1&digits=6&period=30`);
   await page.getByLabel('Enter the 6-digit code the app shows for Portico').fill(appCode(secret));
   await page.getByRole('button', { name: 'Turn on two-step verification' }).click();
-  await expect(page.getByRole('heading', { level: 2, name: 'Save your recovery codes' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Save your recovery codes' })).toBeVisible();
   const codes = await page.getByRole('list', { name: 'Recovery codes' }).getByRole('listitem').allInnerTexts();
   expect(codes).toHaveLength(10);
   await expect(page.getByRole('button', { name: 'Done' })).toBeDisabled();
@@ -317,7 +317,7 @@ test.describe('policy requires two-step verification', () => {
     await expect(page.getByRole('alert')).toContainText('does not match');
     await page.getByLabel('Enter the 6-digit code the app shows for Portico').fill(appCode(secret));
     await page.getByRole('button', { name: 'Turn on two-step verification' }).click();
-    await expect(page.getByRole('heading', { level: 2, name: 'Save your recovery codes' })).toBeVisible();
+    await expect(page.getByRole('heading', { name: 'Save your recovery codes' })).toBeVisible();
     expect(await seriousA11yViolations(page)).toEqual([]);
     await page.getByLabel('I have saved these codes somewhere safe').check();
     await page.getByRole('button', { name: 'Continue to Portico' }).click();

@@ -9,18 +9,21 @@ export function RecoveryCodes({
   codes,
   continueLabel,
   onContinue,
+  heading: Heading = 'h3',
 }: {
   codes: string[];
   continueLabel: string;
   onContinue: () => void;
+  /** The heading's level where it stands (h1 where it is all the screen shows). */
+  heading?: 'h1' | 'h3';
 }) {
   const headingRef = useFocusOnMount<HTMLHeadingElement>();
   const [kept, setKept] = useState(false);
   return (
     <section className="recovery-codes" aria-labelledby="recovery-codes-title">
-      <h2 id="recovery-codes-title" ref={headingRef} tabIndex={-1}>
+      <Heading id="recovery-codes-title" ref={headingRef} tabIndex={-1}>
         Save your recovery codes
-      </h2>
+      </Heading>
       <p>
         If you lose your phone, sign in with one of these codes instead of the app’s code. Each works once. Print them or keep
         them in your password manager: Portico will not show them again.

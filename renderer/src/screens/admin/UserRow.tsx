@@ -71,9 +71,11 @@ export function UserRow({
         <td>{user.roles.join(', ')}</td>
         <td>{user.groups.join(', ')}</td>
         <td>
-          <span className={`badge badge-${status.toLowerCase()}`}>{status}</span>
-          {user.secondFactor ? <span className="badge badge-info">2-step</span> : null}
-          {user.passwordChangeRequired ? <span className="badge badge-info">Temporary password</span> : null}
+          <div className="status-badges">
+            <span className={`badge badge-${status.toLowerCase()}`}>{status}</span>
+            {user.secondFactor ? <span className="badge badge-info">2-step</span> : null}
+            {user.passwordChangeRequired ? <span className="badge badge-info">Temporary password</span> : null}
+          </div>
         </td>
         <td>
           <div className="row-actions">

@@ -224,6 +224,7 @@ function EnrolStep({ settle, onSignedIn, onCancel }: StepProps) {
   if (enrolled) {
     return (
       <RecoveryCodes
+        heading="h1"
         codes={enrolled.recoveryCodes}
         continueLabel="Continue to Portico"
         onContinue={() => onSignedIn(enrolled.session)}

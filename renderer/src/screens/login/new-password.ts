@@ -14,7 +14,7 @@ export function newPasswordFailure(
   const length = [...form.newPassword].length;
   if (length === 0) fields.newPassword = 'Enter a new password.';
   else if (length < minLength) fields.newPassword = `Use at least ${minLength} characters (you typed ${length}).`;
-  if (form.confirm !== form.newPassword) fields.confirm = 'The two new passwords do not match.';
+  if (form.confirm !== form.newPassword) fields.confirm = 'The two passwords do not match.';
   const problems = Object.values(fields);
   if (problems.length === 0) return null;
   return {
