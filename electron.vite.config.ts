@@ -13,6 +13,8 @@ export default defineConfig({
           index: resolve(__dirname, 'main/index.ts'),
           // The DuckDB worker thread: started from out/main/duckdb-worker.js (main/data/data-engine.ts).
           'duckdb-worker': resolve(__dirname, 'main/data/duckdb-worker.ts'),
+          // The SAML response verifier's worker thread (main/auth/saml/saml-worker-client.ts).
+          'saml-worker': resolve(__dirname, 'main/auth/saml/saml-worker.ts'),
         },
       },
     },

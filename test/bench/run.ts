@@ -30,7 +30,7 @@ import { OWASP_ARGON2ID } from '../../main/policy/config-schema';
 import { chromiumLaunchOptions } from '../host/chromium';
 import { KEYCHAIN_ACCOUNT, launchTestHost, TEST_APP_ORIGIN } from '../host/test-host';
 import { median, round, timeRuns } from './stats';
-import { benchSamlValidation } from './saml';
+import { benchSaml } from './saml';
 import { benchOidcCallback } from './oidc';
 import { benchData } from './data';
 import { benchPostgres } from './postgres';
@@ -293,7 +293,7 @@ async function main() {
     if (groups.has('vault')) results.push(...(await benchVault()));
     if (groups.has('audit')) results.push(...(await benchAudit()));
     if (browser && groups.has('renderer')) results.push(await benchRendererLoad(browser));
-    if (browser && groups.has('saml')) results.push(await benchSamlValidation(browser));
+    if (browser && groups.has('saml')) results.push(...(await benchSaml(browser)));
     if (browser && groups.has('oidc')) results.push(await benchOidcCallback(browser));
     if (groups.has('data')) results.push(...(await benchData()));
     if (groups.has('postgres')) results.push(...(await benchPostgres()));

@@ -7,27 +7,17 @@
  * with a signed assertion, an IdP session already over, and replay of an assertion ID.
  */
 import { randomBytes } from 'node:crypto';
-import { setImmediate } from 'node:timers/promises';
 import { SAML, ValidateInResponseTo, type CacheItem, type CacheProvider, type SamlConfig } from '@node-saml/node-saml';
-import { decryptXml } from '@node-saml/node-saml/lib/xml';
 import type { CallbackRequest, Clock } from '../../platform';
 import type { SsoSessionRef } from '../sso-identity';
 import { spEndpoints, type SamlProviderConfig } from './saml-config';
-import { fromNodeSamlError, SamlError } from './saml-errors';
-import {
-  checkAlgorithms,
-  checkResponseShape,
-  childElements,
-  decodeSamlResponse,
-  elements,
-  NS,
-  parseSamlXml,
-  sameUrl,
-} from './saml-response-checks';
-import { readAssertion, type SamlAssertion } from './saml-assertion';
+import { SamlError } from './saml-errors';
+import { decodeSamlResponse, sameUrl } from './saml-response-checks';
+import type { SamlAssertion } from './saml-assertion';
+import { baseSamlOptions } from './saml-options';
+import { sharedSamlVerifier, type SamlVerifier } from './saml-worker-client';
 import { checkLogoutResponse, logoutResponseXml, readLogoutResponse } from './saml-logout';
 import { spMetadataXml } from './sp-metadata';
-import { certificatesThatSigned, checkSignaturePlacement, ownSignatures } from './saml-signatures';
 
 /** How long a started sign-in may take (the auth window also times out at 5 minutes). */
 export const LOGIN_ATTEMPT_MS = 5 * 60_000;
@@ -54,6 +44,7 @@ export class SamlServiceProvider {
   constructor(
     readonly config: SamlProviderConfig,
     private readonly clock: Clock,
+    private readonly verifier: SamlVerifier = sharedSamlVerifier(),
   ) {
     this.endpoints = spEndpoints(config);
     this.requestIds = new RequestIdCache(clock);
@@ -85,71 +76,28 @@ export class SamlServiceProvider {
 
   /**
    * Validates the IdP's POST body (application/x-www-form-urlencoded) for the attempt
-   * `requestId`. Throws SamlError with the reason; returns the verified assertion.
+   * `requestId`. Throws SamlError with the reason; returns the verified assertion. The
+   * CPU-bound verification runs in the verifier (a worker thread: saml-worker-client.ts); the
+   * attempt, replay and times are checked here.
    */
   async validateResponse(body: string, requestId: string): Promise<SamlAssertion> {
     const samlResponse = new URLSearchParams(body).get('SAMLResponse');
     if (!samlResponse) throw new SamlError('SAML_MALFORMED', 'no SAMLResponse in the POST');
-    const xml = decodeSamlResponse(samlResponse);
-    const doc = parseSamlXml(xml);
-    const shape = checkResponseShape(doc, this.endpoints.acsUrl);
-    if (shape.inResponseTo !== requestId) {
-      throw new SamlError('SAML_IN_RESPONSE_TO', shape.inResponseTo ? 'answers another attempt' : 'unsolicited');
-    }
-    const response = doc.documentElement!;
-    const assertion = childElements(response, NS.assertion, 'Assertion')[0];
-    checkSignaturePlacement(doc, assertion ? [response, assertion] : [response]);
-    const signed = [...ownSignatures(response), ...(assertion ? ownSignatures(assertion) : [])].map((s) => ({
-      doc,
-      signature: s,
-    }));
-    signed.push(...(await this.checkEncryptedAssertion(doc)));
-    // The checks so far and node-saml's below each take one uninterrupted stretch of the main
-    // thread (node-saml never yields): let the event loop run in between.
-    await setImmediate();
-    const certificates = this.signingCertificates(signed);
-    await setImmediate();
-    // A Response signature that is there must verify, whatever requireSignedResponse says:
-    // a broken one means the Response was changed after the IdP signed it.
-    const responseSigned = this.config.requireSignedResponse || ownSignatures(response).length > 0;
-
-    let assertionXml: string;
-    try {
-      const saml = new SAML({ ...this.samlOptions(), idpCert: certificates, wantAuthnResponseSigned: responseSigned });
-      const { profile } = await saml.validatePostResponseAsync({ SAMLResponse: samlResponse });
-      const signedAssertion = profile?.getAssertionXml?.();
-      if (!signedAssertion) throw new SamlError('SAML_NO_SUBJECT', 'no assertion');
-      assertionXml = signedAssertion;
-    } catch (error) {
-      if (error instanceof SamlError) throw error;
-      throw fromNodeSamlError(error);
-    }
-
-    const verified = readAssertion(assertionXml);
+    decodeSamlResponse(samlResponse); // Size and alphabet, before anything leaves this thread.
+    if (!this.requestIds.isOpen(requestId)) throw new SamlError('SAML_IN_RESPONSE_TO', 'no such attempt, or it expired');
+    const outcome = await this.verifier.verify({ config: this.config, samlResponse, requestId });
+    // A response that answered the attempt uses it up, whatever its fate (as node-saml did).
+    if (outcome.ok || outcome.answered) this.requestIds.close(requestId);
+    if (!outcome.ok) throw new SamlError(outcome.code, outcome.detail);
+    // The attributes crossed a thread as a plain object: keep them free of inherited keys.
+    const attributes = Object.assign(Object.create(null), outcome.assertion.attributes) as SamlAssertion['attributes'];
+    const verified: SamlAssertion = { ...outcome.assertion, attributes };
     // SAML profiles 4.1.4.2: a Response's Issuer, when present, must be the IdP.
-    if (shape.issuer !== null && shape.issuer !== this.config.idpEntityId) throw new SamlError('SAML_ISSUER', shape.issuer);
+    const issuer = outcome.responseIssuer;
+    if (issuer !== null && issuer !== this.config.idpEntityId) throw new SamlError('SAML_ISSUER', issuer);
     this.checkAssertion(verified, requestId);
     this.rememberAssertion(verified);
     return verified;
-  }
-
-  /**
-   * The configured certificates that signed at least one of `signed` (see saml-signatures.ts);
-   * a signature none of them signed is refused here, before node-saml canonicalises anything.
-   */
-  private signingCertificates(signed: ReadonlyArray<{ doc: Document; signature: Element }>): string[] {
-    const certificates = this.config.idpCertificates;
-    const used = new Set<number>();
-    for (const { doc, signature } of signed) {
-      const signers = certificatesThatSigned(doc, signature, certificates);
-      if (signers.length === 0) {
-        const what = (signature.parentNode as Element | null)?.localName ?? 'element';
-        throw new SamlError('SAML_SIGNATURE', `the ${what} signature was not made by any of idpCertificates`);
-      }
-      for (const index of signers) used.add(index);
-    }
-    // No signature at all: node-saml refuses the unsigned assertion itself (with every certificate).
-    return used.size > 0 ? certificates.filter((_, index) => used.has(index)) : [...certificates];
   }
 
   /** SP metadata for IT to register Portico at the IdP. */
@@ -190,31 +138,6 @@ export class SamlServiceProvider {
     checkLogoutResponse(readLogoutResponse(logoutResponseXml(answer)), requestId, this.config.idpEntityId);
   }
 
-  /**
-   * An EncryptedAssertion hides its signature from the checks on the raw response, and node-saml
-   * verifies it whatever its algorithm (SHA-1 included): decrypt it here first and hold its content
-   * to the same limits (anyone can encrypt for Portico's certificate, so it is untrusted until
-   * node-saml has verified it). Without a decryption key node-saml refuses it (SAML_ENCRYPTION).
-   */
-  private async checkEncryptedAssertion(doc: Document): Promise<Array<{ doc: Document; signature: Element }>> {
-    const encrypted = elements(doc, NS.assertion, 'EncryptedAssertion')[0];
-    if (!encrypted || !this.config.decryption) return [];
-    let decrypted: string;
-    try {
-      decrypted = await decryptXml(encrypted.toString(), this.config.decryption.privateKey);
-    } catch (error) {
-      throw new SamlError('SAML_ENCRYPTION', error instanceof Error ? error.message : String(error));
-    }
-    const inner = parseSamlXml(decrypted);
-    checkAlgorithms(inner);
-    const assertion = inner.documentElement!;
-    if (assertion.namespaceURI !== NS.assertion || assertion.localName !== 'Assertion') {
-      throw new SamlError('SAML_ENCRYPTION', `decrypted content is ${assertion.nodeName}, not an Assertion`);
-    }
-    checkSignaturePlacement(inner, [assertion]);
-    return ownSignatures(assertion).map((signature) => ({ doc: inner, signature }));
-  }
-
   /** Checks node-saml does not make (or makes with its own clock): ours use the injected one. */
   private checkAssertion(assertion: SamlAssertion, requestId: string): void {
     const now = this.clock.now();
@@ -246,31 +169,12 @@ export class SamlServiceProvider {
   }
 
   private samlOptions(): SamlConfig {
-    const signing = this.config.signing;
     return {
-      entryPoint: this.config.idpSsoUrl,
-      issuer: this.endpoints.entityId,
-      callbackUrl: this.endpoints.acsUrl,
-      audience: this.endpoints.entityId,
-      idpIssuer: this.config.idpEntityId,
-      idpCert: this.config.idpCertificates,
-      // The identity must come from a signed assertion, whatever else is signed.
-      wantAssertionsSigned: true,
-      wantAuthnResponseSigned: this.config.requireSignedResponse,
+      ...baseSamlOptions(this.config),
       validateInResponseTo: ValidateInResponseTo.always,
       requestIdExpirationPeriodMs: LOGIN_ATTEMPT_MS,
       cacheProvider: this.requestIds,
       generateUniqueId: () => this.nextRequestId ?? `_${randomBytes(20).toString('hex')}`,
-      acceptedClockSkewMs: this.config.clockSkewSeconds * 1000,
-      // Let the IdP pick the NameID format (Entra: persistent) and the authentication method
-      // (asking for PasswordProtectedTransport breaks passwordless and MFA sign-ins).
-      identifierFormat: null,
-      disableRequestedAuthnContext: true,
-      ...(signing
-        ? { privateKey: signing.privateKey, signatureAlgorithm: 'sha256' as const, digestAlgorithm: 'sha256' as const }
-        : {}),
-      ...(this.config.decryption ? { decryptionPvk: this.config.decryption.privateKey } : {}),
-      ...(this.config.sloUrl ? { logoutUrl: this.config.sloUrl, logoutCallbackUrl: this.endpoints.sloUrl } : {}),
     };
   }
 }
@@ -294,6 +198,16 @@ class RequestIdCache implements CacheProvider {
   async getAsync(key: string): Promise<string | null> {
     this.prune();
     return this.items.get(key)?.value ?? null;
+  }
+
+  /** An attempt started here, not yet answered, within its time. */
+  isOpen(key: string): boolean {
+    this.prune();
+    return this.items.has(key);
+  }
+
+  close(key: string): void {
+    this.items.delete(key);
   }
 
   async removeAsync(key: string | null): Promise<string | null> {

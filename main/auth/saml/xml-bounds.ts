@@ -15,9 +15,9 @@ import { SamlError } from './saml-errors';
 /**
  * Sized on measurements (test/bench/saml.ts): node-saml and xml-crypto spend 20-30 µs of CPU per
  * element, attribute or text node (XPath over the whole document, several times per signature),
- * so these bounds keep the worst response under the size cap near 30 ms, in one block of the main
- * thread. An IdP's response is far smaller: Entra ID, with its maximum of 150 groups in a SAML
- * token, sends about 250 elements.
+ * so these bounds keep the worst response under the size cap within about 60 ms of CPU, on the
+ * verifier's worker thread. An IdP's response is far smaller: Entra ID, with its maximum of 150
+ * groups in a SAML token, sends about 250 elements.
  */
 export const XML_LIMITS = {
   elements: 500,
