@@ -90,9 +90,10 @@ export interface PorticoApp {
   dataSettled(): Promise<void>;
   /**
    * The command-line way back for a locked-out administrator (main/recovery-cli.ts): a new
-   * password, the lockout cleared, audited. Throws AppError when it cannot be done.
+   * password, the lockout cleared, and two-step verification removed if it was set up; audited.
+   * Throws AppError when it cannot be done.
    */
-  recoverAdministrator(username: string, password: string): Promise<void>;
+  recoverAdministrator(username: string, password: string): Promise<{ secondFactorRemoved: boolean }>;
 }
 
 export interface Services {
@@ -440,14 +441,15 @@ export async function createApp(ports: AppPorts): Promise<PorticoApp> {
           'Local accounts are turned off by your IT department: administrators come from single sign-on.',
         );
       }
-      const user = await ready.accounts.recoverAdministrator(username, password);
+      const { user, secondFactorRemoved } = await ready.accounts.recoverAdministrator(username, password);
       await ready.audit.append({
         actor: '(account recovery)',
         action: 'users.reset-password',
         outcome: 'success',
         target: user.username,
-        details: { method: 'command-line recovery' },
+        details: { method: 'command-line recovery', secondFactorRemoved },
       });
+      return { secondFactorRemoved };
     },
     close: async () => {
       // Sign-in failure counters not yet in the vault (see throttle-state.ts).

@@ -49,8 +49,11 @@ export async function runPasswordRecovery(deps: RecoveryCliDeps): Promise<number
       deps.err('The two passwords differ. Nothing was changed.\n');
       return 1;
     }
-    await app.recoverAdministrator(deps.username, password);
+    const { secondFactorRemoved } = await app.recoverAdministrator(deps.username, password);
     deps.out(`The password of ${deps.username} was reset and any lockout cleared. Sign in to Portico with it.\n`);
+    if (secondFactorRemoved) {
+      deps.out('Two-step verification was removed too: set it up again from Account (Portico asks at sign-in if required).\n');
+    }
     return 0;
   } catch (error) {
     deps.err(`${error instanceof AppError ? error.message : `The password could not be reset: ${String(error)}`}\n`);

@@ -324,7 +324,10 @@ export class LocalAccounts {
    * docs/account-recovery.md): a new password, and the lockout cleared. Only for accounts that
    * administer users; everyone else is reset by an administrator in the app.
    */
-  async recoverAdministrator(rawUsername: string, password: string): Promise<UserRecordSummary> {
+  async recoverAdministrator(
+    rawUsername: string,
+    password: string,
+  ): Promise<{ user: UserRecordSummary; secondFactorRemoved: boolean }> {
     const username = normaliseUsername(rawUsername);
     const user = Object.values(this.vault.read().users).find((u) => u.username === username);
     if (!user || !this.isAdmin(user.roles)) {
@@ -334,11 +337,9 @@ export class LocalAccounts {
     // goes too (a lost phone and lost recovery codes leave no other way back); they set it up
     // again from their account, or at the next sign-in where policy requires it.
     const summary = await this.resetPassword(user.id, password, { temporary: false });
-    if (summary.secondFactor) {
-      await this.secondFactors.remove(user.id);
-      return this.summarise(this.vault.read().users[user.id]!);
-    }
-    return summary;
+    if (!summary.secondFactor) return { user: summary, secondFactorRemoved: false };
+    await this.secondFactors.remove(user.id);
+    return { user: this.summarise(this.vault.read().users[user.id]!), secondFactorRemoved: true };
   }
 
   summarise(user: Readonly<LocalUserRecord>, doc: Readonly<VaultDocument> = this.vault.read()): UserRecordSummary {

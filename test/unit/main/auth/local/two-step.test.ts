@@ -342,14 +342,20 @@ describe('two-step verification (real registry)', () => {
   });
 
   it('the command-line recovery of an administrator removes the second factor too', async () => {
-    const { app, ok, fails, clock, secret } = await adminWithSecondFactor();
-    await app.recoverAdministrator('root', 'quiet-harbour-lantern-fig');
+    const { app, ok, fails, clock, audit } = await adminWithSecondFactor();
+    expect(await app.recoverAdministrator('root', 'quiet-harbour-lantern-fig')).toEqual({ secondFactorRemoved: true });
     await fails('auth:sign-in-local', 'INVALID_CREDENTIALS', { username: 'root', password: GOOD_PASSWORD });
     clock.advance(1_000);
+    // The password alone signs in, and it is not temporary.
     expect((await ok('auth:sign-in-local', { username: 'root', password: 'quiet-harbour-lantern-fig' })).user.username).toBe(
       'root',
     );
-    void secret;
+    expect((await ok('account:get-security', {})).secondFactor).toBeNull();
+    expect((await audit('users.reset-password'))[0]).toMatchObject({
+      actor: '(account recovery)',
+      target: 'root',
+      details: { secondFactorRemoved: true },
+    });
   });
 });
 
