@@ -13,7 +13,6 @@ interface Deps {
 }
 
 export function setupLocalAuthHandlers(registry: IpcRegistry<Session>, { accounts, sessions, config, signInFlow }: Deps): void {
-
   const assertEnabled = () => {
     if (!config.localAccounts.enabled) {
       throw new AppError('PERMISSION_DENIED', 'Local accounts are turned off by your IT department. Use single sign-on.');

@@ -50,11 +50,7 @@ function formatRecoveryCode(raw: string): string {
  * Crockford's base32 reads as digits (o → 0, i and l → 1). Null when it cannot be a code.
  */
 export function normaliseRecoveryCode(typed: string): string | null {
-  const compact = typed
-    .toLowerCase()
-    .replace(/[\s-]/g, '')
-    .replace(/o/g, '0')
-    .replace(/[il]/g, '1');
+  const compact = typed.toLowerCase().replace(/[\s-]/g, '').replace(/o/g, '0').replace(/[il]/g, '1');
   if (compact.length !== CODE_LENGTH) return null;
   for (const char of compact) if (!ALPHABET.includes(char)) return null;
   return compact;
@@ -77,8 +73,7 @@ export function hashRecoveryCode(code: string): HashedRecoveryCode {
 
 export type RecoveryCodeCheck =
   /** `index`: which stored code matched (mark it used). */
-  | { ok: true; index: number }
-  | { ok: false; reason: 'invalid' | 'used' };
+  { ok: true; index: number } | { ok: false; reason: 'invalid' | 'used' };
 
 /**
  * Finds the stored code `typed` matches. Every stored code is compared (in constant time), so
