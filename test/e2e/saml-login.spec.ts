@@ -86,6 +86,8 @@ test('sign-out ends the session locally and at the IdP (single logout)', async (
 
   await page.getByRole('button', { name: 'Sign out' }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Sign in to Portico' })).toBeVisible();
+  // The IdP answered Success (checked by Portico): the usual message, no warning.
+  await expect(page.getByRole('status').filter({ hasText: 'You have signed out.' })).toBeVisible();
   expect(await page.evaluate(() => (window as any).portico.listUsers())).toMatchObject({ ok: false, code: 'NOT_SIGNED_IN' });
   // A second window carried the LogoutRequest to the IdP, which logged it.
   await expect.poll(() => authWindows.length).toBe(2);
@@ -359,3 +361,118 @@ remembering.describe('the sign-in window kept on disk', () => {
     );
   });
 });
+
+/**
+ * The IdP answers with an error instead of signing in or out (issue 12): never a silent wait. An
+ * error page served with an HTTP error status ends the wait at once; one served as an ordinary
+ * page (SimpleSAMLphp, Entra) leaves the window open, and closing it says what to report.
+ */
+/** `corpTypo`: the provider URL (of the policy) that gets a typo, so the IdP serves 404 there. */
+const misconfigured = test.extend<{ corpTypo: 'idpSsoUrl' | 'sloUrl' | null }>({
+  corpTypo: [null, { option: true }],
+  porticoPolicy: async ({ samlIdp, samlSession, corpTypo }, use) => {
+    const policy = samlConfig(samlIdp, samlSession);
+    const provider = policy.providers.saml[0] as Record<string, unknown>;
+    if (corpTypo) provider[corpTypo] = `${String(provider[corpTypo])}-typo`;
+    await use(policy);
+  },
+});
+
+misconfigured.describe('a wrong sign-in URL', () => {
+  misconfigured.use({ corpTypo: 'idpSsoUrl' });
+
+  misconfigured(
+    'the IdP’s 404 page ends the sign-in at once with what IT should check (SSO_IDP_ERROR)',
+    async ({ page, authWindows }) => {
+      await page.getByRole('button', { name: 'Sign in with Corp Entra' }).click();
+      const alert = page.getByRole('alert');
+      await expect(alert).toContainText('Corp Entra answered with an error page (HTTP 404) instead of signing you in.');
+      await expect(alert).toContainText('(SSO_IDP_ERROR)');
+      await expect.poll(() => authWindows.every((w) => w.isClosed())).toBe(true);
+      await expect(page.getByRole('button', { name: 'Sign in with Corp Entra' })).toBeEnabled();
+    },
+  );
+});
+
+misconfigured.describe('a logout URL the IdP does not serve', () => {
+  misconfigured.use({ corpTypo: 'sloUrl' });
+
+  misconfigured(
+    'sign-out says that the IdP did not confirm the end of its session (SAML_LOGOUT_FAILED)',
+    async ({ page, authWindows }) => {
+      await page.getByRole('button', { name: 'Sign in with Corp Entra' }).click();
+      await signInAtIdp(authWindows, alice.username, alice.password);
+      await expect(page.getByRole('heading', { level: 1, name: 'Welcome, Alice Admin' })).toBeVisible();
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await expect(page.getByRole('heading', { level: 1, name: 'Sign in to Portico' })).toBeVisible();
+      const notice = page.getByRole('status').filter({ hasText: 'did not confirm' });
+      await expect(notice).toContainText(
+        'You are signed out of Portico, but Corp Entra did not confirm that your session there has ended.',
+      );
+      await expect(notice).toContainText('(SAML_LOGOUT_FAILED)');
+      expect(await page.evaluate(() => (window as any).portico.getCurrentSession())).toEqual({ ok: true, value: null });
+    },
+  );
+});
+
+const requiresSignedRequests = test.extend<{ strictIdp: SamlIdp }>({
+  strictIdp: async ({}, use) => {
+    const { certificatePem } = await throwAwayCertificate();
+    const idp = await startSamlIdp({ spEntityId: SP_ENTITY_ID, acsUrls: [ACS_URL], spSigningCertPem: certificatePem });
+    await use(idp);
+    await idp.stop();
+  },
+  porticoPolicy: async ({ strictIdp, samlSession }, use) => {
+    await use(samlConfig(strictIdp, samlSession));
+  },
+});
+
+requiresSignedRequests(
+  'an IdP that requires signed requests shows its error page; closing it says what to report',
+  async ({ page, authWindows, strictIdp }) => {
+    await page.getByRole('button', { name: 'Sign in with Corp Entra' }).click();
+    await expect.poll(() => authWindows.length).toBe(1);
+    // SimpleSAMLphp refuses the unsigned AuthnRequest on an ordinary (HTTP 200) page.
+    await expect(authWindows[0]!.getByText('Unhandled exception').first()).toBeVisible();
+    await expect.poll(async () => await strictIdp.readLog()).toMatch(/signature/i);
+    await authWindows[0]!.close();
+    const alert = page.getByRole('alert');
+    await expect(alert).toContainText('Sign-in cancelled.');
+    await expect(alert).toContainText('If Corp Entra showed an error instead of its sign-in page, tell IT what it said');
+  },
+);
+
+/** A self-signed certificate for the SP key the strict IdP expects (its key is never used). */
+async function throwAwayCertificate(): Promise<{ certificatePem: string }> {
+  const { execFile } = await import('node:child_process');
+  const { mkdtemp, readFile, rm } = await import('node:fs/promises');
+  const os = await import('node:os');
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'portico-e2e-sp-'));
+  try {
+    const cert = path.join(dir, 'cert.pem');
+    await new Promise<void>((resolve, reject) =>
+      execFile(
+        'openssl',
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'rsa:2048',
+          '-nodes',
+          '-days',
+          '2',
+          '-subj',
+          '/CN=portico-sp',
+          '-keyout',
+          path.join(dir, 'key.pem'),
+          '-out',
+          cert,
+        ],
+        (error) => (error ? reject(error) : resolve()),
+      ),
+    );
+    return { certificatePem: await readFile(cert, 'utf8') };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}

@@ -92,7 +92,12 @@ export class ChromiumAuthSurface implements AuthSurface {
         const request = response.request();
         if (!request.isNavigationRequest() || request.frame() !== page.mainFrame()) return;
         const error = idpErrorPage(response.url(), response.status(), callbackUrl);
-        if (error) settle(() => reject(error));
+        // Closed once the error page has loaded: closing headless Chromium's page mid-navigation can hang.
+        if (error)
+          void page.waitForLoadState('load').then(
+            () => settle(() => reject(error)),
+            () => settle(() => reject(error)),
+          );
       });
       // Routing sees only the first request of a redirect chain; an IdP that answers with a
       // redirect to the callback (SAML SLO, OIDC) shows up here, as the request it becomes.
