@@ -1,10 +1,12 @@
 /**
  * Portico as a SAML service provider for one configured IdP: builds AuthnRequests and
- * validates responses with @node-saml/node-saml (signatures, issuer, audience, times,
- * InResponseTo against a per-attempt cache), adding what node-saml leaves out: size, DTD and
- * node-count limits, one assertion only, an algorithm allow-list (no SHA-1), a Response
- * signature that must verify when present, Destination and Recipient, a non-Success status
- * with a signed assertion, an IdP session already over, and replay of an assertion ID.
+ * LogoutRequests with @node-saml/node-saml, and validates responses in two halves. The
+ * verifier (saml-verifier.ts, on a worker thread) does the CPU-bound part: node-count bounds,
+ * one assertion only, an algorithm allow-list (no SHA-1), a Response signature that must verify
+ * when present, Destination, a non-Success status with a signed assertion, and node-saml's own
+ * checks. This class keeps what needs state or the injected clock: the attempt a response must
+ * answer (one use, 5 minutes), Issuer, Audience, Recipient, times, an IdP session already over,
+ * and replay of an assertion ID.
  */
 import { randomBytes } from 'node:crypto';
 import { SAML, ValidateInResponseTo, type CacheItem, type CacheProvider, type SamlConfig } from '@node-saml/node-saml';
