@@ -53,7 +53,7 @@ export async function runSpMetadata(io: SpMetadataIo): Promise<number> {
   }
   // `npm run` prints its own banner on standard output before the script starts: redirected,
   // the file would not be XML. Only npm's --silent suppresses it.
-  if (!out && !io.stdout.isTTY && io.env.npm_lifecycle_event && io.env.npm_config_loglevel !== 'silent') {
+  if (!out && !io.stdout.isTTY && io.env.npm_lifecycle_event === 'sp-metadata' && io.env.npm_config_loglevel !== 'silent') {
     say('npm writes its own lines to standard output, so redirected output would not be valid XML.');
     say('Write the file with --out <file>, or run npm with --silent: npm run --silent sp-metadata -- ...');
     return 2;

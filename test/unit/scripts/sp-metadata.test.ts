@@ -55,7 +55,7 @@ describe('npm run sp-metadata', () => {
     const file = await configFile({ providers: { saml: [provider] } });
     const { code, stderr } = await run(['--config', file, '--provider', 'nope']);
     expect(code).toBe(1);
-    expect(stderr).toContain('configured: contoso');
+    expect(stderr).toContain('SAML providers: contoso');
   }, 30_000);
 
   it('names the invalid keys of a broken file, and exits 1', async () => {
