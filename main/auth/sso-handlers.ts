@@ -83,7 +83,8 @@ export function setupSsoHandlers(
     return sso.metadata(input.providerId);
   });
 
-  registry.handle('users:list-sso', function handleListSsoPeople() {
+  registry.handle('users:list-sso', async function handleListSsoPeople() {
+    await sso.flush();
     return sso.people().map(personSummary);
   });
 

@@ -173,7 +173,9 @@ export class SsoService {
       }
       this.deps.log.info('SSO sign-in', { provider: providerId, roles: identity.roles });
       const viaKeptWindow = this.keepsPartition() && (!oidc || oidc.config.mode === 'window');
-      await this.record(identity, { viaKeptWindow });
+      // Off the sign-in's critical path (a whole-vault write): the Users screen's record lands
+      // beside the session's start; flush() and the people list wait for it.
+      this.track(this.record(identity, { viaKeptWindow }));
       return identity;
     } catch (error) {
       throw this.toUserError(error, name, providerId);
@@ -270,6 +272,11 @@ export class SsoService {
       idpCookiesCleared = true;
     }
     return { refreshTokenRevoked, idpCookiesCleared };
+  }
+
+  private track(write: Promise<void>): void {
+    this.keeping.add(write);
+    void write.finally(() => this.keeping.delete(write));
   }
 
   /** Waits until the sign-ins being kept are in the vault (before relying on them, and at quit). */

@@ -269,6 +269,7 @@ describe('OIDC: the prompt reaches the IdP, the people are recorded, and an admi
   it('without a kept partition, no IdP cookies are recorded as kept', async () => {
     const { sso } = await oidcService(false);
     await sso.signIn('rogue');
+    await sso.flush();
     expect(sso.people()[0]).toMatchObject({ idpCookies: false });
   });
 });
