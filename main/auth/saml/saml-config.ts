@@ -1,6 +1,6 @@
 /**
- * A SAML identity provider as IT configures it (same schema in config.json and the machine
- * policy). Defaults follow Microsoft Entra ID's claim names, so an Entra setup needs only
+ * A SAML identity provider as IT configures it (in the machine policy only: a person's
+ * config.json may not add providers, main/policy/user-settable.ts). Defaults follow Microsoft Entra ID's claim names, so an Entra setup needs only
  * the values Entra shows on its "Set up single sign-on" page.
  */
 import { z } from 'zod';
