@@ -146,6 +146,8 @@ test('unlocking asks the provider again (prompt=login) and accepts only the same
   authWindows,
   portico,
 }) => {
+  // Skipped only under PORTICO_E2E_HOST=electron: the lock comes from moving main's clock, which
+  // only the test host can (an injected port); SSO unlock is unit-tested in lock-sso-app.test.ts.
   test.skip(portico.clock === null, 'moves main’s clock: test host only');
   await page.getByRole('button', SIGN_IN).click();
   await signInAtProvider(authWindows, 'alice', 'alice-password');

@@ -220,6 +220,8 @@ test('unlocking is a new sign-in at the IdP as the same person: another person t
   authWindows,
   portico,
 }) => {
+  // Skipped only under PORTICO_E2E_HOST=electron: the lock comes from moving main's clock, which
+  // only the test host can (an injected port); SSO unlock is unit-tested in lock-sso-app.test.ts.
   test.skip(portico.clock === null, 'moves main’s clock: test host only');
   await page.getByRole('button', { name: 'Sign in with Corp Entra' }).click();
   await signInAtIdp(authWindows, alice.username, alice.password);
