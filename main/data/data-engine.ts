@@ -22,6 +22,7 @@
  *     hook (`tsx/cjs`), loaded by a two-line eval bootstrap. (`execArgv: ['--import', 'tsx']`
  *     does not reach a worker's entry module on Node 20: ERR_UNKNOWN_FILE_EXTENSION.)
  */
+import type { Logger } from '../platform';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -30,11 +31,6 @@ import type { SqlParam } from './query-builder';
 import type { Cell, SetupFailure, SetupStep, WorkerRequest, WorkerResponse } from './worker-protocol';
 
 export type { Cell, SetupFailure, SetupStep };
-
-export interface DataLogger {
-  info(message: string, fields?: Record<string, unknown>): void;
-  error(message: string, fields?: Record<string, unknown>): void;
-}
 
 export interface QueryResult {
   columns: string[];
@@ -149,7 +145,7 @@ export class DataEngine {
   abandoned = 0;
 
   constructor(
-    private readonly log: DataLogger = { info: () => undefined, error: () => undefined },
+    private readonly log: Logger = { info: () => undefined, error: () => undefined },
     private readonly script: WorkerScript = workerScript(),
   ) {}
 

@@ -6,7 +6,7 @@
  */
 import type { CountBucket, DataPage, DatasetSummary, ExportResult } from '../../preload/contract';
 import { AppError } from '../errors';
-import type { DataLogger } from './data-engine';
+import type { Logger } from '../platform';
 import {
   DataService,
   type DataCountsInput,
@@ -33,7 +33,7 @@ export class DataStartup implements DataAccess {
   private service: DataService | null = null;
   private started: Promise<void> | null = null;
   private readonly abort = new AbortController();
-  private readonly log: DataLogger;
+  private readonly log: Logger;
 
   constructor(
     private readonly options: Omit<DataServiceOptions, 'signal'>,

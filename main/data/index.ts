@@ -11,4 +11,3 @@ export {
 } from './data-service';
 export { setupDataHandlers, type DataHandlerDeps } from './data-handlers';
 export { DataStartup, type DataAccess, type DataStartupState } from './data-startup';
-export type { DataLogger } from './data-engine';

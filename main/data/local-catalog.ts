@@ -8,6 +8,7 @@
  * FIFO or device), opened and described within the limit; one that is not is listed as failed
  * with its reason while the others work (data-engine.ts says how a stalled read is left behind).
  */
+import type { Logger } from '../platform';
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
@@ -23,7 +24,6 @@ import {
   DataEngine,
   DataEngineError,
   QueryTimeoutError,
-  type DataLogger,
   type OpenFailure,
   type SetupStep,
   type WorkerScript,
@@ -36,7 +36,7 @@ export interface DataServiceOptions {
   config: DataConfig;
   /** The per-user data folder: the sample lives in `<userData>/data/`. */
   userDataDir: string;
-  log?: DataLogger;
+  log?: Logger;
   /** Page-query connections in the worker (exports each get their own). Default 3. */
   connections?: number;
   /** Where the worker's code is (default: found next to this module; see data-engine.ts). */
@@ -73,7 +73,7 @@ export interface LocalCatalog {
   datasets: ReadonlyMap<string, DatasetDef>;
   failed: ReadonlyMap<string, FailedDataset>;
   config: DataConfig;
-  log: DataLogger;
+  log: Logger;
   limits: Limits;
 }
 
@@ -200,7 +200,7 @@ export async function openLocalCatalog(options: DataServiceOptions): Promise<Loc
  * The sample's file, generated on first run and reused afterwards. Written under a temporary
  * name and renamed once complete: a file cut short by a crash is never taken for the sample.
  */
-async function ensureSample(engine: DataEngine, dir: string, rows: number, log: DataLogger): Promise<string> {
+async function ensureSample(engine: DataEngine, dir: string, rows: number, log: Logger): Promise<string> {
   // Only this user reads the data folder and the sample (Windows ignores modes: the folder is
   // in the user's profile there). Folders and files from older versions are tightened too.
   await mkdir(dir, { recursive: true, mode: 0o700 });

@@ -7,7 +7,7 @@
 import type { CountBucket, DataPage, DatasetSummary, ExportResult } from '../../preload/contract';
 import { AppError } from '../errors';
 import { EXPORT_STEP_TIMEOUT_FACTOR, type DataConfig } from './data-config';
-import type { DataLogger } from './data-engine';
+import type { Logger } from '../platform';
 import type { DataSource } from './data-source';
 import { writeCsvExport } from './export-file';
 import { mapExportWriteError } from './export-errors';
@@ -25,7 +25,7 @@ export interface TeamDataOptions {
   config: DataConfig;
   credentials: DbCredentialStore;
   tokens?: DbTokenSource | null;
-  log: DataLogger;
+  log: Logger;
 }
 
 export class TeamData implements DataSource {

@@ -14,7 +14,7 @@ import pg from 'pg';
 import type { CellValue, CountBucket, DataPage, DatasetSummary } from '../../../preload/contract';
 import { AppError } from '../../errors';
 import type { DatasetConfig } from '../data-config';
-import type { DataLogger } from '../data-engine';
+import type { Logger } from '../../platform';
 import { quoteIdent } from '../dataset';
 import type { Principal } from '../principal';
 import type { DataFilter, SortKey } from '../query-builder';
@@ -60,7 +60,7 @@ export interface DbTokenSource {
 export interface PostgresDatasetDeps {
   credentials: Pick<DbCredentialStore, 'load' | 'save' | 'forget'>;
   tokens?: DbTokenSource | null;
-  log: DataLogger;
+  log: Logger;
   /** `data.queryTimeoutSeconds` in ms: the connections' statement_timeout. */
   queryMs: number;
   /** An export stops when no rows come for this long. */
