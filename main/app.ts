@@ -190,12 +190,14 @@ export async function createApp(ports: AppPorts): Promise<PorticoApp> {
     for (const provider of config.providers.oidc) {
       for (const warning of oidcConfigWarnings(provider)) log.info(warning, { provider: provider.id });
     }
+    // One kept OIDC sign-in, read by sign-in/refresh and by the team-data token source alike.
+    const oidcStore = new OidcTokenStore(vault);
     const sso = new SsoService({
       saml: config.providers.saml,
       oidc: config.providers.oidc,
       surface: ports.authSurface ?? null,
       browser: ports.systemBrowser ?? null,
-      oidcStore: new OidcTokenStore(vault),
+      oidcStore,
       clock,
       log,
       mappingFor: (providerId) => roleMapping.mappingFor(providerId),
@@ -211,7 +213,7 @@ export async function createApp(ports: AppPorts): Promise<PorticoApp> {
     // their kept OIDC sign-in (a relying party per provider, made when first needed).
     const relyingParties = new Map<string, OidcRelyingParty>();
     const entraTokens = new EntraTokenSource({
-      store: new OidcTokenStore(vault),
+      store: oidcStore,
       issuer: (id) => {
         const provider = config.providers.oidc.find((p) => p.id === id);
         if (!provider) return null;
